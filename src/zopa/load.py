@@ -1,0 +1,446 @@
+"""Load scenario files (YAML or JSON) with line and column numbers; built-in scenarios.
+
+Files are read with ruamel.yaml's round-trip loader, which remembers where
+every key and value sits, so that each problem found by :mod:`zopa.model` is
+reported as ``FILE:LINE:COL: message``.  All problems in a file are reported
+together, and nothing is computed from a file that has any.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any, get_args, get_origin
+
+from pydantic import BaseModel, ValidationError
+
+from zopa import model
+from zopa.model import Problem, Scenario
+
+DEFAULT_SCENARIO = "ukraine-2025"
+MAX_FILE_BYTES = 10 * 1024 * 1024  # far above any real scenario; guards memory
+
+
+@dataclass(frozen=True, order=True)
+class Diagnostic:
+    """One problem in one file, at a 1-based line and column."""
+
+    file: str
+    line: int
+    column: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}:{self.column}: {self.message}"
+
+
+class ScenarioError(Exception):
+    """A scenario that cannot be used; ``diagnostics`` lists every problem found."""
+
+    def __init__(self, diagnostics: list[Diagnostic]) -> None:
+        super().__init__("\n".join(str(d) for d in diagnostics))
+        self.diagnostics = diagnostics
+
+
+# --------------------------------------------------------------------------- public API
+
+
+def builtin_ids() -> list[str]:
+    """Ids of the scenarios shipped with zopa."""
+    folder = resources.files("zopa") / "scenarios"
+    return sorted(p.name[: -len(".yaml")] for p in folder.iterdir() if p.name.endswith(".yaml"))
+
+
+def builtin_path(scenario_id: str) -> Path:
+    return Path(str(resources.files("zopa") / "scenarios" / f"{scenario_id}.yaml"))
+
+
+def resolve(ref: str | None) -> Path:
+    """The file behind a scenario argument: a path, a built-in id, or the default."""
+    if ref is None:
+        return builtin_path(DEFAULT_SCENARIO)
+    path = Path(ref)
+    if path.exists():
+        return path
+    if ref in builtin_ids():
+        return builtin_path(ref)
+    raise ScenarioError(
+        [
+            Diagnostic(
+                ref,
+                1,
+                1,
+                "no such file or built-in scenario (built-in: " + ", ".join(builtin_ids()) + ")",
+            )
+        ]
+    )
+
+
+def load_scenario(ref: str | Path | None = None) -> Scenario:
+    """Load and validate a scenario from a path or built-in id (default: ``ukraine-2025``)."""
+    path = resolve(str(ref) if ref is not None else None)
+    return parse_scenario(read_text(path), display_name(path))
+
+
+def display_name(path: Path) -> str:
+    """How a file is named in messages: built-ins by id, others as given."""
+    try:
+        if path.parent.samefile(builtin_path(DEFAULT_SCENARIO).parent):
+            return f"<built-in>/{path.name}"
+    except OSError:
+        pass
+    return str(path)
+
+
+def read_text(path: Path) -> str:
+    name = display_name(path)
+    try:
+        if path.is_dir():
+            raise ScenarioError([Diagnostic(name, 1, 1, "is a folder, not a scenario file")])
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise ScenarioError(
+                [Diagnostic(name, 1, 1, f"file is {size:,} bytes; the limit is {MAX_FILE_BYTES:,}")]
+            )
+        data = path.read_bytes()
+    except OSError as err:
+        raise ScenarioError(
+            [Diagnostic(name, 1, 1, f"cannot read the file: {err.strerror}")]
+        ) from None
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        line = data[: err.start].count(b"\n") + 1
+        col = err.start - (data.rfind(b"\n", 0, err.start) + 1) + 1
+        raise ScenarioError([Diagnostic(name, line, col, "the file is not valid UTF-8")]) from None
+
+
+def parse_scenario(text: str, filename: str = "<text>") -> Scenario:
+    """Validate scenario text; raise :class:`ScenarioError` listing every problem."""
+    tree = _read_tree(text, filename)
+    problems, scenario = _validate(_plain(tree))
+    if problems:
+        diags = sorted({_diagnostic(filename, tree, p) for p in problems})
+        raise ScenarioError(diags)
+    assert scenario is not None
+    return scenario
+
+
+# --------------------------------------------------------------------------- reading
+
+
+def _yaml() -> Any:
+    from ruamel.yaml import YAML
+    from ruamel.yaml.constructor import RoundTripConstructor
+
+    class Constructor(RoundTripConstructor):
+        """Keeps timestamps as text so that pydantic reports bad dates with a position."""
+
+    Constructor.add_constructor(
+        "tag:yaml.org,2002:timestamp", RoundTripConstructor.construct_yaml_str
+    )
+    yaml = YAML(typ="rt")
+    yaml.Constructor = Constructor
+    yaml.preserve_quotes = True
+    yaml.allow_duplicate_keys = False
+    return yaml
+
+
+def _read_tree(text: str, filename: str) -> Any:
+    from ruamel.yaml.error import MarkedYAMLError, YAMLError
+
+    try:
+        tree = _yaml().load(text)
+    except MarkedYAMLError as err:
+        mark = err.problem_mark or err.context_mark
+        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        message = (err.problem or err.context or "invalid YAML").strip()
+        if "duplicate key" in message or "found duplicate key" in str(err):
+            message = _duplicate_key_message(str(err))
+        raise ScenarioError(
+            [Diagnostic(filename, line, col, f"YAML syntax error: {message}")]
+        ) from None
+    except YAMLError as err:
+        raise ScenarioError([Diagnostic(filename, 1, 1, f"YAML error: {err}")]) from None
+    except RecursionError:
+        raise ScenarioError([Diagnostic(filename, 1, 1, "the file is nested too deeply")]) from None
+    except (ValueError, TypeError) as err:  # a constructor rejecting a scalar
+        raise ScenarioError([Diagnostic(filename, 1, 1, f"cannot read the YAML: {err}")]) from None
+    if tree is None:
+        raise ScenarioError([Diagnostic(filename, 1, 1, "the file is empty")])
+    return tree
+
+
+def _duplicate_key_message(text: str) -> str:
+    for line in text.splitlines():
+        if "duplicate key" in line:
+            return line.strip().rstrip(".")
+    return "duplicate key"
+
+
+def _plain(node: Any) -> Any:
+    """ruamel's node types to plain Python (dict, list, str, int, float, bool, date)."""
+    if isinstance(node, dict):
+        return {_plain(k): _plain(v) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_plain(v) for v in node]
+    if isinstance(node, bool):
+        return bool(node)
+    if isinstance(node, int):
+        return int(node)
+    if isinstance(node, float):
+        return float(node)
+    if isinstance(node, str):
+        return str(node)
+    return node
+
+
+# --------------------------------------------------------------------------- validating
+
+_PARTS: dict[str, type[BaseModel]] = {
+    "sources": model.Source,
+    "issues": model.Issue,
+    "parties": model.Party,
+    "red_lines": model.RedLine,
+    "drafts": model.Draft,
+}
+
+
+def _validate(data: Any) -> tuple[list[Problem], Scenario | None]:
+    if not isinstance(data, dict):
+        return [Problem((), "a scenario must be a mapping (key: value) at the top level")], None
+    problems: list[Problem] = []
+    header: model.Header | None = None
+    try:
+        header = model.Header.model_validate(data)
+    except ValidationError as err:
+        problems += _pydantic_problems(err, model.Header, data, ())
+
+    parts: dict[str, list[Any]] = {}
+    broken: set[str] = set()
+    for field, cls in _PARTS.items():
+        items: list[Any] = []
+        raw_items = data.get(field)
+        for k, raw in enumerate(raw_items if isinstance(raw_items, list) else []):
+            try:
+                items.append(cls.model_validate(raw))
+            except ValidationError as err:
+                items.append(None)
+                problems += _pydantic_problems(err, cls, raw, (field, k))
+                if isinstance(raw, dict) and isinstance(raw.get("id"), str):
+                    broken.add(raw["id"])
+        parts[field] = items
+
+    draft = model.Scenario.model_construct(
+        id=header.id if header else "scenario",
+        **{f: parts[f] for f in _PARTS},
+    )
+    problems += model.semantic_problems(draft, frozenset(broken))
+    if problems or header is None:
+        return problems, None
+    scenario = model.Scenario(
+        format=header.format,
+        id=header.id,
+        title=header.title,
+        description=header.description,
+        meta=header.meta,
+        **{f: parts[f] for f in _PARTS},
+    )
+    return [], scenario
+
+
+def _pydantic_problems(
+    err: ValidationError, cls: type[BaseModel], raw: Any, prefix: tuple[str | int, ...]
+) -> list[Problem]:
+    out: list[Problem] = []
+    seen: set[tuple[Any, ...]] = set()
+    for e in err.errors(include_url=False):
+        path, on_key = _clean_loc(raw, e["loc"])
+        kind = e["type"]
+        if kind == "missing":
+            key = path[-1] if path else ""
+            problem = Problem((*prefix, *path[:-1]), f"missing required key {key!r}")
+        elif kind == "extra_forbidden":
+            problem = Problem((*prefix, *path), _unknown_key(cls, path), on_key=True)
+        else:
+            problem = Problem((*prefix, *path), _message(e, path), on_key=on_key)
+        key = (problem.path, problem.on_key)
+        if key not in seen:  # unions report once per member; keep the first
+            seen.add(key)
+            out.append(problem)
+    return out
+
+
+def _clean_loc(raw: Any, loc: tuple[Any, ...]) -> tuple[tuple[str | int, ...], bool]:
+    """Drop pydantic's internal loc segments (union tags, validators) by walking the data."""
+    path: list[str | int] = []
+    node = raw
+    on_key = False
+    for seg in loc:
+        if seg == "[key]":
+            on_key = True
+            continue
+        if isinstance(node, dict):
+            match = _dict_key(node, seg)
+            if match is _MISSING:
+                if isinstance(seg, str) and not _looks_internal(seg):
+                    path.append(seg)  # a missing or unknown key
+                    node = None
+                continue
+            path.append(match)
+            node = node[match]
+        elif isinstance(node, list) and isinstance(seg, int):
+            path.append(seg)
+            node = node[seg] if 0 <= seg < len(node) else None
+    return tuple(path), on_key
+
+
+_MISSING = object()
+
+
+def _dict_key(node: dict[Any, Any], seg: Any) -> Any:
+    if seg in node:
+        return seg
+    for k in node:
+        if str(k) == str(seg):
+            return k
+    return _MISSING
+
+
+def _looks_internal(seg: str) -> bool:
+    return any(ch in seg for ch in "[]()") or seg in {"str", "int", "float", "bool", "list", "dict"}
+
+
+def _unknown_key(cls: type[BaseModel], path: tuple[str | int, ...]) -> str:
+    import difflib
+
+    key = str(path[-1]) if path else "?"
+    owner = _model_at(cls, path[:-1])
+    fields = list(owner.model_fields) if owner else []
+    match = difflib.get_close_matches(key, fields, n=1)
+    hint = f"; did you mean {match[0]!r}?" if match else ""
+    allowed = f" (allowed: {', '.join(fields)})" if fields and not match else ""
+    return f"unknown key {key!r}{hint}{allowed}"
+
+
+def _model_at(cls: type[BaseModel], path: tuple[str | int, ...]) -> type[BaseModel] | None:
+    """The pydantic model class that owns the mapping at ``path`` inside ``cls``."""
+    annotation: Any = cls
+    for seg in path:
+        annotation = _unwrap(annotation, seg)
+        if annotation is None:
+            return None
+    annotation = _unwrap_optional(annotation)
+    return (
+        annotation if isinstance(annotation, type) and issubclass(annotation, BaseModel) else None
+    )
+
+
+def _unwrap(annotation: Any, seg: str | int) -> Any:
+    annotation = _unwrap_optional(annotation)
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        field = annotation.model_fields.get(str(seg))
+        return field.annotation if field else None
+    origin = get_origin(annotation)
+    if origin is list and isinstance(seg, int):
+        return get_args(annotation)[0]
+    if origin is dict:
+        return get_args(annotation)[1]
+    return None
+
+
+def _unwrap_optional(annotation: Any) -> Any:
+    args = [a for a in get_args(annotation) if a is not type(None)]
+    if get_origin(annotation) is not None and get_origin(annotation) not in (list, dict) and args:
+        models = [a for a in args if isinstance(a, type) and issubclass(a, BaseModel)]
+        return models[0] if models else (args[0] if len(args) == 1 else annotation)
+    return annotation
+
+
+def _message(e: Any, path: tuple[str | int, ...]) -> str:
+    kind: str = e["type"]
+    value = e.get("input")
+    ctx = e.get("ctx") or {}
+    shown = _show(value)
+    unit_field = any(seg in ("values", "reservation") for seg in path if isinstance(seg, str))
+    if kind == "string_pattern_mismatch":
+        return f"invalid id {shown}: ids use lowercase letters, digits, '_' and '-'"
+    if kind in ("greater_than_equal", "less_than_equal"):
+        if unit_field:
+            return f"value {shown} is outside [0, 1]"
+        bound = ctx.get("ge", ctx.get("le"))
+        word = "at least" if kind == "greater_than_equal" else "at most"
+        return f"value {shown} must be {word} {bound}"
+    if kind == "greater_than":
+        return f"value {shown} must be greater than {ctx.get('gt')}"
+    if kind == "literal_error":
+        return f"expected {ctx.get('expected')}, got {shown}"
+    if kind in ("float_parsing", "float_type", "int_parsing", "int_type", "finite_number"):
+        return f"expected a number, got {shown}"
+    if kind in ("string_type",):
+        return f"expected text, got {shown}"
+    if kind in ("bool_type", "bool_parsing"):
+        return f"expected true or false, got {shown}"
+    if kind.startswith("date") or kind.startswith("datetime"):
+        return f"expected a date (YYYY-MM-DD), got {shown}"
+    if kind in ("list_type",):
+        return f"expected a list, got {shown}"
+    if kind in ("dict_type", "model_type", "model_attributes_type"):
+        return f"expected a mapping (key: value), got {shown}"
+    if kind == "too_short":
+        return "must not be empty"
+    if kind == "value_error":
+        return str(e["msg"]).removeprefix("Value error, ")
+    return str(e["msg"])
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    if value is None:
+        return "nothing"
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+# --------------------------------------------------------------------------- positions
+
+
+def _diagnostic(filename: str, tree: Any, problem: Problem) -> Diagnostic:
+    line, col, node = _locate(tree, problem.path, problem.on_key)
+    if problem.offset is not None and isinstance(node, str):
+        quoted = type(node).__name__ in ("DoubleQuotedScalarString", "SingleQuotedScalarString")
+        col += problem.offset + (1 if quoted else 0)
+    return Diagnostic(filename, line, col, problem.message)
+
+
+def _locate(tree: Any, path: tuple[str | int, ...], on_key: bool) -> tuple[int, int, Any]:
+    """1-based line and column of the node at ``path`` (or of its nearest ancestor)."""
+    line, col = _start(tree)
+    node = tree
+    for i, seg in enumerate(path):
+        last = i == len(path) - 1
+        if isinstance(node, dict):
+            key = _dict_key(node, seg)
+            if key is _MISSING:
+                break
+            pos = node.lc.key(key) if (last and on_key) else node.lc.value(key)
+            node = node[key]
+        elif isinstance(node, list) and isinstance(seg, int) and 0 <= seg < len(node):
+            pos = node.lc.item(seg)
+            node = node[seg]
+        else:
+            break
+        if pos is not None:
+            line, col = pos[0] + 1, pos[1] + 1
+    return line, col, node
+
+
+def _start(node: Any) -> tuple[int, int]:
+    lc = getattr(node, "lc", None)
+    if lc is not None and lc.line is not None:
+        return lc.line + 1, lc.col + 1
+    return 1, 1

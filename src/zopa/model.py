@@ -1,0 +1,561 @@
+"""The scenario data model, format ``zopa/1`` (DESIGN.md §2).
+
+This module is the single source of truth for what a scenario *is*.  Pydantic
+models check the shape of each part (types, ranges, unknown keys); the
+cross-reference checks in :func:`semantic_problems` check what pydantic cannot
+see one object at a time (dangling references, duplicate ids, options off a
+numeric grid, rules that do not bind).  Every problem carries the path of the
+offending node so that :mod:`zopa.load` can point at the file, line and column.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    StringConstraints,
+    field_validator,
+    model_validator,
+)
+
+from zopa import rules
+
+FORMAT = "zopa/1"
+MAX_OPTIONS = 10_000  # per numeric issue; keeps solver models and tables small
+ID_PATTERN = r"^[a-z0-9_-]+$"
+
+Id = Annotated[str, StringConstraints(pattern=ID_PATTERN)]
+Unit = Annotated[float, Field(ge=0, le=1)]
+NonNegative = Annotated[float, Field(ge=0)]
+Stance = Literal["agreed", "open", "rejected"]
+OptionKey = str | int | float
+Meta = Any
+
+
+def exact(x: float | int | str | Fraction) -> Fraction:
+    """The exact rational a user wrote: ``0.1`` is 1/10, not the nearest double."""
+    if isinstance(x, Fraction):
+        return x
+    if isinstance(x, float):
+        return Fraction(repr(x))
+    return Fraction(x)
+
+
+def plain_number(x: Fraction) -> int | float:
+    """A JSON-friendly number: an int when integral."""
+    return int(x) if x.denominator == 1 else float(x)
+
+
+def _scalar_to_id(v: Any) -> Any:
+    """YAML turns ``true`` or ``2022`` into bools and ints; ids are text."""
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, int):
+        return str(v)
+    return v
+
+
+class _Part(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Source(_Part):
+    """A cited document: every reported fact in a scenario points to one."""
+
+    id: Id
+    title: str
+    url: str | None = None
+    date: dt.date | None = None
+    publisher: str | None = None
+    note: str | None = None
+    meta: Meta = None
+
+
+class Option(_Part):
+    id: Id
+    label: str | None = None
+    description: str | None = None
+    meta: Meta = None
+
+    @field_validator("id", mode="before")
+    @classmethod
+    def _id_text(cls, v: Any) -> Any:
+        return _scalar_to_id(v)
+
+
+class Range(_Part):
+    min: float
+    max: float
+    step: Annotated[float, Field(gt=0)]
+
+
+class Issue(_Part):
+    """A question to settle: categorical (``options``) or numeric (``range``)."""
+
+    id: Id
+    title: str | None = None
+    description: str | None = None
+    options: list[Option] | None = None
+    range: Range | None = None
+    ordered: bool = False
+    unit: str | None = None
+    meta: Meta = None
+
+    _values: tuple[str | Fraction, ...] = PrivateAttr(default=())
+
+    @field_validator("options", mode="before")
+    @classmethod
+    def _options(cls, v: Any) -> Any:
+        if isinstance(v, list):
+            return [{"id": _scalar_to_id(o)} if isinstance(o, str | int | bool) else o for o in v]
+        return v
+
+    @model_validator(mode="after")
+    def _shape(self) -> Issue:
+        if (self.options is None) == (self.range is None):
+            raise ValueError("an issue needs exactly one of 'options' or 'range'")
+        if self.options is not None:
+            if not self.options:
+                raise ValueError("'options' is empty")
+            values: tuple[str | Fraction, ...] = tuple(o.id for o in self.options)
+        else:
+            assert self.range is not None
+            lo, hi, step = exact(self.range.min), exact(self.range.max), exact(self.range.step)
+            if hi < lo:
+                raise ValueError("range max is below range min")
+            count = (hi - lo) / step
+            if count.denominator != 1:
+                raise ValueError(
+                    f"range max {plain_number(hi)} is not on the grid min + k·step "
+                    f"({plain_number(lo)} + k·{plain_number(step)})"
+                )
+            if count + 1 > MAX_OPTIONS:
+                raise ValueError(
+                    f"range has {int(count) + 1} options; "
+                    f"the limit is {MAX_OPTIONS} (raise the step)"
+                )
+            values = tuple(lo + k * step for k in range(int(count) + 1))
+        self._values = values
+        return self
+
+    @property
+    def numeric(self) -> bool:
+        return self.range is not None
+
+    @property
+    def values(self) -> tuple[str | Fraction, ...]:
+        """Option ids (categorical) or exact option numbers (numeric), in order."""
+        return self._values
+
+    def domain(self) -> rules.IssueDomain:
+        return rules.IssueDomain(self.id, self.values, self.numeric, self.ordered)
+
+    def index_of(self, value: Any) -> int | None:
+        """The option index of a value written in a file, or None if it is no option."""
+        if self.numeric:
+            if isinstance(value, bool):
+                return None
+            try:
+                x = exact(value) if not isinstance(value, str) else Fraction(value.replace("_", ""))
+            except (ValueError, ZeroDivisionError):
+                return None
+            lo, step = (
+                self._values[0],
+                self._values[1] - self._values[0] if len(self._values) > 1 else 1,
+            )
+            k = (x - lo) / step  # type: ignore[operator]
+            if k.denominator != 1 or not 0 <= k < len(self._values):
+                return None
+            return int(k)
+        try:
+            return self._values.index(_scalar_to_id(value))
+        except ValueError:
+            return None
+
+    def option_json(self, index: int) -> str | int | float:
+        v = self._values[index]
+        return plain_number(v) if isinstance(v, Fraction) else v
+
+    def label(self, index: int) -> str:
+        if self.options is not None:
+            opt = self.options[index]
+            return opt.label or opt.id
+        text = f"{plain_number(self._values[index]):,}"  # type: ignore[arg-type]
+        return f"{text} {self.unit}" if self.unit else text
+
+
+class Party(_Part):
+    """A negotiating party with additive preferences (DESIGN.md §1)."""
+
+    id: Id
+    name: str | None = None
+    description: str | None = None
+    veto: bool = True
+    reservation: Unit = 0.0
+    weights: dict[Id, NonNegative] = Field(default_factory=dict)
+    values: dict[Id, dict[OptionKey, Unit]] = Field(default_factory=dict)
+    meta: Meta = None
+
+    @field_validator("values", mode="before")
+    @classmethod
+    def _value_keys(cls, v: Any) -> Any:
+        if isinstance(v, dict):
+            return {
+                k: {(_scalar_to_id(o) if isinstance(o, bool) else o): x for o, x in t.items()}
+                if isinstance(t, dict)
+                else t
+                for k, t in v.items()
+            }
+        return v
+
+    @property
+    def label(self) -> str:
+        return self.name or self.id
+
+
+class RedLine(_Part):
+    """A rule a party will not sign without, optionally in force only between dates."""
+
+    id: Id
+    party: Id
+    rule: str
+    text: str | None = None
+    source: Id | list[Id] | None = None
+    since: dt.date | None = None
+    until: dt.date | None = None
+    meta: Meta = None
+
+    @model_validator(mode="after")
+    def _dates(self) -> RedLine:
+        if self.since and self.until and self.until < self.since:
+            raise ValueError("'until' is before 'since'")
+        return self
+
+    @property
+    def sources(self) -> list[str]:
+        if self.source is None:
+            return []
+        return [self.source] if isinstance(self.source, str) else list(self.source)
+
+    def in_force(self, on: dt.date | None) -> bool:
+        """In force on ``on`` (inclusive bounds); with no date, always."""
+        if on is None:
+            return True
+        return (self.since is None or self.since <= on) and (self.until is None or on <= self.until)
+
+
+class Draft(_Part):
+    """A proposal on the table: a (possibly partial) package and reported stances."""
+
+    id: Id
+    title: str | None = None
+    date: dt.date | None = None
+    source: Id | list[Id] | None = None
+    package: dict[Id, str | int | float] = Field(default_factory=dict)
+    positions: dict[Id, dict[Id, Stance]] = Field(default_factory=dict)
+    meta: Meta = None
+
+    @property
+    def sources(self) -> list[str]:
+        if self.source is None:
+            return []
+        return [self.source] if isinstance(self.source, str) else list(self.source)
+
+
+class Header(_Part):
+    """The top level of a scenario file, before its lists are checked one item at a time."""
+
+    format: Literal["zopa/1"]
+    id: Id
+    title: str | None = None
+    description: str | None = None
+    sources: list[Any] = Field(default_factory=list)
+    issues: Annotated[list[Any], Field(min_length=1)]
+    parties: Annotated[list[Any], Field(min_length=1)]
+    red_lines: list[Any] = Field(default_factory=list)
+    drafts: list[Any] = Field(default_factory=list)
+    meta: Meta = None
+
+
+class Scenario(_Part):
+    """A whole negotiation: sources, issues, parties, red lines and drafts."""
+
+    format: Literal["zopa/1"] = FORMAT
+    id: Id
+    title: str | None = None
+    description: str | None = None
+    sources: list[Source] = Field(default_factory=list)
+    issues: list[Issue]
+    parties: list[Party]
+    red_lines: list[RedLine] = Field(default_factory=list)
+    drafts: list[Draft] = Field(default_factory=list)
+    meta: Meta = None
+
+    def issue(self, issue_id: str) -> Issue:
+        return next(i for i in self.issues if i.id == issue_id)
+
+    def party(self, party_id: str) -> Party:
+        return next(p for p in self.parties if p.id == party_id)
+
+    def source(self, source_id: str) -> Source | None:
+        return next((s for s in self.sources if s.id == source_id), None)
+
+    def draft(self, draft_id: str) -> Draft:
+        for d in self.drafts:
+            if d.id == draft_id:
+                return d
+        known = ", ".join(d.id for d in self.drafts) or "none"
+        raise KeyError(f"no draft {draft_id!r} in scenario {self.id!r} (drafts: {known})")
+
+    def select(
+        self, draft_id: str | None = None, as_of: dt.date | None = None
+    ) -> tuple[Draft | None, dt.date | None]:
+        """The draft and the date an analysis runs at (DESIGN.md §1, *Time*).
+
+        The date is ``as_of`` when given, else the selected draft's date, else
+        the latest draft's date; with no drafts and no ``as_of`` it is None and
+        every red line is in force.
+        """
+        draft = self.draft(draft_id) if draft_id else (self.drafts[-1] if self.drafts else None)
+        date = as_of if as_of is not None else (draft.date if draft else None)
+        return draft, date
+
+    def red_lines_in_force(self, on: dt.date | None) -> list[RedLine]:
+        return [r for r in self.red_lines if r.in_force(on)]
+
+    def domains(self) -> list[rules.IssueDomain]:
+        return [i.domain() for i in self.issues]
+
+
+# --------------------------------------------------------------------------- cross-checks
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with a scenario, at a path into the file's tree.
+
+    ``on_key`` points at the key itself rather than its value; ``offset`` is a
+    0-based column offset inside a string value (for rule errors).
+    """
+
+    path: tuple[str | int, ...]
+    message: str
+    on_key: bool = False
+    offset: int | None = None
+
+
+def _duplicates(kind: str, field: str, items: Iterable[tuple[int, str]]) -> Iterator[Problem]:
+    seen: set[str] = set()
+    for index, ident in items:
+        if ident in seen:
+            yield Problem((field, index, "id"), f"duplicate {kind} id {ident!r}")
+        seen.add(ident)
+
+
+def _unknown(kind: str, name: str, known: Iterable[str]) -> str:
+    import difflib
+
+    match = difflib.get_close_matches(name, list(known), n=1)
+    hint = f"; did you mean {match[0]!r}?" if match else ""
+    return f"unknown {kind} {name!r}{hint}"
+
+
+def semantic_problems(s: Scenario, broken: frozenset[str] = frozenset()) -> list[Problem]:
+    """Cross-reference checks on a structurally valid scenario.
+
+    ``broken`` holds ids of items that failed their own validation; references
+    to them are not reported again as unknown.
+    """
+    out: list[Problem] = []
+    for kind, field, items in (
+        ("source", "sources", s.sources),
+        ("issue", "issues", s.issues),
+        ("party", "parties", s.parties),
+        ("red line", "red_lines", s.red_lines),
+        ("draft", "drafts", s.drafts),
+    ):
+        out += _duplicates(kind, field, ((idx, x.id) for idx, x in _indexed(items)))
+
+    issues = {i.id: i for _, i in _indexed(s.issues)}
+    parties = {p.id for _, p in _indexed(s.parties)}
+    sources = {x.id for _, x in _indexed(s.sources)}
+
+    for idx, issue in _indexed(s.issues):
+        if issue.id in rules.KEYWORDS:
+            out.append(
+                Problem(
+                    ("issues", idx, "id"), f"{issue.id!r} is a reserved word of the rule language"
+                )
+            )
+        if issue.options:
+            seen: set[str] = set()
+            for k, opt in enumerate(issue.options):
+                if opt.id in seen:
+                    out.append(
+                        Problem(
+                            ("issues", idx, "options", k),
+                            f"duplicate option {opt.id!r} in issue {issue.id!r}",
+                        )
+                    )
+                seen.add(opt.id)
+
+    for idx, party in _indexed(s.parties):
+        out += _party_problems(idx, party, issues, broken)
+
+    domains = [i.domain() for i in issues.values()]
+    party_list = [p.id for _, p in _indexed(s.parties)]
+    for idx, red in _indexed(s.red_lines):
+        base = ("red_lines", idx)
+        if red.party not in parties and red.party not in broken:
+            out.append(Problem((*base, "party"), _unknown("party", red.party, parties)))
+        out += _source_refs(base, red.source, sources, broken)
+        try:
+            expr = rules.parse(red.rule)
+            rules.bind(expr, domains, party_list)
+        except rules.RuleSyntaxError as err:
+            if err.name not in broken:
+                out.append(Problem((*base, "rule"), err.message, offset=err.column - 1))
+
+    for idx, draft in _indexed(s.drafts):
+        base = ("drafts", idx)
+        out += _source_refs(base, draft.source, sources, broken)
+        for issue_id, value in draft.package.items():
+            if issue_id not in issues:
+                if issue_id not in broken:
+                    out.append(
+                        Problem(
+                            (*base, "package", issue_id),
+                            _unknown("issue", issue_id, issues),
+                            on_key=True,
+                        )
+                    )
+            elif issues[issue_id].index_of(value) is None:
+                out.append(
+                    Problem((*base, "package", issue_id), _not_an_option(issues[issue_id], value))
+                )
+        for party_id, stances in draft.positions.items():
+            if party_id not in parties:
+                if party_id not in broken:
+                    out.append(
+                        Problem(
+                            (*base, "positions", party_id),
+                            _unknown("party", party_id, parties),
+                            on_key=True,
+                        )
+                    )
+                continue
+            for issue_id in stances:
+                if issue_id not in issues and issue_id not in broken:
+                    out.append(
+                        Problem(
+                            (*base, "positions", party_id, issue_id),
+                            _unknown("issue", issue_id, issues),
+                            on_key=True,
+                        )
+                    )
+    return out
+
+
+def _indexed(items: list[Any]) -> Iterator[tuple[int, Any]]:
+    """Items with their index in the file; ``None`` marks an item that failed validation."""
+    for idx, item in enumerate(items):
+        if item is not None:
+            yield idx, item
+
+
+def _source_refs(
+    base: tuple[str | int, ...],
+    ref: str | list[str] | None,
+    sources: set[str],
+    broken: frozenset[str],
+) -> list[Problem]:
+    if ref is None:
+        return []
+    refs = [ref] if isinstance(ref, str) else ref
+    path: tuple[str | int, ...] = (*base, "source")
+    return [
+        Problem(path if isinstance(ref, str) else (*path, k), _unknown("source", r, sources))
+        for k, r in enumerate(refs)
+        if r not in sources and r not in broken
+    ]
+
+
+def _not_an_option(issue: Issue, value: Any) -> str:
+    if issue.numeric:
+        values = issue.values
+        step = values[1] - values[0] if len(values) > 1 else Fraction(0)  # type: ignore[operator]
+        return (
+            f"{value!r} is not an option of numeric issue {issue.id!r}: options are "
+            f"{plain_number(values[0])} + k·{plain_number(step)} "  # type: ignore[arg-type]
+            f"up to {plain_number(values[-1])}"  # type: ignore[arg-type]
+        )
+    hint = _unknown("", str(value), [str(v) for v in issue.values]).partition(";")[2]
+    return f"{str(value)!r} is not an option of issue {issue.id!r}" + (f";{hint}" if hint else "")
+
+
+def _party_problems(
+    idx: int, party: Party, issues: dict[str, Issue], broken: frozenset[str]
+) -> list[Problem]:
+    out: list[Problem] = []
+    base = ("parties", idx)
+    for issue_id in party.weights:
+        if issue_id not in issues and issue_id not in broken:
+            out.append(
+                Problem(
+                    (*base, "weights", issue_id), _unknown("issue", issue_id, issues), on_key=True
+                )
+            )
+    for issue_id, table in party.values.items():
+        if issue_id not in issues:
+            if issue_id not in broken:
+                out.append(
+                    Problem(
+                        (*base, "values", issue_id),
+                        _unknown("issue", issue_id, issues),
+                        on_key=True,
+                    )
+                )
+            continue
+        issue = issues[issue_id]
+        for key in table:
+            if issue.index_of(key) is None:
+                out.append(
+                    Problem(
+                        (*base, "values", issue_id, key), _not_an_option(issue, key), on_key=True
+                    )
+                )
+    for issue_id, weight in party.weights.items():
+        if weight <= 0 or issue_id not in issues:
+            continue
+        issue = issues[issue_id]
+        table = party.values.get(issue_id)
+        if not table:
+            out.append(
+                Problem(
+                    (*base, "weights", issue_id),
+                    f"issue {issue_id!r} has a positive weight but no values",
+                    on_key=True,
+                )
+            )
+            continue
+        if not issue.numeric:
+            given = {_scalar_to_id(k) for k in table}
+            missing = [str(v) for v in issue.values if v not in given]
+            if missing:
+                out.append(
+                    Problem(
+                        (*base, "values", issue_id),
+                        f"no value for option{'s' if len(missing) > 1 else ''} "
+                        f"{', '.join(repr(m) for m in missing)} of issue {issue_id!r}",
+                        on_key=True,
+                    )
+                )
+    return out

@@ -1,0 +1,1 @@
+"""Presentation of results: terminal tables, HTML and charts. Computes nothing."""

@@ -1,0 +1,689 @@
+"""The red-line rule language: parse, print, bind, evaluate.
+
+Grammar (DESIGN.md §3)::
+
+    rule    := or
+    or      := and ("or" and)*
+    and     := not ("and" not)*
+    not     := "not" not | cmp | "(" or ")"
+    cmp     := ISSUE OP value | ISSUE ["not"] "in" "[" value ("," value)* "]"
+             | "utility" "(" PARTY ")" OP NUMBER
+    OP      := "==" | "!=" | "<" | "<=" | ">" | ">="
+    value   := NUMBER | 'option' | "option" | option_id
+
+The parser is a hand-written recursive-descent parser over a small tokenizer;
+user text is never handed to ``eval`` or ``ast``.  Parsing gives a syntax tree
+(:class:`Cmp`, :class:`In`, :class:`UtilityCmp`, :class:`And`, :class:`Or`,
+:class:`Not`) that keeps the column of every comparison for error messages.
+
+:func:`bind` resolves a syntax tree against a scenario's issues and parties and
+gives a *bound* formula whose leaves are
+
+* :class:`Member` — "issue ``i`` takes one of the option indices in ``allowed``",
+* :class:`UtilityAtom` — "party ``p``'s integer-scaled utility ``OP`` ``threshold``".
+
+Every comparison on an issue, whatever its operator, becomes a set of allowed
+options, so the bound form compiles directly to SAT clauses, to CP-SAT
+constraints and to numpy masks (:func:`evaluate_many`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import TYPE_CHECKING, Literal, Union
+
+if TYPE_CHECKING:
+    import numpy as np
+
+Op = Literal["==", "!=", "<", "<=", ">", ">="]
+OPS: tuple[Op, ...] = ("==", "!=", "<=", ">=", "<", ">")
+KEYWORDS = frozenset({"and", "or", "not", "in"})
+
+
+class RuleSyntaxError(ValueError):
+    """A rule that does not parse or bind; ``column`` is 1-based within the rule text."""
+
+    def __init__(self, message: str, column: int, name: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.column = column
+        self.name = name  # the unknown issue or party, when that is the problem
+
+    def __str__(self) -> str:
+        return f"column {self.column}: {self.message}"
+
+
+# --------------------------------------------------------------------------- syntax tree
+
+
+@dataclass(frozen=True)
+class Value:
+    """A literal in a rule: a number or an option id (quoted or bare)."""
+
+    text: str
+    number: Fraction | None = None  # set when the literal is a number
+
+    def render(self) -> str:
+        if self.number is not None:
+            return self.text
+        bare = (
+            _IDENT_RE.fullmatch(self.text)
+            and self.text not in KEYWORDS
+            and not _NUMBER_RE.fullmatch(self.text)
+        )
+        if bare:
+            return self.text
+        quote = '"' if "'" in self.text else "'"
+        return quote + self.text + quote
+
+
+@dataclass(frozen=True)
+class Cmp:
+    issue: str
+    op: Op
+    value: Value
+    column: int = 1
+
+    def __eq__(self, other: object) -> bool:  # columns do not change meaning
+        return isinstance(other, Cmp) and (self.issue, self.op, self.value) == (
+            other.issue,
+            other.op,
+            other.value,
+        )
+
+    def __hash__(self) -> int:
+        return hash((self.issue, self.op, self.value))
+
+
+@dataclass(frozen=True)
+class In:
+    issue: str
+    values: tuple[Value, ...]
+    negated: bool = False
+    column: int = 1
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, In) and (self.issue, self.values, self.negated) == (
+            other.issue,
+            other.values,
+            other.negated,
+        )
+
+    def __hash__(self) -> int:
+        return hash((self.issue, self.values, self.negated))
+
+
+@dataclass(frozen=True)
+class UtilityCmp:
+    party: str
+    op: Op
+    value: Value
+    column: int = 1
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, UtilityCmp) and (self.party, self.op, self.value) == (
+            other.party,
+            other.op,
+            other.value,
+        )
+
+    def __hash__(self) -> int:
+        return hash((self.party, self.op, self.value))
+
+
+@dataclass(frozen=True)
+class And:
+    args: tuple[Expr, ...]
+
+
+@dataclass(frozen=True)
+class Or:
+    args: tuple[Expr, ...]
+
+
+@dataclass(frozen=True)
+class Not:
+    arg: Expr
+
+
+Expr = Union[Cmp, In, UtilityCmp, And, Or, Not]  # noqa: UP007 - recursive alias
+
+
+# --------------------------------------------------------------------------- tokenizer
+
+_NUMBER_RE = re.compile(r"-?[0-9][0-9_]*(?:\.[0-9][0-9_]*)?(?![A-Za-z0-9_\-])")
+_IDENT_RE = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_\-]*")
+
+
+@dataclass(frozen=True)
+class _Token:
+    kind: Literal["num", "ident", "str", "op", "punct", "end"]
+    text: str
+    column: int
+
+
+def _tokenize(text: str) -> list[_Token]:
+    tokens: list[_Token] = []
+    i = 0
+    while i < len(text):
+        ch = text[i]
+        col = i + 1
+        if ch in " \t\r\n":
+            i += 1
+            continue
+        if ch in "()[],":
+            tokens.append(_Token("punct", ch, col))
+            i += 1
+            continue
+        two = text[i : i + 2]
+        if two in ("==", "!=", "<=", ">="):
+            tokens.append(_Token("op", two, col))
+            i += 2
+            continue
+        if ch in "<>":
+            tokens.append(_Token("op", ch, col))
+            i += 1
+            continue
+        if ch == "=":
+            raise RuleSyntaxError("'=' is not an operator; use '=='", col)
+        if ch in "'\"":
+            end = text.find(ch, i + 1)
+            if end < 0:
+                raise RuleSyntaxError(f"unclosed quote {ch}", col)
+            tokens.append(_Token("str", text[i + 1 : end], col))
+            i = end + 1
+            continue
+        m = _NUMBER_RE.match(text, i)
+        if m:
+            tokens.append(_Token("num", m.group(), col))
+            i = m.end()
+            continue
+        m = _IDENT_RE.match(text, i)
+        if m:
+            tokens.append(_Token("ident", m.group(), col))
+            i = m.end()
+            continue
+        raise RuleSyntaxError(f"unexpected character {ch!r}", col)
+    tokens.append(_Token("end", "", len(text) + 1))
+    return tokens
+
+
+def _number(text: str, column: int) -> Fraction:
+    cleaned = text.replace("_", "")
+    if "__" in text or text.endswith("_") or "_." in text or "._" in text:
+        raise RuleSyntaxError(f"malformed number {text!r}", column)
+    return Fraction(cleaned)
+
+
+# --------------------------------------------------------------------------- parser
+
+
+class _Parser:
+    """Recursive descent over the token list, one method per grammar rule."""
+
+    def __init__(self, text: str) -> None:
+        self.tokens = _tokenize(text)
+        self.pos = 0
+
+    @property
+    def tok(self) -> _Token:
+        return self.tokens[self.pos]
+
+    def _next(self) -> _Token:
+        tok = self.tokens[self.pos]
+        self.pos += 1
+        return tok
+
+    def _is_kw(self, word: str) -> bool:
+        return self.tok.kind == "ident" and self.tok.text == word
+
+    def _expect_punct(self, ch: str, context: str) -> _Token:
+        if self.tok.kind == "punct" and self.tok.text == ch:
+            return self._next()
+        raise RuleSyntaxError(
+            f"expected '{ch}' {context}, found {_describe(self.tok)}", self.tok.column
+        )
+
+    def parse(self) -> Expr:
+        if self.tok.kind == "end":
+            raise RuleSyntaxError("empty rule", 1)
+        expr = self.or_()
+        if self.tok.kind != "end":
+            raise RuleSyntaxError(
+                f"unexpected {_describe(self.tok)}; expected 'and', 'or' or the end of the rule",
+                self.tok.column,
+            )
+        return expr
+
+    def or_(self) -> Expr:
+        args = [self.and_()]
+        while self._is_kw("or"):
+            self._next()
+            args.append(self.and_())
+        return args[0] if len(args) == 1 else Or(tuple(args))
+
+    def and_(self) -> Expr:
+        args = [self.not_()]
+        while self._is_kw("and"):
+            self._next()
+            args.append(self.not_())
+        return args[0] if len(args) == 1 else And(tuple(args))
+
+    def not_(self) -> Expr:
+        if self._is_kw("not"):
+            self._next()
+            return Not(self.not_())
+        if self.tok.kind == "punct" and self.tok.text == "(":
+            self._next()
+            inner = self.or_()
+            self._expect_punct(")", "to close '('")
+            return inner
+        return self.cmp()
+
+    def cmp(self) -> Expr:
+        tok = self.tok
+        if tok.kind != "ident" or tok.text in KEYWORDS:
+            raise RuleSyntaxError(
+                f"expected an issue id, 'utility(...)', 'not' or '(', found {_describe(tok)}",
+                tok.column,
+            )
+        self._next()
+        if tok.text == "utility" and self.tok.kind == "punct" and self.tok.text == "(":
+            return self.utility(tok)
+        if self.tok.kind == "op":
+            op = self._next().text
+            return Cmp(tok.text, op, self.value(), tok.column)  # type: ignore[arg-type]
+        negated = False
+        if self._is_kw("not"):
+            self._next()
+            negated = True
+            if not self._is_kw("in"):
+                raise RuleSyntaxError(
+                    f"expected 'in' after 'not', found {_describe(self.tok)}", self.tok.column
+                )
+        if self._is_kw("in"):
+            self._next()
+            self._expect_punct("[", "after 'in'")
+            values = [self.value()]
+            while self.tok.kind == "punct" and self.tok.text == ",":
+                self._next()
+                values.append(self.value())
+            self._expect_punct("]", "to close the list")
+            return In(tok.text, tuple(values), negated, tok.column)
+        raise RuleSyntaxError(
+            f"expected an operator (==, !=, <, <=, >, >=) or 'in' after {tok.text!r}, "
+            f"found {_describe(self.tok)}",
+            self.tok.column,
+        )
+
+    def utility(self, start: _Token) -> Expr:
+        self._expect_punct("(", "after 'utility'")
+        party = self.tok
+        if party.kind != "ident" or party.text in KEYWORDS:
+            raise RuleSyntaxError(f"expected a party id, found {_describe(party)}", party.column)
+        self._next()
+        self._expect_punct(")", "after the party id")
+        if self.tok.kind != "op":
+            raise RuleSyntaxError(
+                f"expected an operator after 'utility({party.text})', found {_describe(self.tok)}",
+                self.tok.column,
+            )
+        op = self._next().text
+        num = self.tok
+        if num.kind != "num":
+            raise RuleSyntaxError(
+                f"expected a number after '{op}', found {_describe(num)}", num.column
+            )
+        self._next()
+        return UtilityCmp(
+            party.text, op, Value(num.text, _number(num.text, num.column)), start.column
+        )  # type: ignore[arg-type]
+
+    def value(self) -> Value:
+        tok = self.tok
+        if tok.kind == "num":
+            self._next()
+            return Value(tok.text, _number(tok.text, tok.column))
+        if tok.kind in ("ident", "str"):
+            self._next()
+            return Value(tok.text)
+        raise RuleSyntaxError(
+            f"expected a number or an option id, found {_describe(tok)}", tok.column
+        )
+
+
+def _describe(tok: _Token) -> str:
+    if tok.kind == "end":
+        return "the end of the rule"
+    return repr(tok.text) if tok.kind != "str" else f"'{tok.text}'"
+
+
+def parse(text: str) -> Expr:
+    """Parse a rule into its syntax tree; raise :class:`RuleSyntaxError` with the column."""
+    return _Parser(text).parse()
+
+
+# --------------------------------------------------------------------------- printing
+
+
+def to_text(expr: Expr) -> str:
+    """Print a syntax tree so that ``parse(to_text(e)) == e`` (minimal parentheses)."""
+    if isinstance(expr, Cmp):
+        return f"{expr.issue} {expr.op} {expr.value.render()}"
+    if isinstance(expr, In):
+        inner = ", ".join(v.render() for v in expr.values)
+        return f"{expr.issue} {'not in' if expr.negated else 'in'} [{inner}]"
+    if isinstance(expr, UtilityCmp):
+        return f"utility({expr.party}) {expr.op} {expr.value.render()}"
+    if isinstance(expr, Not):
+        inner = to_text(expr.arg)
+        return f"not ({inner})" if isinstance(expr.arg, And | Or) else f"not {inner}"
+    if isinstance(expr, And):
+        return " and ".join(
+            f"({to_text(a)})" if isinstance(a, And | Or) else to_text(a) for a in expr.args
+        )
+    return " or ".join(f"({to_text(a)})" if isinstance(a, Or) else to_text(a) for a in expr.args)
+
+
+def comparisons(expr: Expr) -> list[Cmp | In | UtilityCmp]:
+    """The leaves of a syntax tree, left to right."""
+    if isinstance(expr, Cmp | In | UtilityCmp):
+        return [expr]
+    if isinstance(expr, Not):
+        return comparisons(expr.arg)
+    return [leaf for a in expr.args for leaf in comparisons(a)]
+
+
+# --------------------------------------------------------------------------- binding
+
+
+@dataclass(frozen=True)
+class IssueDomain:
+    """What binding needs to know about an issue."""
+
+    id: str
+    options: tuple[str | Fraction, ...]  # option ids (categorical) or exact numbers (numeric)
+    numeric: bool = False
+    ordered: bool = False
+
+
+@dataclass(frozen=True)
+class Member:
+    """Issue ``issue`` (index) takes one of the option indices in ``allowed``."""
+
+    issue: int
+    allowed: frozenset[int]
+
+
+@dataclass(frozen=True)
+class UtilityAtom:
+    """``U_party OP threshold`` on integer-scaled utilities (see :mod:`zopa.problem`)."""
+
+    party: int
+    op: Op
+    threshold: int
+
+
+@dataclass(frozen=True)
+class BAnd:
+    args: tuple[Bound, ...]
+
+
+@dataclass(frozen=True)
+class BOr:
+    args: tuple[Bound, ...]
+
+
+@dataclass(frozen=True)
+class BNot:
+    arg: Bound
+
+
+Bound = Union[Member, UtilityAtom, BAnd, BOr, BNot]  # noqa: UP007 - recursive alias
+
+
+def _compare(a: Fraction | int, op: Op, b: Fraction | int) -> bool:
+    if op == "==":
+        return a == b
+    if op == "!=":
+        return a != b
+    if op == "<":
+        return a < b
+    if op == "<=":
+        return a <= b
+    if op == ">":
+        return a > b
+    return a >= b
+
+
+def _option_index(domain: IssueDomain, value: Value, column: int) -> int:
+    if domain.numeric:
+        if value.number is None:
+            raise RuleSyntaxError(
+                f"issue {domain.id!r} is numeric; expected a number, found {value.text!r}", column
+            )
+        try:
+            return domain.options.index(value.number)
+        except ValueError:
+            raise RuleSyntaxError(
+                f"{value.text} is not an option of {domain.id!r} "
+                f"(options run from {_fmt(domain.options[0])} to {_fmt(domain.options[-1])} "
+                f"in steps of {_step(domain)})",
+                column,
+            ) from None
+    try:
+        return domain.options.index(value.text)
+    except ValueError:
+        raise RuleSyntaxError(
+            f"{value.text!r} is not an option of {domain.id!r}"
+            + _suggest(value.text, domain.options),
+            column,
+        ) from None
+
+
+def _step(domain: IssueDomain) -> str:
+    opts = domain.options
+    return _fmt(opts[1] - opts[0]) if len(opts) > 1 else "0"  # type: ignore[operator]
+
+
+def _fmt(x: object) -> str:
+    if isinstance(x, Fraction):
+        return str(x.numerator) if x.denominator == 1 else str(float(x))
+    return str(x)
+
+
+def _suggest(word: str, choices: Sequence[object]) -> str:
+    import difflib
+
+    match = difflib.get_close_matches(word, [str(c) for c in choices], n=1)
+    return f"; did you mean {match[0]!r}?" if match else ""
+
+
+def bind(
+    expr: Expr,
+    issues: Sequence[IssueDomain],
+    parties: Sequence[str],
+    scale_threshold: Callable[[Fraction], int] | None = None,
+) -> Bound:
+    """Resolve names and values against a scenario; raise :class:`RuleSyntaxError`.
+
+    ``scale_threshold`` maps a utility threshold (a :class:`~fractions.Fraction`)
+    to the integer scale of :mod:`zopa.problem`; by default thresholds are kept
+    at scale 1 (only useful for checking).
+    """
+    index = {d.id: i for i, d in enumerate(issues)}
+    party_index = {p: i for i, p in enumerate(parties)}
+    scale: Callable[[Fraction], int | Fraction] = scale_threshold or (lambda f: f)
+
+    def go(e: Expr) -> Bound:
+        if isinstance(e, And):
+            return BAnd(tuple(go(a) for a in e.args))
+        if isinstance(e, Or):
+            return BOr(tuple(go(a) for a in e.args))
+        if isinstance(e, Not):
+            return BNot(go(e.arg))
+        if isinstance(e, UtilityCmp):
+            if e.party not in party_index:
+                raise RuleSyntaxError(
+                    f"unknown party {e.party!r} in utility(){_suggest(e.party, list(parties))}",
+                    e.column,
+                    e.party,
+                )
+            assert e.value.number is not None
+            return UtilityAtom(party_index[e.party], e.op, scale(e.value.number))
+        if e.issue not in index:
+            raise RuleSyntaxError(
+                f"unknown issue {e.issue!r}{_suggest(e.issue, list(index))}", e.column, e.issue
+            )
+        i = index[e.issue]
+        dom = issues[i]
+        if isinstance(e, In):
+            chosen = {_option_index(dom, v, e.column) for v in e.values}
+            if e.negated:
+                chosen = set(range(len(dom.options))) - chosen
+            return Member(i, frozenset(chosen))
+        if e.op in ("==", "!="):
+            k = _option_index(dom, e.value, e.column)
+            allowed = {k} if e.op == "==" else set(range(len(dom.options))) - {k}
+            return Member(i, frozenset(allowed))
+        if dom.numeric:
+            if e.value.number is None:
+                raise RuleSyntaxError(
+                    f"issue {dom.id!r} is numeric; expected a number after '{e.op}', "
+                    f"found {e.value.text!r}",
+                    e.column,
+                )
+            ref: Fraction = e.value.number
+            return Member(
+                i,
+                frozenset(
+                    k
+                    for k, v in enumerate(dom.options)
+                    if _compare(v, e.op, ref)  # type: ignore[arg-type]
+                ),
+            )
+        if not dom.ordered:
+            raise RuleSyntaxError(
+                f"'{e.op}' needs a numeric or ordered issue; {dom.id!r} is categorical "
+                "(add 'ordered: true' to the issue, or use == / in)",
+                e.column,
+            )
+        k = _option_index(dom, e.value, e.column)
+        return Member(i, frozenset(j for j in range(len(dom.options)) if _compare(j, e.op, k)))
+
+    return go(expr)
+
+
+def issues_of(bound: Bound) -> set[int]:
+    """Indices of the issues a bound formula names directly (not via utility)."""
+    if isinstance(bound, Member):
+        return {bound.issue}
+    if isinstance(bound, UtilityAtom):
+        return set()
+    if isinstance(bound, BNot):
+        return issues_of(bound.arg)
+    return set().union(*(issues_of(a) for a in bound.args))
+
+
+def parties_of(bound: Bound) -> set[int]:
+    """Indices of the parties whose utility a bound formula refers to."""
+    if isinstance(bound, UtilityAtom):
+        return {bound.party}
+    if isinstance(bound, Member):
+        return set()
+    if isinstance(bound, BNot):
+        return parties_of(bound.arg)
+    return set().union(*(parties_of(a) for a in bound.args))
+
+
+# --------------------------------------------------------------------------- evaluation
+
+
+def evaluate(bound: Bound, package: Sequence[int], utilities: Sequence[int] = ()) -> bool:
+    """Evaluate on one package (option index per issue) and its party utilities."""
+    if isinstance(bound, Member):
+        return package[bound.issue] in bound.allowed
+    if isinstance(bound, UtilityAtom):
+        return _compare(utilities[bound.party], bound.op, bound.threshold)
+    if isinstance(bound, BNot):
+        return not evaluate(bound.arg, package, utilities)
+    if isinstance(bound, BAnd):
+        return all(evaluate(a, package, utilities) for a in bound.args)
+    return any(evaluate(a, package, utilities) for a in bound.args)
+
+
+def evaluate_many(
+    bound: Bound,
+    packages: np.ndarray,
+    utilities: np.ndarray | None = None,
+    sizes: Mapping[int, int] | None = None,
+) -> np.ndarray:
+    """Vectorised evaluation over ``packages`` (N × issues option indices).
+
+    ``utilities`` is the N × parties integer utility matrix, needed only when
+    the formula mentions ``utility(p)``.  ``sizes`` (issue → option count)
+    lets membership tests use a lookup table instead of ``np.isin``.
+    """
+    import numpy as np
+
+    if isinstance(bound, Member):
+        column = packages[:, bound.issue]
+        n = (sizes or {}).get(bound.issue, int(column.max(initial=0)) + 1)
+        n = max(n, max(bound.allowed, default=-1) + 1, int(column.max(initial=0)) + 1)
+        table = np.zeros(n, dtype=bool)
+        table[list(bound.allowed)] = True
+        return table[column]
+    if isinstance(bound, UtilityAtom):
+        if utilities is None:
+            raise ValueError("this rule refers to utility(); pass the utility matrix")
+        u = utilities[:, bound.party]
+        t = bound.threshold
+        return {
+            "==": u == t,
+            "!=": u != t,
+            "<": u < t,
+            "<=": u <= t,
+            ">": u > t,
+            ">=": u >= t,
+        }[bound.op]
+    if isinstance(bound, BNot):
+        return ~evaluate_many(bound.arg, packages, utilities, sizes)
+    parts = [evaluate_many(a, packages, utilities, sizes) for a in bound.args]
+    out = parts[0].copy()
+    for p in parts[1:]:
+        if isinstance(bound, BAnd):
+            out &= p
+        else:
+            out |= p
+    return out
+
+
+def evaluate_partial(
+    bound: Bound, package: Sequence[int | None], utilities: Sequence[int] | None = None
+) -> bool | None:
+    """Kleene three-valued evaluation on a partial package: None when undetermined.
+
+    A True or False answer holds for every completion of the package; None may
+    also be returned for some formulas that are in fact determined.
+    """
+    if isinstance(bound, Member):
+        k = package[bound.issue]
+        return None if k is None else k in bound.allowed
+    if isinstance(bound, UtilityAtom):
+        if utilities is None:
+            return None
+        return _compare(utilities[bound.party], bound.op, bound.threshold)
+    if isinstance(bound, BNot):
+        inner = evaluate_partial(bound.arg, package, utilities)
+        return None if inner is None else not inner
+    parts = [evaluate_partial(a, package, utilities) for a in bound.args]
+    if isinstance(bound, BAnd):
+        if any(p is False for p in parts):
+            return False
+        return None if any(p is None for p in parts) else True
+    if any(p is True for p in parts):
+        return True
+    return None if any(p is None for p in parts) else False
