@@ -159,6 +159,13 @@ class Problem:
     def utility(self, package: Sequence[int]) -> list[int]:
         return [int(u) for u in self.utilities(np.asarray([package]))[0]]
 
+    def max_utility(self, party: int) -> int:
+        """An upper bound on ``U_party`` (its best option on every issue)."""
+        return int(sum(self.tables[party, i, : int(n)].max() for i, n in enumerate(self.sizes)))
+
+    def min_utility(self, party: int) -> int:
+        return int(sum(self.tables[party, i, : int(n)].min() for i, n in enumerate(self.sizes)))
+
     def satisfied(self, packages: np.ndarray) -> np.ndarray:
         """Boolean matrix (N, constraints): which constraint holds on which package."""
         packages = np.asarray(packages, dtype=np.int64)

@@ -1,0 +1,158 @@
+"""Is a deal possible, and if not, exactly what blocks it?
+
+Answers DESIGN §4 ``zopa blockers``: feasibility of the agreement set, every
+conflict (:mod:`zopa.engine.conflicts`), every concession
+(:mod:`zopa.engine.concessions`), the blocking issues, and for conflicts
+between numeric thresholds how far each threshold must move
+(:mod:`zopa.engine.gaps`).
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from zopa.engine.concessions import enumerate_mcses
+from zopa.engine.conflicts import enumerate_muses
+from zopa.engine.gaps import ThresholdGap, gaps
+from zopa.engine.sat import SatModel
+from zopa.problem import Constraint, Problem
+
+DEFAULT_LIMIT = 1000  # conflicts and concessions, each
+DEFAULT_TIME_LIMIT = 60.0  # seconds, each enumeration
+
+
+@dataclass(frozen=True)
+class Conflict:
+    constraints: list[Constraint]
+    issues: list[str]
+    thresholds: list[ThresholdGap]
+
+    @property
+    def ids(self) -> list[str]:
+        return sorted(c.id for c in self.constraints)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "constraints": self.ids,
+            "issues": self.issues,
+            "red_lines": [
+                _constraint_json(c) for c in sorted(self.constraints, key=lambda c: c.id)
+            ],
+            "thresholds": [g.to_json() for g in self.thresholds],
+        }
+
+
+@dataclass(frozen=True)
+class Blockers:
+    scenario: str
+    as_of: Any
+    feasible: bool
+    conflicts: list[Conflict]
+    concessions: list[list[Constraint]]
+    blocking_issues: list[str]
+    conflicts_complete: bool
+    concessions_complete: bool
+    concessions_complete_up_to: int
+    example: dict[str, Any] | None = None  # a package every veto party accepts
+    stats: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def complete(self) -> bool:
+        return self.conflicts_complete and self.concessions_complete
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "scenario": self.scenario,
+            "as_of": self.as_of.isoformat() if self.as_of else None,
+            "feasible": self.feasible,
+            "conflicts": [c.ids for c in self.conflicts],
+            "concessions": [sorted(c.id for c in cs) for cs in self.concessions],
+            "blocking_issues": self.blocking_issues,
+            "complete": self.complete,
+            "conflicts_complete": self.conflicts_complete,
+            "concessions_complete": self.concessions_complete,
+            "concessions_complete_up_to_size": self.concessions_complete_up_to,
+            "explanations": [c.to_json() for c in self.conflicts],
+            "example_package": self.example,
+        }
+
+
+def _constraint_json(c: Constraint) -> dict[str, Any]:
+    red = c.red_line
+    return {
+        "id": c.id,
+        "party": c.party,
+        "kind": c.kind,
+        "rule": red.rule if red else f"utility({c.party}) >= reservation",
+        "text": c.text,
+        "sources": red.sources if red else [],
+    }
+
+
+def _order(sets: list[list[str]]) -> list[list[str]]:
+    """DESIGN §4: ids sorted inside; lists by length, then lexicographically."""
+    return sorted((sorted(s) for s in sets), key=lambda s: (len(s), s))
+
+
+def blockers(
+    problem: Problem,
+    limit: int = DEFAULT_LIMIT,
+    time_limit: float | None = DEFAULT_TIME_LIMIT,
+    explain: bool = True,
+) -> Blockers:
+    """Feasibility, all conflicts and all concessions of ``problem``'s constraints."""
+    start = time.monotonic()
+    constraints = problem.constraints
+    model = SatModel(problem)
+    with model.solver() as oracle:
+        feasible = oracle.check(range(len(constraints)))
+        example = problem.package_json(oracle.package()) if feasible else None
+        if feasible:
+            return Blockers(
+                problem.scenario.id,
+                problem.as_of,
+                True,
+                [],
+                [],
+                [],
+                True,
+                True,
+                0,
+                example,
+                {"seconds": time.monotonic() - start, "oracle_calls": oracle.calls},
+            )
+        deadline = start + time_limit if time_limit else None
+        muses = enumerate_muses(oracle, len(constraints), limit, deadline)
+        calls = oracle.calls
+    deadline = time.monotonic() + time_limit if time_limit else None
+    mcses = enumerate_mcses(model, limit, deadline)
+
+    by_id = {c.id: c for c in constraints}
+    conflicts = []
+    for ids in _order([[constraints[k].id for k in m] for m in muses.muses]):
+        members = [by_id[i] for i in ids]
+        issues = sorted(
+            {problem.issues[i].id for c in members for i in c.issues},
+            key=lambda s: problem.issue_index[s],
+        )
+        conflicts.append(Conflict(members, issues, gaps(problem, members) if explain else []))
+    concessions = [
+        [by_id[i] for i in ids]
+        for ids in _order([[constraints[k].id for k in m] for m in mcses.mcses])
+    ]
+    blocking = sorted({i for c in conflicts for i in c.issues})
+    return Blockers(
+        problem.scenario.id,
+        problem.as_of,
+        False,
+        conflicts,
+        concessions,
+        blocking,
+        muses.complete,
+        mcses.complete,
+        mcses.complete_up_to,
+        None,
+        {"seconds": time.monotonic() - start, "oracle_calls": calls},
+    )

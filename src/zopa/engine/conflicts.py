@@ -1,0 +1,99 @@
+"""All conflicts: the minimal unsatisfiable subsets (MUSes) of the constraints.
+
+Algorithm: MARCO (Liffiton, Previti, Malik & Marques-Silva, "Fast, flexible MUS
+enumeration", *Constraints* 21(2), 2016).  A *map* solver over one Boolean per
+constraint holds the subsets not yet explored.  Each round takes an unexplored
+subset (biased towards maximal ones) and asks the SAT oracle about it:
+
+* satisfiable → *grow* it to a maximal satisfiable subset (using each model to
+  add every constraint it happens to satisfy) and block all of its subsets;
+* unsatisfiable → *shrink* it to a MUS by deletion, refining with the
+  oracle's unsatisfiable cores (Marques-Silva & Lynce's core-guided
+  deletion), and block all of its supersets.
+
+When the map is exhausted every MUS has been found.  A limit on count or time
+stops early with ``complete = False``.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from zopa.engine.sat import SatSolver
+
+
+@dataclass(frozen=True)
+class MusResult:
+    muses: list[frozenset[int]]  # constraint indices
+    complete: bool
+    oracle_calls: int
+
+
+def enumerate_muses(
+    oracle: SatSolver,
+    n_constraints: int,
+    limit: int | None = None,
+    deadline: float | None = None,
+) -> MusResult:
+    """Every minimal unsatisfiable subset of constraints ``0 … n_constraints−1``."""
+    muses = list(_marco(oracle, n_constraints, limit, deadline))
+    stopped = muses and muses[-1] is None
+    found = [m for m in muses if m is not None]
+    return MusResult(found, not stopped, oracle.calls)
+
+
+def _marco(
+    oracle: SatSolver, n: int, limit: int | None, deadline: float | None
+) -> Iterator[frozenset[int] | None]:
+    """Yield MUSes; yield None once if a limit stops the enumeration."""
+    from pysat.solvers import Solver
+
+    if n == 0:
+        return
+    found = 0
+    with Solver(name="g4") as map_solver:
+        map_solver.set_phases(list(range(1, n + 1)))  # prefer large seeds: fewer grow steps
+        while map_solver.solve():
+            if (limit is not None and found >= limit) or (
+                deadline is not None and time.monotonic() > deadline
+            ):
+                yield None
+                return
+            model = map_solver.get_model()
+            seed = [c for c in range(n) if model[c] > 0]
+            if oracle.check(seed):
+                mss = _grow(oracle, seed, n)
+                outside = [c + 1 for c in range(n) if c not in mss]
+                if not outside:  # every constraint holds together: nothing left
+                    return
+                map_solver.add_clause(outside)
+            else:
+                mus = _shrink(oracle, oracle.core())
+                map_solver.add_clause([-(c + 1) for c in mus])
+                found += 1
+                yield frozenset(mus)
+
+
+def _grow(oracle: SatSolver, seed: list[int], n: int) -> set[int]:
+    """A maximal satisfiable superset of a satisfiable ``seed``."""
+    current = set(seed) | oracle.satisfied()
+    for c in range(n):
+        if c not in current and oracle.check([*current, c]):
+            current |= {c} | oracle.satisfied()
+    return current
+
+
+def _shrink(oracle: SatSolver, core: list[int]) -> list[int]:
+    """A minimal unsatisfiable subset of an unsatisfiable ``core`` (deletion-based)."""
+    mus = list(core)
+    k = 0
+    while k < len(mus):
+        trial = mus[:k] + mus[k + 1 :]
+        if oracle.check(trial):
+            k += 1  # mus[k] is needed
+        else:
+            smaller = set(oracle.core())
+            mus = [c for c in trial if c in smaller]
+    return mus

@@ -1,0 +1,215 @@
+"""Compile a problem's constraints to propositional logic (CNF) for PySAT.
+
+Encoding
+--------
+* one Boolean ``x[i][o]`` per option of each issue, with an exactly-one
+  constraint per issue (a cardinality encoding from PySAT);
+* every bound formula (see :mod:`zopa.rules`) gets a literal through the
+  Tseitin transformation; a :class:`~zopa.rules.Member` leaf is the
+  disjunction of its allowed options;
+* a utility comparison ``U_p ≥ T`` is a pseudo-Boolean constraint over the
+  option literals, encoded with the adder encoding (Eén & Sörensson 2006,
+  "Translating pseudo-Boolean constraints into SAT"), which stays small even
+  with the 10⁹ integer scale of :mod:`zopa.problem` (the default PySAT
+  encoding produced millions of clauses here).  It is *half-reified* by adding
+  ``¬y`` to each clause, and the opposite direction is a second constraint,
+  so ``y ↔ (U_p ≥ T)`` holds exactly;
+* each constraint ``c`` of the agreement set gets a *selector* literal ``s_c``
+  with ``s_c → c``: solving under assumptions ``{s_c : c ∈ S}`` decides
+  whether the subset ``S`` of constraints is satisfiable, and a failed call
+  returns a core (a subset of ``S`` that is already unsatisfiable).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+from functools import reduce
+
+from zopa import rules
+from zopa.problem import Constraint, Problem
+
+
+class SatModel:
+    """The CNF of a problem plus one selector literal per constraint."""
+
+    def __init__(self, problem: Problem, constraints: Sequence[Constraint] | None = None) -> None:
+        from pysat.card import CardEnc, EncType
+
+        self.problem = problem
+        self.constraints = list(problem.constraints if constraints is None else constraints)
+        self.top = 0
+        self.clauses: list[list[int]] = []
+        self._pb_cache: dict[tuple[int, int], int] = {}
+        self.x: list[list[int]] = []
+        for size in problem.sizes:
+            self.x.append([self.new_var() for _ in range(int(size))])
+        for lits in self.x:
+            if len(lits) == 1:
+                self.clauses.append([lits[0]])
+                continue
+            enc = CardEnc.equals(lits=lits, bound=1, top_id=self.top, encoding=EncType.seqcounter)
+            self.top = max(self.top, enc.nv)
+            self.clauses.extend(enc.clauses)
+        self._true = self.new_var()
+        self.clauses.append([self._true])
+        self.selectors: list[int] = []
+        for c in self.constraints:
+            s = self.new_var()
+            self.selectors.append(s)
+            self.clauses.append([-s, self.literal(c.bound)])
+
+    def new_var(self) -> int:
+        self.top += 1
+        return self.top
+
+    # ------------------------------------------------------------------ Tseitin
+
+    def literal(self, bound: rules.Bound) -> int:
+        """A literal equivalent to ``bound`` (adding its defining clauses)."""
+        if isinstance(bound, rules.Member):
+            lits = [self.x[bound.issue][o] for o in sorted(bound.allowed)]
+            if len(lits) == len(self.x[bound.issue]):
+                return self._true
+            if not lits:
+                return -self._true
+            if len(lits) == 1:
+                return lits[0]
+            return self._define_or(lits)
+        if isinstance(bound, rules.UtilityAtom):
+            return self._utility(bound)
+        if isinstance(bound, rules.BNot):
+            return -self.literal(bound.arg)
+        args = [self.literal(a) for a in bound.args]
+        if isinstance(bound, rules.BAnd):
+            return -self._define_or([-a for a in args])
+        return self._define_or(args)
+
+    def _define_or(self, lits: list[int]) -> int:
+        y = self.new_var()
+        self.clauses.append([-y, *lits])
+        self.clauses.extend([[y, -lit] for lit in lits])
+        return y
+
+    def _utility(self, atom: rules.UtilityAtom) -> int:
+        t = atom.threshold
+        if atom.op in ("==", "!="):
+            eq = -self._define_or([-self._at_least(atom.party, t), -self._at_most(atom.party, t)])
+            return eq if atom.op == "==" else -eq
+        if atom.op == ">=":
+            return self._at_least(atom.party, t)
+        if atom.op == ">":
+            return self._at_least(atom.party, t + 1)
+        if atom.op == "<=":
+            return -self._at_least(atom.party, t + 1)
+        return -self._at_least(atom.party, t)  # "<"
+
+    def _at_most(self, party: int, t: int) -> int:
+        return -self._at_least(party, t + 1)
+
+    def _at_least(self, party: int, t: int) -> int:
+        """A literal ``y`` with ``y ↔ U_party ≥ t``."""
+        key = (party, t)
+        if key in self._pb_cache:
+            return self._pb_cache[key]
+        y = self.new_var()
+        terms, bound = self._normalised_terms(party, t)
+        self._half_reified_at_least(y, terms, bound)
+        total = sum(w for _, w in terms)
+        # ¬y → Σ ≤ bound − 1, i.e. Σ (w · ¬lit) ≥ total − bound + 1
+        self._half_reified_at_least(-y, [(-lit, w) for lit, w in terms], total - bound + 1)
+        self._pb_cache[key] = y
+        return y
+
+    def _normalised_terms(self, party: int, t: int) -> tuple[list[tuple[int, int]], int]:
+        """``U_p ≥ t`` as ``Σ w·lit ≥ b`` with each issue's minimum moved to the right."""
+        table = self.problem.tables[party]
+        terms: list[tuple[int, int]] = []
+        bound = t
+        for i, lits in enumerate(self.x):
+            row = [int(v) for v in table[i, : len(lits)]]
+            low = min(row)
+            bound -= low
+            terms.extend((lit, v - low) for lit, v in zip(lits, row, strict=True) if v > low)
+        g = reduce(math.gcd, (w for _, w in terms), 0)
+        if g > 1:
+            terms = [(lit, w // g) for lit, w in terms]
+            bound = -(-bound // g)  # ceiling division keeps Σ ≥ bound exact for integers
+        return terms, bound
+
+    def _half_reified_at_least(self, y: int, terms: list[tuple[int, int]], bound: int) -> None:
+        """Clauses for ``y → Σ w·lit ≥ bound``."""
+        from pysat.pb import EncType, PBEnc
+
+        total = sum(w for _, w in terms)
+        if bound <= 0:
+            return
+        if bound > total:
+            self.clauses.append([-y])
+            return
+        enc = PBEnc.atleast(
+            lits=[lit for lit, _ in terms],
+            weights=[w for _, w in terms],
+            bound=bound,
+            top_id=self.top,
+            encoding=EncType.adder,
+        )
+        self.top = max(self.top, enc.nv)
+        self.clauses.extend([[-y, *cl] for cl in enc.clauses])
+
+    # ------------------------------------------------------------------ solving
+
+    def solver(self) -> SatSolver:
+        return SatSolver(self)
+
+    def decode(self, model: Iterable[int]) -> list[int]:
+        """The package (option index per issue) of a SAT model."""
+        true = {lit for lit in model if lit > 0}
+        return [next(o for o, v in enumerate(lits) if v in true) for lits in self.x]
+
+
+class SatSolver:
+    """An incremental SAT solver over a :class:`SatModel`; subsets via selectors."""
+
+    def __init__(self, model: SatModel, name: str = "g4") -> None:
+        from pysat.solvers import Solver
+
+        self.model = model
+        self.solver = Solver(name=name, bootstrap_with=model.clauses)
+        self.calls = 0
+
+    def check(self, subset: Iterable[int], extra: Sequence[int] = ()) -> bool:
+        """Whether the constraints with these indices hold together in some package.
+
+        ``extra`` are further literals to assume (e.g. options ruled out).
+        """
+        self.calls += 1
+        assumptions = [self.model.selectors[c] for c in subset]
+        return bool(self.solver.solve(assumptions=[*assumptions, *extra]))
+
+    def core(self) -> list[int]:
+        """Constraint indices of the unsatisfiable core of the last failed check."""
+        index = {s: c for c, s in enumerate(self.model.selectors)}
+        return sorted(index[lit] for lit in (self.solver.get_core() or []) if lit in index)
+
+    def package(self) -> list[int]:
+        return self.model.decode(self.solver.get_model())
+
+    def satisfied(self) -> set[int]:
+        """Constraints that hold in the last model (checked exactly, by evaluation)."""
+        package = self.package()
+        utils = self.model.problem.utility(package)
+        return {
+            k
+            for k, c in enumerate(self.model.constraints)
+            if rules.evaluate(c.bound, package, utils)
+        }
+
+    def close(self) -> None:
+        self.solver.delete()
+
+    def __enter__(self) -> SatSolver:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

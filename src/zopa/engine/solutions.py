@@ -1,0 +1,174 @@
+"""Bargaining solutions over the agreement set (DESIGN §1), each proven optimal.
+
+* ``utilitarian`` — maximise ``Σ_{p∈V} u_p`` (one CP-SAT solve);
+* ``egalitarian`` — maximise ``min_{p∈V} (u_p − d_p)`` (one CP-SAT solve; Rawls'
+  max-min, Kalai's 1977 egalitarian solution on gains);
+* ``nash`` — maximise ``Π (u_p − d_p)`` (:mod:`zopa.engine.nash`);
+* ``kalai_smorodinsky`` — maximise the smallest gain relative to the ideal
+  (:mod:`zopa.engine.kalai_smorodinsky`).
+
+Every objective is evaluated in the exact integer arithmetic of
+:mod:`zopa.problem`; reported floats are those integers divided by the scale.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass, field
+from fractions import Fraction
+from typing import Any
+
+from zopa.engine.cpsat import CpModel
+from zopa.engine.kalai_smorodinsky import kalai_smorodinsky
+from zopa.engine.nash import nash
+from zopa.problem import SCALE, Problem
+
+CONCEPTS = ("utilitarian", "egalitarian", "nash", "kalai_smorodinsky")
+
+
+@dataclass(frozen=True)
+class Solution:
+    concept: str
+    value: float | None
+    utilities: dict[str, float]
+    package: dict[str, Any]
+    optimal: bool
+    indices: list[int] = field(repr=False, default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "value": self.value,
+            "utilities": self.utilities,
+            "package": self.package,
+            "optimal": self.optimal,
+        }
+
+
+@dataclass(frozen=True)
+class Solutions:
+    scenario: str
+    as_of: Any
+    feasible: bool
+    solutions: dict[str, Solution]
+    ideal: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def all_optimal(self) -> bool:
+        return all(s.optimal for s in self.solutions.values())
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "scenario": self.scenario,
+            "as_of": self.as_of.isoformat() if self.as_of else None,
+            "feasible": self.feasible,
+            "solutions": {k: v.to_json() for k, v in self.solutions.items()},
+            "ideal": self.ideal,
+        }
+
+
+def solve(
+    problem: Problem, concepts: list[str] | None = None, time_limit: float | None = None
+) -> Solutions:
+    """The requested bargaining solutions (all four by default)."""
+    wanted = list(concepts or CONCEPTS)
+    unknown = [c for c in wanted if c not in CONCEPTS]
+    if unknown:
+        raise ValueError(f"unknown solution concept {unknown[0]!r} (known: {', '.join(CONCEPTS)})")
+    deadline = time.monotonic() + time_limit if time_limit else None
+    V = problem.veto_parties
+    D = {p: int(problem.reservations[p]) for p in V}
+    ideals: dict[int, int] = {}
+    for p in V:
+        sol = _maximise(problem, V, lambda cp, p=p: cp.U[p], deadline)
+        if sol.package is None:
+            return Solutions(problem.scenario.id, problem.as_of, False, {})
+        ideals[p] = problem.utility(sol.package)[p]
+    if not V:  # no veto party: every package is in the agreement set
+        ideals = {}
+    out: dict[str, Solution] = {}
+    for concept in wanted:
+        if concept == "utilitarian":
+            sol = _maximise(problem, V, lambda cp: sum(cp.U[p] for p in V), deadline)
+            pkg, optimal = sol.package, sol.status == "optimal"
+        elif concept == "egalitarian":
+            sol = _maximise(problem, V, lambda cp: _min_gain(cp, V, D), deadline)
+            pkg, optimal = sol.package, sol.status == "optimal"
+        elif concept == "nash":
+            res = nash(problem, V, time_limit=_left(deadline))
+            pkg, optimal = res.package, res.optimal
+        else:
+            ks = kalai_smorodinsky(problem, ideals, time_limit=_left(deadline))
+            pkg, optimal = ks.package, ks.optimal
+        if pkg is None:  # only on a time limit
+            continue
+        out[concept] = _solution(problem, concept, pkg, optimal, V, D, ideals)
+    return Solutions(
+        problem.scenario.id,
+        problem.as_of,
+        True,
+        out,
+        {problem.parties[p].id: ideals[p] / SCALE for p in ideals},
+    )
+
+
+def _maximise(problem: Problem, V: list[int], objective: Any, deadline: float | None) -> Any:
+    cp = CpModel(problem, utility_parties=V)
+    expr = objective(cp)
+    return cp.solve(maximize=expr if V else None, time_limit=_left(deadline))
+
+
+def _min_gain(cp: CpModel, V: list[int], D: dict[int, int]) -> Any:
+    t = cp.model.new_int_var(-2 * SCALE, 2 * SCALE, "t")
+    for p in V:
+        cp.model.add(t <= cp.U[p] - D[p])
+    return t
+
+
+def objective_value(
+    problem: Problem,
+    concept: str,
+    package: list[int],
+    V: list[int],
+    ideals: dict[int, int],
+) -> Fraction | None:
+    """The exact objective of ``concept`` at ``package`` (in utility units)."""
+    utils = problem.utility(package)
+    gains = {p: Fraction(utils[p] - int(problem.reservations[p]), SCALE) for p in V}
+    if concept == "utilitarian":
+        return Fraction(sum(utils[p] for p in V), SCALE)
+    if concept == "egalitarian":
+        return min(gains.values(), default=None)
+    if concept == "nash":
+        return math.prod(gains.values()) if V else None
+    ratios = [
+        Fraction(utils[p] - int(problem.reservations[p]), ideals[p] - int(problem.reservations[p]))
+        for p in V
+        if ideals.get(p, 0) > problem.reservations[p]
+    ]
+    return min(ratios, default=None)
+
+
+def _solution(
+    problem: Problem,
+    concept: str,
+    package: list[int],
+    optimal: bool,
+    V: list[int],
+    D: dict[int, int],
+    ideals: dict[int, int],
+) -> Solution:
+    value = objective_value(problem, concept, package, V, ideals)
+    utils = problem.utility(package)
+    return Solution(
+        concept,
+        float(value) if value is not None else None,
+        {p.id: utils[k] / SCALE for k, p in enumerate(problem.parties)},
+        problem.package_json(package),
+        optimal,
+        package,
+    )
+
+
+def _left(deadline: float | None) -> float | None:
+    return None if deadline is None else max(0.01, deadline - time.monotonic())
