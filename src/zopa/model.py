@@ -180,6 +180,16 @@ class Issue(_Part):
         except ValueError:
             return None
 
+    def point(self, value: Any) -> Fraction | None:
+        """A stated position on a numeric issue: any number within the range, on the grid or not."""
+        if not self.numeric or isinstance(value, bool):
+            return None
+        try:
+            x = exact(value) if not isinstance(value, str) else Fraction(value.replace("_", ""))
+        except (ValueError, ZeroDivisionError):
+            return None
+        return x if self._values[0] <= x <= self._values[-1] else None  # type: ignore[operator]
+
     def option_json(self, index: int) -> str | int | float:
         v = self._values[index]
         return plain_number(v) if isinstance(v, Fraction) else v
@@ -202,7 +212,18 @@ class Party(_Part):
     reservation: Unit = 0.0
     weights: dict[Id, NonNegative] = Field(default_factory=dict)
     values: dict[Id, dict[OptionKey, Unit]] = Field(default_factory=dict)
+    # Inputs of the forecasting models (zopa.forecast): power, stated positions, 0–100 salience.
+    capability: NonNegative | None = None
+    positions: dict[Id, str | int | float] = Field(default_factory=dict)
+    salience: dict[Id, Annotated[float, Field(ge=0, le=100)]] = Field(default_factory=dict)
     meta: Meta = None
+
+    @field_validator("positions", mode="before")
+    @classmethod
+    def _position_ids(cls, v: Any) -> Any:
+        if isinstance(v, dict):
+            return {k: _scalar_to_id(x) if isinstance(x, bool) else x for k, x in v.items()}
+        return v
 
     @field_validator("values", mode="before")
     @classmethod
@@ -558,4 +579,39 @@ def _party_problems(
                         on_key=True,
                     )
                 )
+    out += _forecast_input_problems(base, party, issues, broken)
     return out
+
+
+def _forecast_input_problems(
+    base: tuple[str | int, ...], party: Party, issues: dict[str, Issue], broken: frozenset[str]
+) -> list[Problem]:
+    """Positions name issues and lie on them; saliences name issues (their range is typed).
+
+    A position on a numeric issue may be any number within the range, on the
+    grid or not: stated positions (85,000 troops, say) rarely fall on a grid,
+    and the forecasting models work on the continuous scale.
+    """
+    out: list[Problem] = []
+    for key in ("positions", "salience"):
+        for issue_id in getattr(party, key):
+            if issue_id not in issues and issue_id not in broken:
+                message = _unknown("issue", issue_id, issues)
+                out.append(Problem((*base, key, issue_id), message, on_key=True))
+    for issue_id, value in party.positions.items():
+        issue = issues.get(issue_id)
+        if issue is None:
+            continue
+        if issue.numeric and issue.point(value) is None:
+            lo, hi = (plain_number(issue.values[k]) for k in (0, -1))  # type: ignore[arg-type]
+            out.append(
+                Problem(
+                    (*base, "positions", issue_id),
+                    f"position {value!r} on numeric issue {issue_id!r} must be a number "
+                    f"from {lo} to {hi}",
+                )
+            )
+        elif not issue.numeric and issue.index_of(value) is None:
+            out.append(Problem((*base, "positions", issue_id), _not_an_option(issue, value)))
+    return out
+
