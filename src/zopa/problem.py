@@ -25,9 +25,10 @@ brute-force tests; a party whose best options all have value 1 reaches exactly
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import itertools
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from functools import cached_property
@@ -88,11 +89,23 @@ class Problem:
         self.reservations = np.array([scale(p.reservation) for p in self.parties], dtype=np.int64)
         domains = scenario.domains()
         party_ids = [p.id for p in self.parties]
-        self.red_lines: list[tuple[RedLine, rules.Bound]] = [
+        self._all_red_lines: list[tuple[RedLine, rules.Bound]] = [
             (r, rules.bind(rules.parse(r.rule), domains, party_ids, scale))
-            for r in scenario.red_lines_in_force(as_of)
+            for r in scenario.red_lines
         ]
+        self.red_lines = [(r, b) for r, b in self._all_red_lines if r.in_force(as_of)]
         self.constraints = self._constraints()
+        self.dropped: tuple[str, ...] = ()  # constraints removed by :meth:`without`
+
+    def at(self, as_of: dt.date | None) -> Problem:
+        """The same scenario as of another date (reuses the utility tables)."""
+        clone = copy.copy(self)
+        clone.__dict__.pop("objections", None)
+        clone.as_of = as_of
+        clone.red_lines = [(r, b) for r, b in self._all_red_lines if r.in_force(as_of)]
+        clone.constraints = clone._constraints()
+        clone.dropped = ()
+        return clone
 
     # ----------------------------------------------------------------- structure
 
@@ -140,6 +153,14 @@ class Problem:
                 )
             )
         return out
+
+    def without(self, constraint_ids: Iterable[str]) -> Problem:
+        """The same problem with some constraints dropped: a hypothetical concession."""
+        drop = set(constraint_ids)
+        clone = copy.copy(self)
+        clone.constraints = [c for c in self.constraints if c.id not in drop]
+        clone.dropped = tuple(sorted(drop | set(self.dropped)))
+        return clone
 
     @cached_property
     def objections(self) -> list[tuple[RedLine, rules.Bound]]:

@@ -13,10 +13,10 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from zopa.engine.concessions import enumerate_mcses
+from zopa.engine.concessions import enumerate_mcses, hitting_sets
 from zopa.engine.conflicts import enumerate_muses
 from zopa.engine.gaps import ThresholdGap, gaps
-from zopa.engine.sat import SatModel
+from zopa.engine.sat import SatModel, SatSolver
 from zopa.problem import Constraint, Problem
 
 DEFAULT_LIMIT = 1000  # conflicts and concessions, each
@@ -101,37 +101,63 @@ def blockers(
     limit: int = DEFAULT_LIMIT,
     time_limit: float | None = DEFAULT_TIME_LIMIT,
     explain: bool = True,
+    oracle: SatSolver | None = None,
 ) -> Blockers:
-    """Feasibility, all conflicts and all concessions of ``problem``'s constraints."""
-    start = time.monotonic()
-    constraints = problem.constraints
-    model = SatModel(problem)
-    with model.solver() as oracle:
-        feasible = oracle.check(range(len(constraints)))
-        example = problem.package_json(oracle.package()) if feasible else None
-        if feasible:
-            return Blockers(
-                problem.scenario.id,
-                problem.as_of,
-                True,
-                [],
-                [],
-                [],
-                True,
-                True,
-                0,
-                example,
-                {"seconds": time.monotonic() - start, "oracle_calls": oracle.calls},
-            )
-        deadline = start + time_limit if time_limit else None
-        muses = enumerate_muses(oracle, len(constraints), limit, deadline)
-        calls = oracle.calls
-    deadline = time.monotonic() + time_limit if time_limit else None
-    mcses = enumerate_mcses(model, limit, deadline)
+    """Feasibility, all conflicts and all concessions of ``problem``'s constraints.
 
-    by_id = {c.id: c for c in constraints}
+    ``oracle`` may be a solver built for a larger problem over the same
+    scenario (every red line, as in :mod:`zopa.engine.timeline`); only the
+    constraints of ``problem`` are then considered.
+    """
+    start = time.monotonic()
+    own = oracle is None
+    solver = SatModel(problem).solver() if oracle is None else oracle
+    try:
+        return _blockers(problem, solver, limit, time_limit, explain, start)
+    finally:
+        if own:
+            solver.close()
+
+
+def _blockers(
+    problem: Problem,
+    oracle: SatSolver,
+    limit: int,
+    time_limit: float | None,
+    explain: bool,
+    start: float,
+) -> Blockers:
+    model = oracle.model
+    slot = {c.id: k for k, c in enumerate(model.constraints)}
+    universe = [slot[c.id] for c in problem.constraints]
+    calls = oracle.calls
+    feasible = oracle.check(universe)
+    if feasible:
+        return Blockers(
+            problem.scenario.id,
+            problem.as_of,
+            True,
+            [],
+            [],
+            [],
+            True,
+            True,
+            0,
+            problem.package_json(oracle.package()),
+            {"seconds": time.monotonic() - start, "oracle_calls": oracle.calls - calls},
+        )
+    deadline = start + time_limit if time_limit else None
+    muses = enumerate_muses(oracle, universe, limit, deadline)
+    deadline = time.monotonic() + time_limit if time_limit else None
+    if muses.complete:  # duality: no more SAT calls needed
+        mcses = hitting_sets(muses.muses, limit, deadline)
+    else:
+        mcses = enumerate_mcses(model, universe, limit, deadline)
+
+    by_id = {c.id: c for c in problem.constraints}
+    ids_of = [c.id for c in model.constraints]
     conflicts = []
-    for ids in _order([[constraints[k].id for k in m] for m in muses.muses]):
+    for ids in _order([[ids_of[k] for k in m] for m in muses.muses]):
         members = [by_id[i] for i in ids]
         issues = sorted(
             {problem.issues[i].id for c in members for i in c.issues},
@@ -139,8 +165,7 @@ def blockers(
         )
         conflicts.append(Conflict(members, issues, gaps(problem, members) if explain else []))
     concessions = [
-        [by_id[i] for i in ids]
-        for ids in _order([[constraints[k].id for k in m] for m in mcses.mcses])
+        [by_id[i] for i in ids] for ids in _order([[ids_of[k] for k in m] for m in mcses.mcses])
     ]
     blocking = sorted({i for c in conflicts for i in c.issues})
     return Blockers(
@@ -154,5 +179,5 @@ def blockers(
         mcses.complete,
         mcses.complete_up_to,
         None,
-        {"seconds": time.monotonic() - start, "oracle_calls": calls},
+        {"seconds": time.monotonic() - start, "oracle_calls": oracle.calls - calls},
     )

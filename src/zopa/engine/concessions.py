@@ -31,18 +31,26 @@ class McsResult:
 
 
 def enumerate_mcses(
-    model: SatModel, limit: int | None = None, deadline: float | None = None
+    model: SatModel,
+    universe: list[int] | None = None,
+    limit: int | None = None,
+    deadline: float | None = None,
 ) -> McsResult:
-    """Minimal correction subsets of ``model``'s constraints, in order of size."""
+    """Minimal correction subsets of ``model``'s constraints in ``universe``, by size.
+
+    Constraints outside ``universe`` are simply not required (their selectors
+    stay free).
+    """
     from pysat.examples.rc2 import RC2
     from pysat.formula import WCNF
 
     wcnf = WCNF()
     for clause in model.clauses:
         wcnf.append(clause)
-    for s in model.selectors:
-        wcnf.append([s], weight=1)
-    index = {s: c for c, s in enumerate(model.selectors)}
+    chosen = range(len(model.selectors)) if universe is None else universe
+    for c in chosen:
+        wcnf.append([model.selectors[c]], weight=1)
+    index = {model.selectors[c]: c for c in chosen}
     found: list[frozenset[int]] = []
     with RC2(wcnf) as rc2:
         for assignment in rc2.enumerate(block=-1):
@@ -53,5 +61,30 @@ def enumerate_mcses(
             out_of_time = deadline is not None and time.monotonic() > deadline
             if (limit is not None and len(found) >= limit) or out_of_time:
                 return McsResult(found, False, len(dropped) - 1)
-    largest = max((len(m) for m in found), default=0)
-    return McsResult(found, True, max(largest, len(model.selectors)))
+    return McsResult(found, True, len(chosen))
+
+
+def hitting_sets(
+    conflicts: list[frozenset[int]], limit: int | None = None, deadline: float | None = None
+) -> McsResult:
+    """Concessions from a *complete* list of conflicts, smallest first.
+
+    The minimal correction sets are exactly the minimal hitting sets of the
+    minimal unsatisfiable sets (Reiter, "A theory of diagnosis from first
+    principles", *Artificial Intelligence* 32, 1987; Liffiton & Sakallah,
+    *J. Automated Reasoning* 40, 2008), so once every conflict is known the
+    concessions need no further SAT calls on the scenario: PySAT's ``Hitman``
+    enumerates the minimal hitting sets in order of size.
+    """
+    from pysat.examples.hitman import Hitman
+
+    if not conflicts:
+        return McsResult([], True, 0)
+    found: list[frozenset[int]] = []
+    with Hitman(bootstrap_with=[sorted(c) for c in conflicts], htype="sorted") as hitman:
+        for hs in hitman.enumerate():
+            found.append(frozenset(hs))
+            out_of_time = deadline is not None and time.monotonic() > deadline
+            if (limit is not None and len(found) >= limit) or out_of_time:
+                return McsResult(found, False, len(hs) - 1)
+    return McsResult(found, True, max(len(m) for m in found))

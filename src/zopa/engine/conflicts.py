@@ -33,25 +33,30 @@ class MusResult:
 
 def enumerate_muses(
     oracle: SatSolver,
-    n_constraints: int,
+    universe: list[int],
     limit: int | None = None,
     deadline: float | None = None,
 ) -> MusResult:
-    """Every minimal unsatisfiable subset of constraints ``0 … n_constraints−1``."""
-    muses = list(_marco(oracle, n_constraints, limit, deadline))
+    """Every minimal unsatisfiable subset of the oracle's constraints in ``universe``."""
+    muses = list(_marco(oracle, universe, limit, deadline))
     stopped = muses and muses[-1] is None
     found = [m for m in muses if m is not None]
     return MusResult(found, not stopped, oracle.calls)
 
 
 def _marco(
-    oracle: SatSolver, n: int, limit: int | None, deadline: float | None
+    oracle: SatSolver, universe: list[int], limit: int | None, deadline: float | None
 ) -> Iterator[frozenset[int] | None]:
-    """Yield MUSes; yield None once if a limit stops the enumeration."""
+    """Yield MUSes; yield None once if a limit stops the enumeration.
+
+    Map variable ``k + 1`` stands for constraint ``universe[k]`` of the oracle.
+    """
     from pysat.solvers import Solver
 
+    n = len(universe)
     if n == 0:
         return
+    slot = {c: k for k, c in enumerate(universe)}
     found = 0
     with Solver(name="g4") as map_solver:
         map_solver.set_phases(list(range(1, n + 1)))  # prefer large seeds: fewer grow steps
@@ -62,26 +67,27 @@ def _marco(
                 yield None
                 return
             model = map_solver.get_model()
-            seed = [c for c in range(n) if model[c] > 0]
+            seed = [universe[k] for k in range(n) if model[k] > 0]
             if oracle.check(seed):
-                mss = _grow(oracle, seed, n)
-                outside = [c + 1 for c in range(n) if c not in mss]
+                mss = _grow(oracle, seed, universe)
+                outside = [slot[c] + 1 for c in universe if c not in mss]
                 if not outside:  # every constraint holds together: nothing left
                     return
                 map_solver.add_clause(outside)
             else:
                 mus = _shrink(oracle, oracle.core())
-                map_solver.add_clause([-(c + 1) for c in mus])
+                map_solver.add_clause([-(slot[c] + 1) for c in mus])
                 found += 1
                 yield frozenset(mus)
 
 
-def _grow(oracle: SatSolver, seed: list[int], n: int) -> set[int]:
-    """A maximal satisfiable superset of a satisfiable ``seed``."""
-    current = set(seed) | oracle.satisfied()
-    for c in range(n):
+def _grow(oracle: SatSolver, seed: list[int], universe: list[int]) -> set[int]:
+    """A maximal satisfiable superset (within ``universe``) of a satisfiable ``seed``."""
+    inside = set(universe)
+    current = set(seed) | (oracle.satisfied() & inside)
+    for c in universe:
         if c not in current and oracle.check([*current, c]):
-            current |= {c} | oracle.satisfied()
+            current |= {c} | (oracle.satisfied() & inside)
     return current
 
 

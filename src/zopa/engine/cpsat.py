@@ -20,6 +20,7 @@ from zopa import rules
 from zopa.problem import Constraint, Problem
 
 WORKERS = 1  # one worker gives the same package on every run (ties are common)
+PRESOLVE = False  # measured: presolve costs more than it saves on these models
 
 
 @dataclass(frozen=True)
@@ -179,6 +180,7 @@ class CpModel:
                     self.model.add_hint(x, o == k)
         solver = cp.CpSolver()
         solver.parameters.num_workers = WORKERS
+        solver.parameters.cp_model_presolve = PRESOLVE
         if time_limit is not None:
             solver.parameters.max_time_in_seconds = max(time_limit, 0.01)
         status = solver.solve(self.model)

@@ -22,13 +22,27 @@ from zopa.problem import Constraint, Problem
 
 @dataclass(frozen=True)
 class ThresholdGap:
+    """How far one threshold red line must move, on the issue's grid, to dissolve a conflict.
+
+    ``bound`` is the red line's current inclusive bound on the grid (the least
+    option ``>= 800000`` allows, the greatest one ``< 800000`` allows);
+    ``nearest`` is the closest inclusive bound at which the other members of
+    the conflict become satisfiable; ``distance = |nearest − bound|``.
+    """
+
     red_line: str
     party: str
     issue: str
     op: str
     threshold: int | float
-    nearest: int | float | None  # closest threshold that dissolves the conflict
+    bound: int | float | None
+    nearest: int | float | None
     distance: int | float | None
+
+    @property
+    def lower(self) -> bool:
+        """True for a floor (``>``, ``>=``), False for a ceiling."""
+        return self.op in (">", ">=")
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -37,6 +51,7 @@ class ThresholdGap:
             "issue": self.issue,
             "op": self.op,
             "threshold": self.threshold,
+            "bound": self.bound,
             "nearest": self.nearest,
             "distance": self.distance,
         }
@@ -63,8 +78,13 @@ def gaps(problem: Problem, conflict: list[Constraint]) -> list[ThresholdGap]:
         if found is None:
             continue
         i, op, t = found
+        values: list[Fraction] = list(problem.issues[i].values)  # type: ignore[arg-type]
+        allowed = [v for v in values if rules.compare(v, op, t)]  # type: ignore[arg-type]
+        lower = op in (">", ">=")
+        bound = (min(allowed) if lower else max(allowed)) if allowed else None
         others = conflict[:k] + conflict[k + 1 :]
-        nearest = _nearest_threshold(problem, others, i, op, t)
+        nearest = _nearest_bound(problem, others, i, lower, bound if bound is not None else t)
+        ref = bound if bound is not None else t
         out.append(
             ThresholdGap(
                 c.id,
@@ -72,23 +92,23 @@ def gaps(problem: Problem, conflict: list[Constraint]) -> list[ThresholdGap]:
                 problem.issues[i].id,
                 op,
                 plain_number(t),
+                plain_number(bound) if bound is not None else None,
                 plain_number(nearest) if nearest is not None else None,
-                plain_number(abs(nearest - t)) if nearest is not None else None,
+                plain_number(abs(nearest - ref)) if nearest is not None else None,
             )
         )
     return out
 
 
-def _nearest_threshold(
-    problem: Problem, others: list[Constraint], i: int, op: str, t: Fraction
+def _nearest_bound(
+    problem: Problem, others: list[Constraint], i: int, lower: bool, bound: Fraction
 ) -> Fraction | None:
+    """The closest inclusive bound beyond ``bound`` at which ``others`` are satisfiable."""
     values: list[Fraction] = list(problem.issues[i].values)  # type: ignore[arg-type]
-    lower = op in (">", ">=")  # relaxing a lower bound means lowering it
-    # candidate new thresholds: option values not allowed now, nearest first
-    if lower:
-        candidates = sorted((v for v in values if not rules.compare(v, op, t)), reverse=True)  # type: ignore[arg-type]
+    if lower:  # relaxing a floor lowers it
+        candidates = sorted((v for v in values if v < bound), reverse=True)
     else:
-        candidates = sorted(v for v in values if not rules.compare(v, op, t))  # type: ignore[arg-type]
+        candidates = sorted(v for v in values if v > bound)
     if not candidates:
         return None
     model = SatModel(problem, others)
@@ -97,9 +117,7 @@ def _nearest_threshold(
 
         def feasible(new: Fraction) -> bool:
             banned = [
-                -model.x[i][o]
-                for o, v in enumerate(values)
-                if not rules.compare(v, op, new)  # type: ignore[arg-type]
+                -model.x[i][o] for o, v in enumerate(values) if (v < new if lower else v > new)
             ]
             return oracle.check(everyone, banned)
 

@@ -41,6 +41,8 @@ class SatModel:
         self.top = 0
         self.clauses: list[list[int]] = []
         self._pb_cache: dict[tuple[int, int], int] = {}
+        self._pb_done: set[tuple[int, int, int]] = set()
+        self._bit_cache: dict[int, tuple[list[tuple[int, int]], int]] = {}
         self.x: list[list[int]] = []
         for size in problem.sizes:
             self.x.append([self.new_var() for _ in range(int(size))])
@@ -65,8 +67,13 @@ class SatModel:
 
     # ------------------------------------------------------------------ Tseitin
 
-    def literal(self, bound: rules.Bound) -> int:
-        """A literal equivalent to ``bound`` (adding its defining clauses)."""
+    def literal(self, bound: rules.Bound, polarity: int = 1) -> int:
+        """A literal for ``bound``, adding its defining clauses.
+
+        Polarity-aware (Plaisted & Greenbaum 1986): with ``polarity`` 1 the
+        literal only implies the formula, with −1 it is only implied by it, with
+        0 both — enough for every use and half the clauses of full Tseitin.
+        """
         if isinstance(bound, rules.Member):
             lits = [self.x[bound.issue][o] for o in sorted(bound.allowed)]
             if len(lits) == len(self.x[bound.issue]):
@@ -75,62 +82,83 @@ class SatModel:
                 return -self._true
             if len(lits) == 1:
                 return lits[0]
-            return self._define_or(lits)
+            return self._define_or(lits, polarity)
         if isinstance(bound, rules.UtilityAtom):
-            return self._utility(bound)
+            return self._utility(bound, polarity)
         if isinstance(bound, rules.BNot):
-            return -self.literal(bound.arg)
-        args = [self.literal(a) for a in bound.args]
+            return -self.literal(bound.arg, -polarity)
+        args = [self.literal(a, polarity) for a in bound.args]
         if isinstance(bound, rules.BAnd):
-            return -self._define_or([-a for a in args])
-        return self._define_or(args)
+            return -self._define_or([-a for a in args], -polarity)
+        return self._define_or(args, polarity)
 
-    def _define_or(self, lits: list[int]) -> int:
+    def _define_or(self, lits: list[int], polarity: int) -> int:
         y = self.new_var()
-        self.clauses.append([-y, *lits])
-        self.clauses.extend([[y, -lit] for lit in lits])
+        if polarity >= 0:
+            self.clauses.append([-y, *lits])
+        if polarity <= 0:
+            self.clauses.extend([[y, -lit] for lit in lits])
         return y
 
-    def _utility(self, atom: rules.UtilityAtom) -> int:
-        t = atom.threshold
+    def _utility(self, atom: rules.UtilityAtom, polarity: int) -> int:
+        p, t = atom.party, atom.threshold
         if atom.op in ("==", "!="):
-            eq = -self._define_or([-self._at_least(atom.party, t), -self._at_most(atom.party, t)])
-            return eq if atom.op == "==" else -eq
+            both = rules.BAnd((rules.UtilityAtom(p, ">=", t), rules.UtilityAtom(p, "<=", t)))
+            formula: rules.Bound = both if atom.op == "==" else rules.BNot(both)
+            return self.literal(formula, polarity)
         if atom.op == ">=":
-            return self._at_least(atom.party, t)
+            return self._at_least(p, t, polarity)
         if atom.op == ">":
-            return self._at_least(atom.party, t + 1)
+            return self._at_least(p, t + 1, polarity)
         if atom.op == "<=":
-            return -self._at_least(atom.party, t + 1)
-        return -self._at_least(atom.party, t)  # "<"
+            return -self._at_least(p, t + 1, -polarity)
+        return -self._at_least(p, t, -polarity)  # "<"
 
-    def _at_most(self, party: int, t: int) -> int:
-        return -self._at_least(party, t + 1)
-
-    def _at_least(self, party: int, t: int) -> int:
-        """A literal ``y`` with ``y ↔ U_party ≥ t``."""
-        key = (party, t)
-        if key in self._pb_cache:
-            return self._pb_cache[key]
-        y = self.new_var()
+    def _at_least(self, party: int, t: int, polarity: int) -> int:
+        """A literal ``y`` for ``U_party ≥ t`` (implying it, implied by it, or both)."""
+        y = self._pb_cache.get((party, t))
+        if y is None:
+            y = self._pb_cache[(party, t)] = self.new_var()
         terms, bound = self._normalised_terms(party, t)
-        self._half_reified_at_least(y, terms, bound)
         total = sum(w for _, w in terms)
-        # ¬y → Σ ≤ bound − 1, i.e. Σ (w · ¬lit) ≥ total − bound + 1
-        self._half_reified_at_least(-y, [(-lit, w) for lit, w in terms], total - bound + 1)
-        self._pb_cache[key] = y
+        if polarity >= 0 and (party, t, 1) not in self._pb_done:
+            self._pb_done.add((party, t, 1))
+            self._half_reified_at_least(y, terms, bound)
+        if polarity <= 0 and (party, t, -1) not in self._pb_done:
+            self._pb_done.add((party, t, -1))
+            # ¬y → Σ ≤ bound − 1, i.e. Σ w·¬lit ≥ total − bound + 1
+            self._half_reified_at_least(-y, [(-lit, w) for lit, w in terms], total - bound + 1)
         return y
 
-    def _normalised_terms(self, party: int, t: int) -> tuple[list[tuple[int, int]], int]:
-        """``U_p ≥ t`` as ``Σ w·lit ≥ b`` with each issue's minimum moved to the right."""
+    def _bits(self, party: int) -> tuple[list[tuple[int, int]], int]:
+        """``U_party`` as ``Σ 2^b·z + offset`` with one literal per bit of each issue's value.
+
+        With exactly one option per issue, bit ``b`` of issue ``i``'s (shifted)
+        value is the disjunction of the options whose value has that bit, so a
+        value needs ~30 literals however many options the issue has; the adder
+        then sums bits instead of 30-bit numbers per option.
+        """
+        if party in self._bit_cache:
+            return self._bit_cache[party]
         table = self.problem.tables[party]
         terms: list[tuple[int, int]] = []
-        bound = t
+        offset = 0
         for i, lits in enumerate(self.x):
             row = [int(v) for v in table[i, : len(lits)]]
             low = min(row)
-            bound -= low
-            terms.extend((lit, v - low) for lit, v in zip(lits, row, strict=True) if v > low)
+            offset += low
+            shifted = [v - low for v in row]
+            for b in range(max(shifted).bit_length()):
+                having = [lit for lit, v in zip(lits, shifted, strict=True) if v >> b & 1]
+                z = having[0] if len(having) == 1 else self._define_or(having, 0)
+                terms.append((z, 1 << b))
+        self._bit_cache[party] = (terms, offset)
+        return terms, offset
+
+    def _normalised_terms(self, party: int, t: int) -> tuple[list[tuple[int, int]], int]:
+        """``U_p ≥ t`` as ``Σ w·lit ≥ b`` over bit literals, divided by the weights' gcd."""
+        terms, offset = self._bits(party)
+        bound = t - offset
         g = reduce(math.gcd, (w for _, w in terms), 0)
         if g > 1:
             terms = [(lit, w // g) for lit, w in terms]

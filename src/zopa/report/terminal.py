@@ -1,4 +1,4 @@
-"""Rich terminal rendering of analysis results."""
+"""Rich terminal rendering of analysis results (presentation only)."""
 
 from __future__ import annotations
 
@@ -6,29 +6,51 @@ from typing import Any
 
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
+from zopa.engine.amend import Amendment
+from zopa.engine.analyze import Analysis
+from zopa.engine.blockers import Blockers
 from zopa.engine.board import Board
-from zopa.problem import Problem
+from zopa.engine.frontier import Frontier
+from zopa.engine.solutions import CONCEPTS, Solutions
+from zopa.engine.timeline import Entry
+from zopa.model import Scenario
+from zopa.problem import SCALE, Problem
+from zopa.report import explain
 
-STANCE = {"agreed": "agreed", "open": "open", "rejected": "REJECTED", None: "·"}
+STANCE = {"agreed": "agreed", "open": "open", "rejected": "REJECTED"}
+SHORT = {
+    "utilitarian": "utilitarian",
+    "egalitarian": "egalitarian",
+    "nash": "Nash",
+    "kalai_smorodinsky": "Kalai–Smorodinsky",
+}
 
 
-def _date(board: Board) -> str:
-    return board.as_of.isoformat() if board.as_of else "any date (all red lines in force)"
+def _u(x: float | None) -> str:
+    return "—" if x is None else f"{x:.3f}"
+
+
+def _label(problem: Problem, issue_id: str, value: Any) -> str:
+    issue = problem.issues[problem.issue_index[issue_id]]
+    k = issue.index_of(value)
+    return issue.label(k) if k is not None else str(value)
+
+
+# --------------------------------------------------------------------------- board
 
 
 def render_board(console: Console, problem: Problem, board: Board) -> None:
     """The status board: one row per point of the draft."""
-    s = problem.scenario
-    console.print(f"[bold]{s.title or s.id}[/bold]")
     if board.draft:
         console.print(
-            f"Draft: [bold]{board.title or board.draft}[/bold] ({board.draft}), "
-            f"as of {_date(board)}"
+            f"Draft: {board.title or board.draft} ({board.draft}), "
+            f"as of {explain.date_text(problem)}"
         )
     else:
-        console.print(f"No draft; as of {_date(board)}")
-    table = Table(show_lines=False, pad_edge=False, expand=False)
+        console.print(f"No draft; as of {explain.date_text(problem)}")
+    table = Table(pad_edge=False, expand=False, show_edge=False)
     table.add_column("#", justify="right", no_wrap=True)
     table.add_column("Point")
     table.add_column("Draft says")
@@ -40,16 +62,10 @@ def render_board(console: Console, problem: Problem, board: Board) -> None:
             str(row.point) if row.point is not None else "",
             row.title,
             row.option_label or "(not addressed)",
-            *[STANCE.get(row.positions.get(p.id), "·") for p in problem.parties],
+            *[STANCE.get(row.positions.get(p.id) or "", "·") for p in problem.parties],
             ", ".join(row.violated),
         )
     console.print(table)
-    violated = [r for r in board.red_lines if r.status == "violated"]
-    if violated:
-        console.print("[bold]Red lines this draft violates[/bold]")
-        for r in violated:
-            veto = "" if r.veto else " (no veto: an objection)"
-            console.print(f"  {r.id} ({r.party}{veto}): {r.text}")
     undetermined = [r for r in board.red_lines if r.status == "undetermined"]
     if undetermined:
         console.print(
@@ -58,5 +74,199 @@ def render_board(console: Console, problem: Problem, board: Board) -> None:
         )
 
 
-def plain(value: Any) -> str:
-    return "" if value is None else str(value)
+# --------------------------------------------------------------------------- blockers
+
+
+def render_blockers(console: Console, problem: Problem, result: Blockers) -> None:
+    console.print(explain.no_deal_sentence(problem, result), style="bold")
+    if result.feasible:
+        if result.example:
+            console.print("For example: " + _package_text(problem, result.example))
+        return
+    for k, conflict in enumerate(result.conflicts, 1):
+        issues = ", ".join(explain.issue_title(problem, i) for i in conflict.issues)
+        console.print(Text.assemble("\n", (f"Conflict {k}", "bold"), f" ({issues}):"))
+        for c in conflict.constraints:
+            console.print(f"  • {explain.constraint_line(problem, c)}")
+        for sentence in explain.gap_sentences(problem, conflict):
+            console.print(f"  → {sentence}")
+    if not result.conflicts_complete:
+        console.print(
+            "The search for conflicts stopped at a limit; more may exist.", style="yellow"
+        )
+    console.print(
+        Text.assemble(
+            "\n", ("Smallest concessions", "bold"), " (ranked by how many red lines they touch):"
+        )
+    )
+    for k, concession in enumerate(result.concessions[:10], 1):
+        console.print(f"  {k}. {explain.concession_line(problem, concession)}")
+    if len(result.concessions) > 10:
+        console.print(f"  … and {len(result.concessions) - 10} more (--json lists all).")
+    if not result.concessions_complete:
+        console.print(
+            "Concessions stopped at a limit: every concession of at most "
+            f"{result.concessions_complete_up_to} red lines is listed.",
+            style="yellow",
+        )
+
+
+def _package_text(problem: Problem, package: dict[str, Any]) -> str:
+    return "; ".join(
+        f"{explain.issue_title(problem, i)}: {_label(problem, i, v)}" for i, v in package.items()
+    )
+
+
+# --------------------------------------------------------------------------- solutions
+
+
+def render_solutions(
+    console: Console, problem: Problem, result: Solutions, title: str = ""
+) -> None:
+    if not result.feasible:
+        console.print("No package is acceptable to every veto party, so there is nothing to solve.")
+        return
+    concepts = [c for c in CONCEPTS if c in result.solutions]
+    table = Table(title=title or None, pad_edge=False, show_edge=False)
+    table.add_column("Point")
+    for c in concepts:
+        table.add_column(SHORT[c] + ("" if result.solutions[c].optimal else " (not proven)"))
+    for issue in problem.issues:
+        cells = [_label(problem, issue.id, result.solutions[c].package[issue.id]) for c in concepts]
+        table.add_row(issue.title or issue.id, *cells)
+    table.add_section()
+    for party in problem.parties:
+        table.add_row(
+            f"utility of {party.label}",
+            *[_u(result.solutions[c].utilities[party.id]) for c in concepts],
+        )
+    table.add_row("objective value", *[_u(result.solutions[c].value) for c in concepts])
+    console.print(table)
+
+
+def render_utilities(console: Console, problem: Problem, result: Solutions) -> None:
+    """Compact: one row per solution concept, one column per party's utility."""
+    if not result.feasible:
+        console.print("  No package would be acceptable even then.")
+        return
+    table = Table(pad_edge=False, show_edge=False)
+    table.add_column("Solution")
+    for party in problem.parties:
+        table.add_column(party.id, justify="right")
+    for c in CONCEPTS:
+        if c in result.solutions:
+            sol = result.solutions[c]
+            table.add_row(SHORT[c], *[_u(sol.utilities[p.id]) for p in problem.parties])
+    console.print(table)
+
+
+# --------------------------------------------------------------------------- frontier
+
+
+def render_frontier(console: Console, problem: Problem, result: Frontier) -> None:
+    n = len(result.vectors)
+    console.print(
+        f"Pareto frontier of {', '.join(result.parties)}: {n} point{'s' if n != 1 else ''}"
+        + ("" if result.complete else " (stopped at a limit)")
+        + f", method: {result.method}"
+    )
+    table = Table(pad_edge=False, show_edge=False)
+    for p in result.parties:
+        table.add_column(p, justify="right")
+    for vec in result.vectors[:40]:
+        table.add_row(*[_u(int(u) / SCALE) for u in vec])
+    console.print(table)
+    if n > 40:
+        console.print(f"… {n - 40} more points (--json lists them with their packages).")
+
+
+# --------------------------------------------------------------------------- amendment
+
+
+def render_amendment(console: Console, problem: Problem, result: Amendment) -> None:
+    if not result.feasible:
+        console.print(
+            f"No amendment of {result.draft} is acceptable to every veto party as of "
+            f"{explain.date_text(problem)}: no package is (see `zopa blockers`)."
+        )
+        return
+    n = len(result.changes)
+    console.print(
+        f"Smallest amendment of {result.draft}: {n} change{'s' if n != 1 else ''}"
+        + ("" if result.optimal else " (not proven minimal)")
+    )
+    for ch in result.changes:
+        console.print(
+            f"  • {explain.issue_title(problem, ch['issue'])}: "
+            f"{_label(problem, ch['issue'], ch['from'])} → {_label(problem, ch['issue'], ch['to'])}"
+        )
+    if result.filled:
+        console.print(
+            f"  and {len(result.filled)} point(s) the draft leaves open filled in "
+            "(best Nash product among the smallest amendments; --json lists them)"
+        )
+    utilities = ", ".join(
+        f"{explain.party_name(problem, p)} {_u(u)}" for p, u in result.utilities.items()
+    )
+    console.print(f"  Utilities: {utilities}")
+
+
+# --------------------------------------------------------------------------- timeline
+
+
+def render_timeline(console: Console, scenario: Scenario, entries: list[Entry]) -> None:
+    table = Table(pad_edge=False, show_edge=False)
+    for col in ("Date", "Draft", "Points", "Agreed", "Deal possible", "Blocking issues"):
+        table.add_column(col)
+    for e in entries:
+        table.add_row(
+            e.date.isoformat() if e.date else "",
+            e.title or e.draft,
+            str(e.points),
+            str(e.agreed),
+            "yes" if e.feasible else "no",
+            ", ".join(e.blocking_issues),
+        )
+    console.print(table)
+
+
+# --------------------------------------------------------------------------- analyze
+
+
+def render_analysis(console: Console, a: Analysis) -> None:
+    problem = a.problem
+    s = problem.scenario
+    console.print(s.title or s.id, style="bold")
+    render_board(console, problem, a.board)
+    console.print()
+    render_blockers(console, problem, a.blockers)
+    console.print()
+    if a.blockers.feasible:
+        render_solutions(console, problem, a.solutions, "Bargaining solutions")
+        if a.amendment:
+            console.print()
+            render_amendment(console, problem, a.amendment)
+    for h in a.hypotheticals:
+        names = ", ".join(h.concession)
+        console.print(
+            Text.assemble(
+                "\n",
+                (f"If {names} were dropped", "bold"),
+                " (a hypothetical to show what a deal could look like, not a recommendation;"
+                " zopa solve/amend give full packages):",
+            )
+        )
+        render_utilities(console, problem, h.solutions)
+        if h.amendment:
+            render_amendment(console, problem.without(h.concession), h.amendment)
+    if a.timeline:
+        console.print(Text.assemble("\n", ("Timeline", "bold"), " (each draft as of its own date)"))
+        render_timeline(console, s, a.timeline)
+    _assumption_note(console, s)
+
+
+def _assumption_note(console: Console, scenario: Scenario) -> None:
+    meta = scenario.meta if isinstance(scenario.meta, dict) else {}
+    note = meta.get("assumptions_note") or meta.get("disclaimer")
+    if note:
+        console.print(f"\n{note}", style="dim")

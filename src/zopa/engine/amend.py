@@ -1,0 +1,90 @@
+"""The smallest amendment of a draft that every veto party accepts (DESIGN §1).
+
+A lexicographic optimisation in CP-SAT: first minimise the number of the
+draft's points that change (points the draft leaves open are free and do not
+count), then, among the packages with that many changes, maximise the Nash
+product with the exact method of :mod:`zopa.engine.nash`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from zopa.engine.cpsat import CpModel
+from zopa.engine.nash import nash
+from zopa.model import Draft
+from zopa.problem import SCALE, Problem
+
+
+@dataclass(frozen=True)
+class Amendment:
+    scenario: str
+    draft: str
+    as_of: Any
+    feasible: bool
+    package: dict[str, Any] | None = None
+    changes: list[dict[str, Any]] = field(default_factory=list)
+    filled: list[dict[str, Any]] = field(default_factory=list)  # points the draft left open
+    utilities: dict[str, float] = field(default_factory=dict)
+    nash_product: float | None = None
+    optimal: bool = True
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "scenario": self.scenario,
+            "draft": self.draft,
+            "as_of": self.as_of.isoformat() if self.as_of else None,
+            "feasible": self.feasible,
+            "package": self.package,
+            "changes": self.changes,
+            "filled": self.filled,
+            "utilities": self.utilities,
+            "nash_product": self.nash_product,
+            "optimal": self.optimal,
+        }
+
+
+def amend(problem: Problem, draft: Draft, time_limit: float | None = None) -> Amendment:
+    """Fewest changed points of ``draft`` that make it acceptable; ties by Nash product."""
+    start = problem.package_indices(draft.package)
+    V = problem.veto_parties
+    cp = CpModel(problem, utility_parties=V)
+    changes = cp.changes_from(start)
+    first = cp.solve(maximize=-changes, time_limit=time_limit)
+    if first.package is None:
+        proven = first.status == "infeasible"
+        return Amendment(problem.scenario.id, draft.id, problem.as_of, False, optimal=proven)
+    fewest = -first.objective if first.objective is not None else 0
+
+    def same_changes(model: CpModel) -> None:
+        model.model.add(model.changes_from(start) == fewest)
+
+    best = nash(problem, V, extra=[same_changes], time_limit=time_limit)
+    package = best.package or first.package
+    optimal = first.status == "optimal" and best.optimal
+    utils = problem.utility(package)
+    return Amendment(
+        problem.scenario.id,
+        draft.id,
+        problem.as_of,
+        True,
+        problem.package_json(package),
+        [
+            {
+                "issue": issue.id,
+                "from": issue.option_json(k0),
+                "to": issue.option_json(package[i]),
+            }
+            for i, (issue, k0) in enumerate(zip(problem.issues, start, strict=True))
+            if k0 is not None and package[i] != k0
+        ],
+        [
+            {"issue": issue.id, "to": issue.option_json(package[i])}
+            for i, (issue, k0) in enumerate(zip(problem.issues, start, strict=True))
+            if k0 is None
+        ],
+        {p.id: utils[k] / SCALE for k, p in enumerate(problem.parties)},
+        best.product / SCALE ** len(V) if V else None,
+        optimal,
+    )

@@ -1,0 +1,103 @@
+"""The whole picture for one draft (``zopa analyze``): board, blockers, solutions,
+amendment and timeline, as one result.
+
+When no deal is possible the bargaining solutions and the amendment are
+empty by definition; to still show what a deal could look like, they are also
+computed *hypothetically* for each smallest concession — clearly labelled as
+such, and ranked only by how many red lines a concession touches.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from zopa.engine.amend import Amendment, amend
+from zopa.engine.blockers import Blockers, blockers
+from zopa.engine.board import Board, board
+from zopa.engine.solutions import Solutions, solve
+from zopa.engine.timeline import Entry, timeline
+from zopa.model import Draft
+from zopa.problem import Problem
+
+MAX_HYPOTHETICALS = 3
+
+
+@dataclass(frozen=True)
+class Hypothetical:
+    concession: list[str]
+    solutions: Solutions
+    amendment: Amendment | None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "concession": self.concession,
+            "solutions": self.solutions.to_json()["solutions"],
+            "amendment": self.amendment.to_json() if self.amendment else None,
+        }
+
+
+@dataclass(frozen=True)
+class Analysis:
+    problem: Problem
+    draft: Draft | None
+    board: Board
+    blockers: Blockers
+    solutions: Solutions
+    amendment: Amendment | None
+    timeline: list[Entry]
+    hypotheticals: list[Hypothetical] = field(default_factory=list)
+    extras: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def complete(self) -> bool:
+        optimal = self.solutions.all_optimal and (self.amendment is None or self.amendment.optimal)
+        return self.blockers.complete and optimal and all(e.complete for e in self.timeline)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "scenario": self.problem.scenario.id,
+            "as_of": self.problem.as_of.isoformat() if self.problem.as_of else None,
+            "draft": self.draft.id if self.draft else None,
+            "feasible": self.blockers.feasible,
+            "board": self.board.to_json(),
+            "blockers": self.blockers.to_json(),
+            "solutions": self.solutions.to_json()["solutions"],
+            "amendment": self.amendment.to_json() if self.amendment else None,
+            "timeline": [e.to_json() for e in self.timeline],
+            "if_conceded": [h.to_json() for h in self.hypotheticals],
+            "complete": self.complete,
+            **self.extras,
+        }
+
+
+def analyze(problem: Problem, draft: Draft | None, time_limit: float | None = None) -> Analysis:
+    """Everything ``zopa analyze`` reports, for ``draft`` as of the problem's date."""
+    result = blockers(problem, time_limit=time_limit)
+    solutions = solve(problem, time_limit=time_limit)
+    amendment = amend(problem, draft, time_limit) if draft else None
+    hypotheticals = []
+    if not result.feasible and result.concessions:
+        smallest = len(result.concessions[0])
+        for concession in result.concessions[:MAX_HYPOTHETICALS]:
+            if len(concession) > smallest:
+                break
+            ids = [c.id for c in concession]
+            relaxed = problem.without(ids)
+            hypotheticals.append(
+                Hypothetical(
+                    sorted(ids),
+                    solve(relaxed, time_limit=time_limit),
+                    amend(relaxed, draft, time_limit) if draft else None,
+                )
+            )
+    return Analysis(
+        problem,
+        draft,
+        board(problem, draft),
+        result,
+        solutions,
+        amendment,
+        timeline(problem.scenario, time_limit),
+        hypotheticals,
+    )

@@ -1,0 +1,87 @@
+"""The negotiation over time: every draft, as of its own date (DESIGN §4 ``timeline``).
+
+For each draft: how many points it addresses, how many every veto party
+reported as agreed, whether any deal is possible on that date and which
+issues block one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from zopa.engine.blockers import Blockers, blockers
+from zopa.engine.sat import SatModel, SatSolver
+from zopa.model import Draft, Scenario
+from zopa.problem import Problem
+
+
+@dataclass(frozen=True)
+class Entry:
+    draft: str
+    title: str | None
+    date: Any
+    points: int
+    agreed: int
+    feasible: bool
+    blocking_issues: list[str]
+    conflicts: list[list[str]]
+    complete: bool
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "draft": self.draft,
+            "title": self.title,
+            "date": self.date.isoformat() if self.date else None,
+            "points": self.points,
+            "agreed": self.agreed,
+            "feasible": self.feasible,
+            "blocking_issues": self.blocking_issues,
+            "conflicts": self.conflicts,
+            "complete": self.complete,
+        }
+
+
+def agreed_points(problem: Problem, draft: Draft) -> int:
+    """Points of the draft that every veto party reported as agreed."""
+    veto = [problem.parties[p].id for p in problem.veto_parties]
+    return sum(
+        1
+        for issue in draft.package
+        if veto and all(draft.positions.get(p, {}).get(issue) == "agreed" for p in veto)
+    )
+
+
+def timeline(scenario: Scenario, time_limit: float | None = None) -> list[Entry]:
+    """One entry per draft, oldest first, each analysed as of the draft's date."""
+    out: list[Entry] = []
+    if not scenario.drafts:
+        return out
+    everything = Problem(scenario, None)  # every red line: one SAT model serves all dates
+    seen: dict[tuple[str, ...], Blockers] = {}  # drafts on dates with the same red lines
+    with SatModel(everything).solver() as oracle:
+        return [_entry(everything.at(d.date), d, oracle, time_limit, seen) for d in scenario.drafts]
+
+
+def _entry(
+    problem: Problem,
+    draft: Draft,
+    oracle: SatSolver,
+    time_limit: float | None,
+    seen: dict[tuple[str, ...], Blockers],
+) -> Entry:
+    key = tuple(c.id for c in problem.constraints)
+    if key not in seen:
+        seen[key] = blockers(problem, time_limit=time_limit, explain=False, oracle=oracle)
+    result = seen[key]
+    return Entry(
+        draft.id,
+        draft.title,
+        draft.date,
+        len(draft.package),
+        agreed_points(problem, draft),
+        result.feasible,
+        result.blocking_issues,
+        [c.ids for c in result.conflicts],
+        result.conflicts_complete,
+    )
