@@ -77,3 +77,56 @@ def test_frontier_matches_brute_force(scenario):
             assert problem.agreement_mask(result.packages).all()
             utils = problem.utilities(result.packages)[:, P]
             assert (utils == result.vectors).all()
+
+
+@SETTINGS
+@given(scenarios())
+def test_nash_outer_approximation_matches_brute_force(scenario):
+    """Force outer approximation: explicit constraints skip the frontier scan."""
+    from zopa.engine.nash import nash
+
+    problem = Problem(scenario)
+    expected = brute.solution_values(problem)
+    V = problem.veto_parties
+    result = nash(problem, V, constraints=problem.constraints)
+    if not expected:
+        assert result.package is None
+        return
+    assert result.optimal
+    assert problem.agreement_mask([result.package])[0]
+    got = objective_value(problem, "nash", result.package, V, {})
+    assert got == expected["nash"]
+
+
+@SETTINGS
+@given(scenarios())
+def test_concessions_by_maxsat_match_brute_force(scenario):
+    """The MaxSAT enumeration used when conflicts are incomplete, on its own."""
+    from zopa.engine.concessions import enumerate_mcses
+    from zopa.engine.sat import SatModel
+
+    problem = Problem(scenario)
+    _, mcses = brute.muses_and_mcses(problem)
+    result = enumerate_mcses(SatModel(problem))
+    assert result.complete
+    ids = [c.id for c in problem.constraints]
+    got = sorted((sorted(ids[k] for k in m) for m in result.mcses), key=lambda s: (len(s), s))
+    assert got == mcses
+    sizes = [len(m) for m in result.mcses]
+    assert sizes == sorted(sizes)  # smallest first
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(scenarios())
+def test_limits_keep_what_is_proven(scenario):
+    """With a limit of one, the result says it is incomplete and holds no wrong answer."""
+    problem = Problem(scenario)
+    muses, mcses = brute.muses_and_mcses(problem)
+    result = blockers(problem, limit=1).to_json()
+    assert set(map(tuple, result["conflicts"])) <= set(map(tuple, muses))
+    assert set(map(tuple, result["concessions"])) <= set(map(tuple, mcses))
+    if len(muses) > 1:
+        assert not result["complete"]
+    if result["concessions"]:
+        smallest = min(len(m) for m in mcses)
+        assert len(result["concessions"][0]) == smallest

@@ -38,6 +38,7 @@ from zopa.engine.skyline import skyline
 from zopa.problem import SCALE, Problem
 
 DEFAULT_LIMIT = 100_000
+FRONTIER_SCAN_LIMIT = 200_000  # largest decomposed frontier other analyses scan
 
 
 @dataclass(frozen=True)
@@ -117,6 +118,18 @@ def frontier(
 
 
 # --------------------------------------------------------------------------- decomposition
+
+
+def decomposed_frontier(
+    problem: Problem, parties: list[int], limit: int
+) -> tuple[np.ndarray, np.ndarray] | None:
+    """(vectors, packages) of the exact frontier by decomposition, or None if it
+    does not apply or would exceed ``limit`` points."""
+    separable = _separable(problem, parties)
+    if separable is None:
+        return None
+    vectors, packages, complete = _decompose(problem, parties, *separable, limit=limit)
+    return (vectors, packages) if complete else None
 
 
 def _separable(problem: Problem, P: list[int]) -> tuple[list[np.ndarray], dict[int, int]] | None:

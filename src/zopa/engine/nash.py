@@ -23,6 +23,11 @@ handled by **outer approximation** of its logarithm (Duran & Grossmann,
 If no package gives every veto party a positive gain, the optimal product is
 0 and every package of the agreement set attains it; the one with the highest
 sum of gains is reported.
+
+When the agreement set decomposes issue by issue (see
+:mod:`zopa.engine.frontier`), the exact Pareto frontier is cheap, and a Nash
+optimum with a positive product is Pareto-optimal: scanning the frontier with
+exact integer products is then the fastest exact method.
 """
 
 from __future__ import annotations
@@ -63,6 +68,10 @@ def nash(
     deadline = time.monotonic() + time_limit if time_limit else None
     V = list(problem.veto_parties if parties is None else parties)
     D = [int(problem.reservations[p]) for p in V]
+    if constraints is None and not extra:
+        scanned = _by_frontier(problem, V, D)
+        if scanned is not None:
+            return scanned
     cp = CpModel(problem, constraints, utility_parties=V)
     for f in extra or []:
         f(cp)
@@ -138,6 +147,26 @@ def nash(
             best, best_pkg, best_g = value, sol.package, g
             cp.model.add(objective >= math.floor(K * math.log(best)) - len(V) - 1)
     return NashResult(best_pkg, best, False, iterations)
+
+
+def _by_frontier(problem: Problem, V: list[int], D: list[int]) -> NashResult | None:
+    """Exact Nash by scanning the decomposed frontier; None when that does not apply."""
+    from zopa.engine.frontier import FRONTIER_SCAN_LIMIT, decomposed_frontier
+
+    if not V:
+        return None
+    found = decomposed_frontier(problem, V, FRONTIER_SCAN_LIMIT)
+    if found is None:
+        return None
+    vectors, packages = found
+    if len(vectors) == 0:
+        return NashResult(None, 0, True, 0)
+    best, best_k = -1, 0
+    for k, vec in enumerate(vectors.tolist()):
+        value = math.prod(max(0, u - d) for u, d in zip(vec, D, strict=True))
+        if value > best:
+            best, best_k = value, k
+    return NashResult([int(x) for x in packages[best_k]], best, True, 0)
 
 
 def _left(deadline: float | None) -> float | None:
