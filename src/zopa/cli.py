@@ -186,6 +186,265 @@ def analyze(
     render_board(_console(), problem, result)
 
 
+# --------------------------------------------------------------------------- fair division
+
+
+@app.command()
+def fair(
+    scenario: ScenarioArg = None,
+    parties: Annotated[
+        str | None,
+        typer.Option("--parties", metavar="A,B", help="The two parties; their weights are points."),
+    ] = None,
+    points: Annotated[
+        str | None,
+        typer.Option(
+            "--points", metavar="FILE.csv", help="A points table: issue,<party A>,<party B>."
+        ),
+    ] = None,
+    json_out: JsonOpt = False,
+) -> None:
+    """Adjusted Winner (Brams & Taylor): divide the issues between two parties, exactly."""
+    from zopa import fair as aw
+
+    if points is not None:
+        if scenario is not None or parties is not None:
+            raise UsageError(
+                "--points takes the parties from the table: give no SCENARIO or --parties"
+            )
+        names, table = aw.read_points(points)
+        source: dict[str, Any] = {"points_file": points}
+    else:
+        s = _load(scenario)
+        names = _two_parties(s, parties)
+        table = aw.points_from_scenario(s, names)
+        source = {"scenario": s.id}
+    try:
+        division = aw.adjusted_winner(names, table)
+    except ValueError as err:
+        raise UsageError(str(err)) from None
+    if json_out:
+        _print_json({**source, **division.to_json()})
+        return
+    typer.echo(division.to_text())
+
+
+def _two_parties(scenario: Any, text: str | None) -> tuple[str, str]:
+    """The ``--parties A,B`` of a scenario (optional when it has exactly two parties)."""
+    known = [p.id for p in scenario.parties]
+    if text is None:
+        if len(known) == 2:
+            return known[0], known[1]
+        raise UsageError(
+            f"--parties A,B is required: scenario {scenario.id!r} has {len(known)} parties "
+            f"({', '.join(known)})"
+        )
+    names = [t.strip() for t in text.split(",")]
+    if len(names) != 2:
+        raise UsageError(
+            f"--parties: Adjusted Winner divides issues between exactly two parties, "
+            f"but {len(names)} were given ({', '.join(names)})"
+        )
+    for name in names:
+        if name not in known:
+            raise UsageError(
+                f"--parties: no party {name!r} in scenario (parties: {', '.join(known)})"
+            )
+    return names[0], names[1]
+
+
+# --------------------------------------------------------------------------- forecasting
+
+
+@app.command()
+def forecast(
+    scenario: ScenarioArg = None,
+    issue: Annotated[
+        str | None,
+        typer.Option("--issue", metavar="ID", help="The numeric issue to forecast."),
+    ] = None,
+    actors: Annotated[
+        str | None,
+        typer.Option(
+            "--actors",
+            metavar="FILE.csv",
+            help="An actor table: actor,capability,position,salience.",
+        ),
+    ] = None,
+    model: Annotated[
+        str, typer.Option("--model", metavar="MODEL", help="compromise, median or bdm.")
+    ] = "compromise",
+    rounds: Annotated[
+        int, typer.Option("--rounds", metavar="N", help="bdm: the most rounds to run.")
+    ] = 10,
+    q: Annotated[
+        float, typer.Option("--q", metavar="Q", help="bdm: P(status quo persists), 0 to 1.")
+    ] = 1.0,
+    json_out: JsonOpt = False,
+) -> None:
+    """Forecast one numeric issue: compromise (weighted mean), median, or expected utility."""
+    from zopa import bdm
+    from zopa import forecast as fc
+
+    if model not in fc.MODELS:
+        raise UsageError(f"--model: {model!r} is not one of {', '.join(fc.MODELS)}")
+    if not 1 <= rounds <= bdm.MAX_ROUNDS:
+        raise UsageError(f"--rounds: must be between 1 and {bdm.MAX_ROUNDS}")
+    if not 0 <= q <= 1:
+        raise UsageError("--q: Q is a probability, between 0 and 1")
+    unit = None
+    if actors is not None:
+        if scenario is not None or issue is not None:
+            raise UsageError("--actors is a standalone table: give no SCENARIO or --issue")
+        cast = fc.read_actors(actors)
+    else:
+        s = _load(scenario)
+        issue = _numeric_issue(s, issue)
+        unit = s.issue(issue).unit
+        cast = fc.actors_from_scenario(s, issue)
+        if not cast:
+            raise UsageError(f"no party has a position or values on issue {issue!r}")
+    try:
+        result = fc.run(cast, model, rounds, q, issue, unit)
+    except ValueError as err:
+        raise UsageError(str(err)) from None
+    if json_out:
+        _print_json(result.to_json())
+        return
+    typer.echo(result.to_text())
+
+
+def _numeric_issue(scenario: Any, issue: str | None) -> str:
+    """``--issue``, checked to be a numeric issue (optional when there is only one)."""
+    numeric = [i.id for i in scenario.issues if i.numeric]
+    if issue is None:
+        if len(numeric) == 1:
+            return numeric[0]
+        raise UsageError(
+            f"--issue ID is required; numeric issues of {scenario.id!r}: "
+            + (", ".join(numeric) or "none")
+        )
+    if issue not in {i.id for i in scenario.issues}:
+        raise UsageError(f"--issue: no issue {issue!r} (numeric issues: {', '.join(numeric)})")
+    if issue not in numeric:
+        raise UsageError(
+            f"--issue: {issue!r} is categorical; forecasting needs a numeric issue "
+            f"({', '.join(numeric) or 'none in this scenario'})"
+        )
+    return issue
+
+
+# --------------------------------------------------------------------------- GENIUS and GeniusWeb
+
+import_app = typer.Typer(
+    help="Import GENIUS / GeniusWeb domains as zopa/1 scenarios.", no_args_is_help=True
+)
+export_app = typer.Typer(help="Export a scenario to another tool's format.", no_args_is_help=True)
+app.add_typer(import_app, name="import")
+app.add_typer(export_app, name="export")
+
+OutputOpt = Annotated[
+    str | None,
+    typer.Option("-o", "--output", metavar="FILE", help="Write here (default: print it)."),
+]
+
+
+def _emit_import(imported: Any, output: str | None) -> None:
+    """Warnings on stderr; the YAML on stdout, or written atomically to ``output``."""
+    from pathlib import Path
+
+    from zopa.interop.build import write_atomic
+
+    for warning in imported.warnings:
+        typer.echo(f"warning: {warning}", err=True)
+    if output is None:
+        sys.stdout.write(imported.text)
+        return
+    write_atomic(Path(output), imported.text)
+    s = imported.scenario
+    typer.echo(f"wrote {output}: {len(s.issues)} issues, {len(s.parties)} parties", err=True)
+
+
+@import_app.command("genius")
+def import_genius_cmd(
+    domain: Annotated[str, typer.Argument(metavar="DOMAIN.xml", help="The GENIUS domain.")],
+    profiles: Annotated[
+        list[str], typer.Argument(metavar="PROFILE.xml...", help="One profile per party.")
+    ],
+    output: OutputOpt = None,
+    semantics: Annotated[
+        str,
+        typer.Option(
+            "--semantics", help="genius (GENIUS 10.4, default) or negmas (NegMAS 0.16's reading)."
+        ),
+    ] = "genius",
+    real_steps: Annotated[
+        int, typer.Option("--real-steps", help="Grid points per real issue (GENIUS uses 21).")
+    ] = 21,
+) -> None:
+    """A GENIUS domain XML and its profiles as one zopa/1 scenario (a party per profile)."""
+    from pathlib import Path
+
+    from zopa.interop.genius import import_genius
+    from zopa.interop.semantics import SEMANTICS
+
+    if semantics not in SEMANTICS:
+        raise UsageError(f"--semantics: {semantics!r} is not one of {', '.join(SEMANTICS)}")
+    if not 2 <= real_steps <= 10_000:
+        raise UsageError("--real-steps: give a number of grid points from 2 to 10000")
+    imported = import_genius(
+        Path(domain), [Path(p) for p in profiles], semantics, real_steps  # type: ignore[arg-type]
+    )
+    _emit_import(imported, output)
+
+
+@import_app.command("geniusweb")
+def import_geniusweb_cmd(
+    domain: Annotated[str, typer.Argument(metavar="DOMAIN.json", help="The GeniusWeb domain.")],
+    profiles: Annotated[
+        list[str], typer.Argument(metavar="PROFILE.json...", help="One profile per party.")
+    ],
+    output: OutputOpt = None,
+) -> None:
+    """A GeniusWeb domain JSON and its profiles as one zopa/1 scenario (a party per profile)."""
+    from pathlib import Path
+
+    from zopa.interop.geniusweb import import_geniusweb
+
+    _emit_import(import_geniusweb(Path(domain), [Path(p) for p in profiles]), output)
+
+
+@export_app.command("genius")
+def export_genius_cmd(
+    scenario: ScenarioArg = None,
+    output: Annotated[
+        str, typer.Option("-o", "--output", metavar="FOLDER", help="The folder to write into.")
+    ] = "",
+) -> None:
+    """A scenario as a GENIUS domain and one profile per party (red lines are listed, not kept)."""
+    from pathlib import Path
+
+    from zopa.interop.genius import export_genius
+
+    if not output:
+        raise UsageError("export genius: give the output folder with -o FOLDER")
+    folder = Path(output)
+    if folder.exists() and not folder.is_dir():
+        raise UsageError(f"-o: {output} exists and is not a folder")
+    report = export_genius(_load(scenario), folder)
+    for path in report.files:
+        typer.echo(f"wrote {path}")
+    if report.red_lines:
+        typer.echo(
+            f"warning: GENIUS cannot express red lines; {len(report.red_lines)} not exported:",
+            err=True,
+        )
+        for line in report.red_lines:
+            typer.echo(f"  {line}", err=True)
+    for note in report.notes:
+        typer.echo(f"warning: {note}", err=True)
+
+
 # --------------------------------------------------------------------------- entry point
 
 

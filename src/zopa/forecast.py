@@ -1,0 +1,465 @@
+"""Forecasting the outcome of one numeric issue from positions, saliences and capabilities.
+
+Each actor *i* has a position ``x_i`` on the issue, a salience ``s_i`` in
+0–100 (how much the issue matters to it) and a capability ``c_i`` ≥ 0 (its
+power on the issue); its *weight* is ``w_i = c_i · s_i``.
+
+- **Compromise model** (weighted mean), ``Σ w_i x_i / Σ w_i``: the most accurate
+  simple forecaster of EU legislative outcomes in Thomson, Stokman, Achen &
+  König (eds.), *The European Union Decides* (2006), and Achen's chapter there.
+- **Weighted median**, the minimiser of ``Σ w_i |x − x_i|`` (Black's median
+  voter with linear loss).  When the weight splits exactly in half the
+  minimisers form an interval; the forecast is its midpoint.
+- **Condorcet winner** among the actors' positions: with linear loss, ``y``
+  receives ``Σ w_i (|x_i − z| − |x_i − y|)`` votes against ``z`` (votes as in
+  Bueno de Mesquita's model), a margin equal to ``F(z) − F(y)`` with
+  ``F(y) = Σ w_i |x_i − y|``; the winner is the position that beats every
+  other.  There is none when two positions tie at the minimum (the exact-half
+  case), and it is then reported as None with the tied positions.
+- **Expected-utility model** of Bueno de Mesquita: see :mod:`zopa.bdm`.
+
+The compromise and median models are exact (:class:`fractions.Fraction`);
+inputs written as decimals are read as the decimals written.
+
+Actors come from a standalone table (``actor,capability,position,salience``)
+or from a scenario's parties (:func:`actors_from_scenario`), where missing
+inputs take documented defaults (see that function).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+MODELS = ("compromise", "median", "bdm")
+HUNDRED = Fraction(100)
+
+
+@dataclass(frozen=True)
+class Actor:
+    """One actor on one issue.  ``assumed`` names inputs filled in by defaults."""
+
+    id: str
+    capability: Fraction
+    position: Fraction
+    salience: Fraction
+    assumed: tuple[str, ...] = ()
+
+    @property
+    def weight(self) -> Fraction:
+        return self.capability * self.salience
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "actor": self.id,
+            "capability": _number(self.capability),
+            "position": _number(self.position),
+            "salience": _number(self.salience),
+        }
+        if self.assumed:
+            out["assumed"] = list(self.assumed)
+        return out
+
+
+# --------------------------------------------------------------------------- exact models
+
+
+def compromise(actors: Sequence[Actor]) -> Fraction:
+    """The compromise model ``Σ c s x / Σ c s``; ValueError if every weight is 0."""
+    total = _total_weight(actors)
+    return sum((a.weight * a.position for a in actors), Fraction(0)) / total
+
+
+def weighted_median(actors: Sequence[Actor]) -> Fraction:
+    """The point minimising ``Σ w_i |x − x_i|``; the midpoint when the minimisers form an interval.
+
+    Walk the positions in order, accumulating weight: the median is the first
+    position where the weight so far reaches half the total.  If it reaches
+    *exactly* half, every point up to the next weighted position minimises the
+    loss too, and the midpoint of that interval is returned.
+    """
+    total = _total_weight(actors)
+    weights: dict[Fraction, Fraction] = {}
+    for a in actors:
+        if a.weight > 0:
+            weights[a.position] = weights.get(a.position, Fraction(0)) + a.weight
+    points = sorted(weights)
+    so_far = Fraction(0)
+    for k, x in enumerate(points):
+        so_far += weights[x]
+        if 2 * so_far > total:
+            return x
+        if 2 * so_far == total:
+            return (x + points[k + 1]) / 2
+    raise AssertionError("unreachable: the weights sum to the total")
+
+
+def linear_loss(actors: Sequence[Actor], y: Fraction) -> Fraction:
+    """``F(y) = Σ w_i |x_i − y|``: the weighted distance of the actors from ``y``."""
+    return sum((a.weight * abs(a.position - y) for a in actors), Fraction(0))
+
+
+def votes(actors: Sequence[Actor], y: Fraction, z: Fraction) -> Fraction:
+    """Net votes for ``y`` against ``z`` under linear loss: ``Σ w_i (|x_i − z| − |x_i − y|)``."""
+    return sum(
+        (a.weight * (abs(a.position - z) - abs(a.position - y)) for a in actors), Fraction(0)
+    )
+
+
+def undefeated(actors: Sequence[Actor]) -> list[Fraction]:
+    """The actors' positions that no other actor's position beats, in increasing order.
+
+    ``y`` beats ``z`` when ``votes(y, z) > 0``, i.e. ``F(y) < F(z)``, so the
+    undefeated positions are those of least linear loss.
+    """
+    _total_weight(actors)
+    candidates = sorted({a.position for a in actors})
+    loss = {y: linear_loss(actors, y) for y in candidates}
+    best = min(loss.values())
+    return [y for y in candidates if loss[y] == best]
+
+
+def condorcet(actors: Sequence[Actor]) -> Fraction | None:
+    """The position that beats every other actor's position, or None if two tie."""
+    winners = undefeated(actors)
+    return winners[0] if len(winners) == 1 else None
+
+
+def _total_weight(actors: Sequence[Actor]) -> Fraction:
+    total = sum((a.weight for a in actors), Fraction(0))
+    if total <= 0:
+        raise ValueError(
+            "no actor has both a capability and a salience above 0, so nothing can be forecast"
+        )
+    return total
+
+
+# --------------------------------------------------------------------------- running a model
+
+
+@dataclass(frozen=True)
+class Forecast:
+    """The result of one model on one set of actors, ready for JSON or text."""
+
+    model: str
+    actors: list[Actor]
+    value: Fraction | float
+    details: dict[str, Any]
+    issue: str | None = None
+    unit: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"model": self.model, "forecast": _number(self.value)}
+        if isinstance(self.value, Fraction):
+            out["forecast_exact"] = _text(self.value)
+        out.update(self.details)
+        if self.issue is not None:
+            out["issue"] = self.issue
+        out["actors"] = [a.to_json() for a in self.actors]
+        return out
+
+    def to_text(self) -> str:
+        width = max([len("actor"), *(len(a.id) for a in self.actors)])
+        title = f"issue {self.issue}" if self.issue else "the actor table"
+        lines = [
+            f"Forecast for {title} ({_MODEL_TITLES[self.model]})",
+            "",
+            f"{'actor':<{width}}  {'capability':>12}  {'position':>14}  {'salience':>9}",
+        ]
+        for a in self.actors:
+            note = "  (assumed: " + ", ".join(a.assumed) + ")" if a.assumed else ""
+            lines.append(
+                f"{a.id:<{width}}  {_show(a.capability):>12}  {_show(a.position):>14}"
+                f"  {_show(a.salience):>9}{note}"
+            )
+        unit = f" {self.unit}" if self.unit else ""
+        lines += ["", f"Forecast: {_show(self.value)}{unit}"]
+        if self.model == "median":
+            c = self.details["condorcet"]
+            lines.append(
+                "Condorcet winner among the positions: "
+                + (
+                    _show(Fraction(c))
+                    if c is not None
+                    else "none (tied: "
+                    + ", ".join(_show(Fraction(y)) for y in self.details["undefeated"])
+                    + ")"
+                )
+            )
+        if self.model == "bdm":
+            start = self.details["initial"]
+            lines += ["", f"Start: median {_show(start['median'])}, mean {_show(start['mean'])}"]
+            for r in self.details["rounds"]:
+                lines.append(
+                    f"Round {r['round']}: median {_show(r['median'])}, mean {_show(r['mean'])}"
+                )
+                for m in r["moves"]:
+                    lines.append(
+                        f"  {m['actor']} {_show(m['from'])} -> {_show(m['to'])} "
+                        f"({_MOVES[m['kind']]} {m['challenger']})"
+                    )
+            if self.details["converged"]:
+                lines.append("Nobody moved in the last round: the positions are stable.")
+        return "\n".join(lines)
+
+
+_MOVES = {
+    "conflict": "lost a conflict to",
+    "compel": "gave in to",
+    "compromise": "compromised with",
+}
+
+_MODEL_TITLES = {
+    "compromise": "compromise model: weighted mean",
+    "median": "weighted median and Condorcet winner",
+    "bdm": "expected-utility model, Scholz, Calbert & Smith reconstruction",
+}
+
+
+def run(
+    actors: Sequence[Actor],
+    model: str = "compromise",
+    rounds: int = 10,
+    q: float = 1.0,
+    issue: str | None = None,
+    unit: str | None = None,
+) -> Forecast:
+    """Run one model (``compromise``, ``median`` or ``bdm``) on the actors."""
+    actors = list(actors)
+    if model == "compromise":
+        return Forecast(model, actors, compromise(actors), {}, issue, unit)
+    if model == "median":
+        median = weighted_median(actors)
+        tied = undefeated(actors)
+        winner = tied[0] if len(tied) == 1 else None
+        details = {
+            "weighted_median": _number(median),
+            "weighted_median_exact": _text(median),
+            "condorcet": None if winner is None else _number(winner),
+            "undefeated": [_number(y) for y in tied],
+        }
+        return Forecast(model, actors, median, details, issue, unit)
+    if model == "bdm":
+        from zopa import bdm
+
+        result = bdm.simulate(actors, rounds=rounds, q=q)
+        return Forecast(model, actors, result.forecast, result.to_json(), issue, unit)
+    raise ValueError(f"unknown model {model!r} (models: {', '.join(MODELS)})")
+
+
+# --------------------------------------------------------------------------- inputs
+
+
+def read_actors(path: str | Path) -> list[Actor]:
+    """An actor table: header ``actor,capability,position,salience`` (any order, any case).
+
+    Capability must be ≥ 0 and salience within 0–100; every problem is a
+    :class:`zopa.load.ScenarioError` naming the file, line and column.
+    """
+    from zopa.tables import read_table
+
+    table = read_table(path)
+    wanted = ("actor", "capability", "position", "salience")
+    columns: dict[str, int] = {}
+    for k, cell in enumerate(table.header):
+        name = cell.text.lower()
+        if name not in wanted:
+            raise table.error(
+                cell,
+                f"unknown column {cell.text!r}: the header is actor,capability,position,salience",
+            )
+        if name in columns:
+            raise table.error(cell, f"duplicate column {cell.text!r}")
+        columns[name] = k
+    missing = [c for c in wanted if c not in columns]
+    if missing:
+        raise table.error(
+            table.header[0],
+            "missing column" + ("s " if len(missing) > 1 else " ") + ", ".join(missing),
+        )
+    if not table.rows:
+        raise table.error(table.header[0], "the table has no actors")
+    actors: list[Actor] = []
+    seen: set[str] = set()
+    for row in table.rows:
+        cell = row[columns["actor"]]
+        name = cell.text
+        if not name:
+            raise table.error(cell, "an actor needs a name")
+        if name in seen:
+            raise table.error(cell, f"duplicate actor {name!r}")
+        seen.add(name)
+        capability = table.number(
+            row[columns["capability"]], f"capability of {name!r}", Fraction(0)
+        )
+        position = table.number(row[columns["position"]], f"position of {name!r}")
+        salience_cell = row[columns["salience"]]
+        salience = table.number(salience_cell, f"salience of {name!r}", Fraction(0))
+        if salience > HUNDRED:
+            raise table.error(
+                salience_cell, f"salience of {name!r}: {salience_cell.text} is above 100"
+            )
+        actors.append(Actor(name, capability, position, salience))
+    if sum((a.weight for a in actors), Fraction(0)) == 0:
+        raise table.error(table.header[0], "no actor has both a capability and a salience above 0")
+    return actors
+
+
+def actors_from_scenario(scenario: Any, issue_id: str) -> list[Actor]:
+    """The parties of a scenario as actors on numeric issue ``issue_id``.
+
+    A party takes part if it gives a position on the issue or has values for
+    it (so that its best value can stand in for a position).  Missing inputs
+    take these defaults, recorded in :attr:`Actor.assumed`:
+
+    - **position**: the party's best option on the issue (the grid option of
+      highest value); among tied options, the one closest to the centre of the
+      issue's range, the lower if two are equally close.  Values are held flat
+      beyond a party's last value point, so a plateau at one end of the range
+      is usually an artefact of interpolation, not a demand for the extreme:
+      the option closest to the centre is the point the party wrote, the
+      least extreme of its best options.
+    - **salience**: ``100 × w / w_max``, the party's weight on the issue over
+      its largest weight on any issue (0 if it weights nothing): the issue it
+      cares about most has salience 100.
+    - **capability**: 1 for every party (equal power), unless given.
+    """
+    from zopa.model import exact
+
+    issue = scenario.issue(issue_id)
+    if not issue.numeric:
+        raise ValueError(f"issue {issue_id!r} is not numeric; forecasting needs a numeric issue")
+    actors = []
+    for party in scenario.parties:
+        has_position = issue_id in party.positions
+        table = party.values.get(issue_id)
+        if not has_position and not table:
+            continue
+        assumed = []
+        if has_position:
+            position = issue.point(party.positions[issue_id])
+            assert position is not None, "validated by zopa.model.semantic_problems"
+        else:
+            position = best_position(issue, table)
+            assumed.append("position")
+        if issue_id in party.salience:
+            salience = exact(party.salience[issue_id])
+        else:
+            salience = default_salience(party.weights, issue_id)
+            assumed.append("salience")
+        if party.capability is not None:
+            capability = exact(party.capability)
+        else:
+            capability = Fraction(1)
+            assumed.append("capability")
+        actors.append(Actor(party.id, capability, position, salience, tuple(assumed)))
+    return actors
+
+
+def best_position(issue: Any, table: Any) -> Fraction:
+    """The option of highest value; ties go to the one nearest the range's centre, then lower."""
+    from zopa.problem import value_vector
+
+    values = value_vector(issue, table)
+    top = max(values)
+    options = [x for x, v in zip(issue.values, values, strict=True) if v == top]
+    centre = (issue.values[0] + issue.values[-1]) / 2
+    return min(options, key=lambda x: (abs(x - centre), x))
+
+
+def default_salience(weights: dict[str, float], issue_id: str) -> Fraction:
+    """``100 × w_issue / w_max`` over the party's raw weights (0 if it weights nothing)."""
+    from zopa.model import exact
+
+    largest = max((exact(w) for w in weights.values()), default=Fraction(0))
+    if largest == 0:
+        return Fraction(0)
+    return HUNDRED * exact(weights.get(issue_id, 0)) / largest
+
+
+# --------------------------------------------------------------------------- for `zopa analyze`
+
+
+@dataclass(frozen=True)
+class IssueForecast:
+    """Compromise, median and expected-utility forecasts for one numeric issue of a scenario."""
+
+    issue: str
+    unit: str | None
+    actors: list[Actor]
+    forecasts: dict[str, Forecast]
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "issue": self.issue,
+            "unit": self.unit,
+            "actors": [a.to_json() for a in self.actors],
+        }
+        for name, f in self.forecasts.items():
+            doc = f.to_json()
+            doc.pop("actors", None)
+            doc.pop("issue", None)
+            out[name] = doc
+        return out
+
+    def to_text(self) -> str:
+        """One line: ``army_cap: compromise 700,000; weighted median …; expected utility …``."""
+        parts = []
+        for name, label in (
+            ("compromise", "compromise"),
+            ("median", "weighted median"),
+            ("bdm", "expected utility"),
+        ):
+            if name in self.forecasts:
+                parts.append(f"{label} {_show(self.forecasts[name].value)}")
+        unit = f" ({self.unit})" if self.unit else ""
+        return f"{self.issue}{unit}: " + "; ".join(parts)
+
+
+def forecasts_for(scenario: Any, rounds: int = 10, q: float = 1.0) -> list[IssueForecast]:
+    """Forecasts for every numeric issue on which at least two veto parties have positions.
+
+    A position may be given (``positions:``) or defaulted from the party's
+    values (see :func:`actors_from_scenario`); non-veto parties with positions
+    take part as actors too, since influence does not need a veto.  Issues on
+    which no actor has weight are skipped.
+    """
+    veto = {p.id for p in scenario.parties if p.veto}
+    out = []
+    for issue in scenario.issues:
+        if not issue.numeric:
+            continue
+        actors = actors_from_scenario(scenario, issue.id)
+        if sum(a.id in veto for a in actors) < 2 or all(a.weight == 0 for a in actors):
+            continue
+        forecasts = {m: run(actors, m, rounds, q, issue.id, issue.unit) for m in MODELS}
+        out.append(IssueForecast(issue.id, issue.unit, actors, forecasts))
+    return out
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _number(x: Fraction | float | None) -> int | float | None:
+    if x is None:
+        return None
+    if isinstance(x, Fraction):
+        return x.numerator if x.denominator == 1 else float(x)
+    return int(x) if float(x).is_integer() else float(x)
+
+
+def _text(x: Fraction) -> str:
+    return str(x.numerator) if x.denominator == 1 else f"{x.numerator}/{x.denominator}"
+
+
+def _show(x: Fraction | float) -> str:
+    """For people: ``800,000``, ``7.39``."""
+    if isinstance(x, Fraction) and x.denominator == 1:
+        return f"{x.numerator:,}"
+    value = float(x)
+    if value.is_integer():
+        return f"{int(value):,}"
+    return f"{value:,.4g}" if abs(value) < 1000 else f"{value:,.0f}"
