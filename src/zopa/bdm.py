@@ -210,18 +210,22 @@ def _round(
 
 
 def _probabilities(x: list[float], w: list[float], span: float) -> list[list[float]]:
-    """``P[i][j]``: the probability that *i* prevails over *j*, from everyone's votes."""
-    n = len(x)
-    p = [[0.5] * n for _ in range(n)]
-    for i in range(n):
-        for j in range(n):
-            if i == j or x[i] == x[j]:
-                continue
-            v = [w[k] * (abs(x[k] - x[j]) - abs(x[k] - x[i])) / span for k in range(n)]
-            total = math.fsum(abs(t) for t in v)
-            if total > 0:
-                p[i][j] = math.fsum(t for t in v if t > 0) / total
-    return p
+    """``P[i][j]``: the probability that *i* prevails over *j*, from everyone's votes.
+
+    Vectorised over all pairs; each pair's votes are sorted before summing, so
+    the sums, like :func:`math.fsum`, do not depend on the order of the actors.
+    """
+    import numpy as np
+
+    xs, ws = np.asarray(x), np.asarray(w)
+    dist = np.abs(xs[:, None] - xs[None, :])  # dist[k, j] = |x_k - x_j|
+    # votes[i, j, k] = w_k (|x_k - x_j| - |x_k - x_i|) / span
+    votes = ws[None, None, :] * (dist.T[None, :, :] - dist.T[:, None, :]) / span
+    pro = np.sort(np.where(votes > 0, votes, 0.0), axis=2).sum(axis=2)
+    total = np.sort(np.abs(votes), axis=2).sum(axis=2)
+    contested = (total > 0) & (xs[:, None] != xs[None, :])
+    p = np.where(contested, pro / np.where(total > 0, total, 1.0), 0.5)
+    return p.tolist()
 
 
 def _expected_utilities(
