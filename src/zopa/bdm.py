@@ -68,9 +68,10 @@ re-implementations choose differently), each for the reason given:
   of the actors never matters.
 - Expected utilities within ``1e-9`` of 0 count as 0 (floating-point noise).
 
-Arithmetic is in floats (powers with real exponents); sums use
-:func:`math.fsum`, which is exactly rounded and hence independent of the
-actors' order.  Medians and means are computed exactly from those floats.
+Arithmetic is in floats (powers with real exponents).  Sums over actors are
+either :func:`math.fsum` (exactly rounded) or taken over sorted values, so
+that no result depends on the order of the actors; medians and means are
+computed exactly from the floats.
 """
 
 from __future__ import annotations
