@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 from hypothesis import HealthCheck, given, settings
 
 from tests import brute
@@ -130,3 +131,20 @@ def test_limits_keep_what_is_proven(scenario):
     if result["concessions"]:
         smallest = min(len(m) for m in mcses)
         assert len(result["concessions"][0]) == smallest
+
+
+@SETTINGS
+@given(scenarios())
+def test_solutions_are_pareto_optimal(scenario):
+    """Ties are broken towards efficiency: no acceptable package dominates a solution."""
+    problem = Problem(scenario)
+    result = solve(problem)
+    if not result.feasible:
+        return
+    _, U = brute.agreement(problem)
+    V = problem.veto_parties
+    for sol in result.solutions.values():
+        mine = np.array(problem.utility(sol.indices))[V]
+        others = U[:, V]
+        dominated = ((others >= mine).all(axis=1) & (others > mine).any(axis=1)).any()
+        assert not dominated, sol.concept

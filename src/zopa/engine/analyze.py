@@ -2,9 +2,10 @@
 amendment and timeline, as one result.
 
 When no deal is possible the bargaining solutions and the amendment are
-empty by definition; to still show what a deal could look like, they are also
-computed *hypothetically* for each smallest concession — clearly labelled as
-such, and ranked only by how many red lines a concession touches.
+empty by definition.  To still show where the parties' interests would meet,
+they are also computed for one clearly labelled *hypothetical*: every red line
+that takes part in a conflict set aside at once.  That choice treats all sides
+alike — picking one concession would pick who gives way.
 """
 
 from __future__ import annotations
@@ -20,12 +21,10 @@ from zopa.engine.timeline import Entry, timeline
 from zopa.model import Draft
 from zopa.problem import Problem
 
-MAX_HYPOTHETICALS = 3
-
 
 @dataclass(frozen=True)
 class Hypothetical:
-    concession: list[str]
+    concession: list[str]  # the constraints set aside
     solutions: Solutions
     amendment: Amendment | None
 
@@ -65,7 +64,7 @@ class Analysis:
             "solutions": self.solutions.to_json()["solutions"],
             "amendment": self.amendment.to_json() if self.amendment else None,
             "timeline": [e.to_json() for e in self.timeline],
-            "if_conceded": [h.to_json() for h in self.hypotheticals],
+            "if_conflicting_red_lines_set_aside": [h.to_json() for h in self.hypotheticals],
             "complete": self.complete,
             **self.extras,
         }
@@ -77,20 +76,16 @@ def analyze(problem: Problem, draft: Draft | None, time_limit: float | None = No
     solutions = solve(problem, time_limit=time_limit)
     amendment = amend(problem, draft, time_limit) if draft else None
     hypotheticals = []
-    if not result.feasible and result.concessions:
-        smallest = len(result.concessions[0])
-        for concession in result.concessions[:MAX_HYPOTHETICALS]:
-            if len(concession) > smallest:
-                break
-            ids = [c.id for c in concession]
-            relaxed = problem.without(ids)
-            hypotheticals.append(
-                Hypothetical(
-                    sorted(ids),
-                    solve(relaxed, time_limit=time_limit),
-                    amend(relaxed, draft, time_limit) if draft else None,
-                )
+    if not result.feasible and result.conflicts:
+        ids = sorted({c.id for conflict in result.conflicts for c in conflict.constraints})
+        relaxed = problem.without(ids)
+        hypotheticals.append(
+            Hypothetical(
+                ids,
+                solve(relaxed, time_limit=time_limit),
+                amend(relaxed, draft, time_limit) if draft else None,
             )
+        )
     return Analysis(
         problem,
         draft,

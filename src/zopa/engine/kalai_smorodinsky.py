@@ -11,7 +11,9 @@ Dinkelbach-style ascent (Dinkelbach, "On nonlinear fractional programming",
 generalised, min-of-ratios case): start from a scaled max-min solution, then
 with the incumbent ratio ``a/b`` ask CP-SAT for a package with
 ``b·(U_p − D_p) > a·R_p`` for every party.  Each success strictly raises the
-ratio; "infeasible" proves the incumbent optimal, in exact integers.
+ratio; "infeasible" proves the incumbent optimal, in exact integers.  Among
+the optimal packages the one with the largest total utility is reported, so
+the answer is also Pareto-optimal.
 """
 
 from __future__ import annotations
@@ -62,10 +64,29 @@ def kalai_smorodinsky(
             cp.model.add(b * (cp.U[p] - D[p]) >= a * r + 1)
         better = cp.solve(time_limit=_left(deadline), hint=best)
         if better.status == "infeasible":
-            return KsResult(best, ratio, True)
+            return KsResult(
+                _most_efficient(problem, ideals, constraints, R, D, ratio, best), ratio, True
+            )
         if better.package is None:
             return KsResult(best, ratio, False)
         best = better.package
+
+
+def _most_efficient(
+    problem: Problem,
+    ideals: dict[int, int],
+    constraints: Sequence[Constraint] | None,
+    R: dict[int, int],
+    D: dict[int, int],
+    ratio: Fraction,
+    best: list[int],
+) -> list[int]:
+    """Among the optimal packages, one with the largest total utility (so Pareto-optimal)."""
+    cp = CpModel(problem, constraints, utility_parties=list(ideals))
+    for p, r in R.items():
+        cp.model.add(ratio.denominator * (cp.U[p] - D[p]) >= ratio.numerator * r)
+    sol = cp.solve(maximize=sum(cp.U[p] for p in ideals), hint=best)
+    return sol.package if sol.status == "optimal" and sol.package is not None else best
 
 
 def _ratio(problem: Problem, package: list[int], R: dict[int, int], D: dict[int, int]) -> Fraction:

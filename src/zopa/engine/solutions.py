@@ -1,8 +1,9 @@
 """Bargaining solutions over the agreement set (DESIGN §1), each proven optimal.
 
 * ``utilitarian`` — maximise ``Σ_{p∈V} u_p`` (one CP-SAT solve);
-* ``egalitarian`` — maximise ``min_{p∈V} (u_p − d_p)`` (one CP-SAT solve; Rawls'
-  max-min, Kalai's 1977 egalitarian solution on gains);
+* ``egalitarian`` — maximise ``min_{p∈V} (u_p − d_p)`` (Rawls' max-min, Kalai's
+  1977 egalitarian solution on gains); among the optima, the package with the
+  largest total utility, so that the answer is Pareto-optimal;
 * ``nash`` — maximise ``Π (u_p − d_p)`` (:mod:`zopa.engine.nash`);
 * ``kalai_smorodinsky`` — maximise the smallest gain relative to the ideal
   (:mod:`zopa.engine.kalai_smorodinsky`).
@@ -94,6 +95,8 @@ def solve(
         elif concept == "egalitarian":
             sol = _maximise(problem, V, lambda cp: _min_gain(cp, V, D), deadline)
             pkg, optimal = sol.package, sol.status == "optimal"
+            if optimal and sol.objective is not None:  # among the optima, the most efficient
+                pkg = _most_efficient(problem, V, D, sol.objective, pkg, deadline)
         elif concept == "nash":
             res = nash(problem, V, time_limit=_left(deadline))
             pkg, optimal = res.package, res.optimal
@@ -116,6 +119,17 @@ def _maximise(problem: Problem, V: list[int], objective: Any, deadline: float | 
     cp = CpModel(problem, utility_parties=V)
     expr = objective(cp)
     return cp.solve(maximize=expr if V else None, time_limit=_left(deadline))
+
+
+def _most_efficient(
+    problem: Problem, V: list[int], D: dict[int, int], floor: int, best: Any, deadline: float | None
+) -> Any:
+    """A package with every gain ≥ ``floor`` and the largest total utility (Pareto-optimal)."""
+    cp = CpModel(problem, utility_parties=V)
+    for p in V:
+        cp.model.add(cp.U[p] - D[p] >= floor)
+    sol = cp.solve(maximize=sum(cp.U[p] for p in V), time_limit=_left(deadline), hint=best)
+    return sol.package if sol.status == "optimal" else best
 
 
 def _min_gain(cp: CpModel, V: list[int], D: dict[int, int]) -> Any:

@@ -144,19 +144,30 @@ def render_solutions(
     console.print(table)
 
 
-def render_utilities(console: Console, problem: Problem, result: Solutions) -> None:
-    """Compact: one row per solution concept, one column per party's utility."""
+def render_utilities(
+    console: Console, problem: Problem, result: Solutions, issues: list[str] = ()
+) -> None:
+    """Compact: one column per solution concept, the given points, then each party's utility."""
     if not result.feasible:
         console.print("  No package would be acceptable even then.")
         return
+    concepts = [c for c in CONCEPTS if c in result.solutions]
     table = Table(pad_edge=False, show_edge=False)
-    table.add_column("Solution")
+    table.add_column("")
+    for c in concepts:
+        table.add_column(SHORT[c])
+    for issue_id in issues:
+        table.add_row(
+            explain.issue_title(problem, issue_id),
+            *[_label(problem, issue_id, result.solutions[c].package[issue_id]) for c in concepts],
+        )
+    if issues:
+        table.add_section()
     for party in problem.parties:
-        table.add_column(party.id, justify="right")
-    for c in CONCEPTS:
-        if c in result.solutions:
-            sol = result.solutions[c]
-            table.add_row(SHORT[c], *[_u(sol.utilities[p.id]) for p in problem.parties])
+        table.add_row(
+            f"utility of {party.id}",
+            *[_u(result.solutions[c].utilities[party.id]) for c in concepts],
+        )
     console.print(table)
 
 
@@ -251,12 +262,12 @@ def render_analysis(console: Console, a: Analysis) -> None:
         console.print(
             Text.assemble(
                 "\n",
-                (f"If {names} were dropped", "bold"),
-                " (a hypothetical to show what a deal could look like, not a recommendation;"
-                " zopa solve/amend give full packages):",
+                ("If every red line in a conflict were set aside", "bold"),
+                f" ({names}) — a hypothetical that shows where the parties' interests would"
+                " meet, not a recommendation; `zopa solve`/`zopa amend` give full packages:",
             )
         )
-        render_utilities(console, problem, h.solutions)
+        render_utilities(console, problem, h.solutions, a.blockers.blocking_issues)
         if h.amendment:
             render_amendment(console, problem.without(h.concession), h.amendment)
     if a.timeline:
