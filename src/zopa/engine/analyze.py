@@ -1,5 +1,5 @@
 """The whole picture for one draft (``zopa analyze``): board, blockers, solutions,
-amendment and timeline, as one result.
+amendment, timeline and the spatial forecasts of numeric issues, as one result.
 
 When no deal is possible the bargaining solutions and the amendment are
 empty by definition.  To still show where the parties' interests would meet,
@@ -46,7 +46,7 @@ class Analysis:
     amendment: Amendment | None
     timeline: list[Entry]
     hypotheticals: list[Hypothetical] = field(default_factory=list)
-    extras: dict[str, Any] = field(default_factory=dict)
+    forecasts: list[Any] = field(default_factory=list)  # zopa.forecast.IssueForecast
 
     @property
     def complete(self) -> bool:
@@ -65,8 +65,8 @@ class Analysis:
             "amendment": self.amendment.to_json() if self.amendment else None,
             "timeline": [e.to_json() for e in self.timeline],
             "if_conflicting_red_lines_set_aside": [h.to_json() for h in self.hypotheticals],
+            "forecasts": [f.to_json() for f in self.forecasts],
             "complete": self.complete,
-            **self.extras,
         }
 
 
@@ -86,6 +86,9 @@ def analyze(problem: Problem, draft: Draft | None, time_limit: float | None = No
                 amend(relaxed, draft, time_limit) if draft else None,
             )
         )
+    from zopa.forecast import forecasts_for
+
+    forecasts = forecasts_for(problem.scenario)
     return Analysis(
         problem,
         draft,
@@ -95,4 +98,5 @@ def analyze(problem: Problem, draft: Draft | None, time_limit: float | None = No
         amendment,
         timeline(problem.scenario, time_limit),
         hypotheticals,
+        forecasts,
     )

@@ -270,6 +270,16 @@ def render_analysis(console: Console, a: Analysis) -> None:
         render_utilities(console, problem, h.solutions, a.blockers.blocking_issues)
         if h.amendment:
             render_amendment(console, problem.without(h.concession), h.amendment)
+    if a.forecasts:
+        console.print(
+            Text.assemble(
+                "\n",
+                ("Forecasts", "bold"),
+                " for numeric points (spatial models; see zopa forecast):",
+            )
+        )
+        for f in a.forecasts:
+            console.print(f"  {f.to_text()}")
     if a.timeline:
         console.print(Text.assemble("\n", ("Timeline", "bold"), " (each draft as of its own date)"))
         render_timeline(console, s, a.timeline)
