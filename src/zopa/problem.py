@@ -167,6 +167,11 @@ class Problem:
         """Red lines in force of parties without veto: reported, never binding."""
         return [(r, b) for r, b in self.red_lines if not self.veto[self.party_index[r.party]]]
 
+    def objections_to(self, package: Sequence[int]) -> list[str]:
+        """Red lines in force of parties without veto that ``package`` violates."""
+        utils = self.utility(package)
+        return [r.id for r, b in self.objections if not rules.evaluate(b, package, utils)]
+
     # ----------------------------------------------------------------- evaluation
 
     def utilities(self, packages: np.ndarray) -> np.ndarray:

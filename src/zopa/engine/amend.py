@@ -29,6 +29,7 @@ class Amendment:
     utilities: dict[str, float] = field(default_factory=dict)
     nash_product: float | None = None
     optimal: bool = True
+    objections: list[str] = field(default_factory=list)  # violated red lines of non-veto parties
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -42,6 +43,7 @@ class Amendment:
             "utilities": self.utilities,
             "nash_product": self.nash_product,
             "optimal": self.optimal,
+            "objections": self.objections,
         }
 
 
@@ -87,4 +89,5 @@ def amend(problem: Problem, draft: Draft, time_limit: float | None = None) -> Am
         {p.id: utils[k] / SCALE for k, p in enumerate(problem.parties)},
         best.product / SCALE ** len(V) if V else None,
         optimal,
+        problem.objections_to(package),
     )

@@ -36,6 +36,7 @@ class Solution:
     package: dict[str, Any]
     optimal: bool
     indices: list[int] = field(repr=False, default_factory=list)
+    objections: list[str] = field(default_factory=list)  # violated red lines of non-veto parties
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -43,6 +44,7 @@ class Solution:
             "utilities": self.utilities,
             "package": self.package,
             "optimal": self.optimal,
+            "objections": self.objections,
         }
 
 
@@ -181,6 +183,7 @@ def _solution(
         problem.package_json(package),
         optimal,
         package,
+        problem.objections_to(package),
     )
 
 
