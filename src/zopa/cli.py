@@ -392,9 +392,8 @@ def import_genius_cmd(
         raise UsageError(f"--semantics: {semantics!r} is not one of {', '.join(SEMANTICS)}")
     if not 2 <= real_steps <= 10_000:
         raise UsageError("--real-steps: give a number of grid points from 2 to 10000")
-    imported = import_genius(
-        Path(domain), [Path(p) for p in profiles], semantics, real_steps  # type: ignore[arg-type]
-    )
+    chosen = next(s for s in SEMANTICS if s == semantics)  # the Literal type, checked
+    imported = import_genius(Path(domain), [Path(p) for p in profiles], chosen, real_steps)
     _emit_import(imported, output)
 
 

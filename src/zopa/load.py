@@ -78,11 +78,19 @@ def resolve(ref: str | None) -> Path:
 
 
 def load_scenario(ref: str | Path | None = None) -> Scenario:
-    """Load and validate a scenario from a path or built-in id (default: ``ukraine-2025``)."""
+    """Load and validate a scenario from a path or built-in id (default: ``ukraine-2025``).
+
+    A folder holding a GENIUS (or GeniusWeb) domain and its profiles is imported
+    with GENIUS semantics (:mod:`zopa.interop.folder`).
+    """
     path = resolve(str(ref) if ref is not None else None)
     return parse_scenario(read_text(path), display_name(path))
 
 
+    if path.is_dir():
+        from zopa.interop.folder import load_folder
+
+        return load_folder(path).scenario
 def display_name(path: Path) -> str:
     """How a file is named in messages: built-ins by id, others as given."""
     try:
