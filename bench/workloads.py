@@ -41,7 +41,9 @@ def random_scenario(
                 "reservation": reservation,
                 "weights": {f"i{i}": round(float(weights[p, i]), decimals) for i in range(issues)},
                 "values": {
-                    f"i{i}": {f"o{o}": round(float(evals[p, i, o]), decimals) for o in range(options)}
+                    f"i{i}": {
+                        f"o{o}": round(float(evals[p, i, o]), decimals) for o in range(options)
+                    }
                     for i in range(issues)
                 },
             }
