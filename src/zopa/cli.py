@@ -103,7 +103,7 @@ def _json_default(obj: Any) -> Any:
 def _console() -> Any:
     from rich.console import Console
 
-    return Console(highlight=False, soft_wrap=False)
+    return Console(highlight=False, soft_wrap=False, markup=False)  # user text is never markup
 
 
 # --------------------------------------------------------------------------- commands
@@ -164,26 +164,187 @@ def schema() -> None:
     _print_json(json_schema())
 
 
+LimitOpt = Annotated[
+    int, typer.Option("--limit", help="Stop enumerating after this many conflicts/concessions.")
+]
+TimeLimitOpt = Annotated[
+    float | None,
+    typer.Option("--time-limit", metavar="SECONDS", help="Stop searching after this long."),
+]
+
+
+def _finish(complete: bool) -> None:
+    """Exit 3 when a limit stopped a search (DESIGN §4); the output says what is proven."""
+    if not complete:
+        raise typer.Exit(EXIT_LIMIT)
+
+
 @app.command()
 def analyze(
     scenario: ScenarioArg = None,
     draft: DraftOpt = None,
     as_of: AsOfOpt = None,
+    time_limit: TimeLimitOpt = None,
     json_out: JsonOpt = False,
 ) -> None:
-    """The main job: the status board of the latest (or given) draft."""
-    from zopa.engine.board import board
+    """The main job: board of the draft, blockers, concessions, solutions, amendment, timeline."""
+    from zopa.engine.analyze import analyze as run
 
     problem, selected = _problem(scenario, draft, as_of)
-    result = board(problem, selected)
+    result = run(problem, selected, time_limit=time_limit)
     if json_out:
-        _print_json(
-            {"scenario": problem.scenario.id, "as_of": problem.as_of, "board": result.to_json()}
-        )
-        return
-    from zopa.report.terminal import render_board
+        _print_json(result.to_json())
+    else:
+        from zopa.report.terminal import render_analysis
 
-    render_board(_console(), problem, result)
+        render_analysis(_console(), result)
+    _finish(result.complete)
+
+
+@app.command()
+def blockers(
+    scenario: ScenarioArg = None,
+    draft: DraftOpt = None,
+    as_of: AsOfOpt = None,
+    limit: LimitOpt = 1000,
+    time_limit: TimeLimitOpt = 60.0,
+    json_out: JsonOpt = False,
+) -> None:
+    """Is a deal possible? Every conflict and every concession."""
+    from zopa.engine.blockers import blockers as run
+
+    problem, _ = _problem(scenario, draft, as_of)
+    result = run(problem, limit=limit, time_limit=time_limit)
+    if json_out:
+        _print_json(result.to_json())
+    else:
+        from zopa.report.terminal import render_blockers
+
+        render_blockers(_console(), problem, result)
+    _finish(result.complete)
+
+
+@app.command()
+def solve(
+    scenario: ScenarioArg = None,
+    concept: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--concept",
+            metavar="NAME",
+            help="utilitarian, egalitarian, nash or kalai_smorodinsky (repeatable; default: all).",
+        ),
+    ] = None,
+    draft: DraftOpt = None,
+    as_of: AsOfOpt = None,
+    time_limit: TimeLimitOpt = None,
+    json_out: JsonOpt = False,
+) -> None:
+    """Bargaining solutions over the packages every veto party accepts."""
+    from zopa.engine.solutions import CONCEPTS
+    from zopa.engine.solutions import solve as run
+
+    for name in concept or []:
+        if name not in CONCEPTS:
+            raise UsageError(f"--concept: unknown {name!r} (choose from {', '.join(CONCEPTS)})")
+    problem, _ = _problem(scenario, draft, as_of)
+    result = run(problem, concept, time_limit=time_limit)
+    if json_out:
+        _print_json(result.to_json())
+    else:
+        from zopa.report.terminal import render_solutions
+
+        render_solutions(_console(), problem, result)
+    _finish(result.all_optimal)
+
+
+@app.command()
+def frontier(
+    scenario: ScenarioArg = None,
+    parties: Annotated[
+        str | None,
+        typer.Option("--parties", metavar="A,B", help="Parties (default: the veto parties)."),
+    ] = None,
+    draft: DraftOpt = None,
+    as_of: AsOfOpt = None,
+    limit: Annotated[int, typer.Option("--limit", help="At most this many points.")] = 100_000,
+    time_limit: TimeLimitOpt = None,
+    json_out: JsonOpt = False,
+) -> None:
+    """The Pareto frontier of the agreement set, each point with a witness package."""
+    from zopa.engine.frontier import frontier as run
+
+    problem, _ = _problem(scenario, draft, as_of)
+    chosen = _party_list(problem, parties)
+    result = run(problem, chosen, limit=limit, time_limit=time_limit)
+    if json_out:
+        _print_json(result.to_json(problem))
+    else:
+        from zopa.report.terminal import render_frontier
+
+        render_frontier(_console(), problem, result)
+    _finish(result.complete)
+
+
+def _party_list(problem: Any, text: str | None) -> list[str] | None:
+    if text is None:
+        return None
+    names = [t.strip() for t in text.split(",") if t.strip()]
+    unknown = [n for n in names if n not in problem.party_index]
+    if unknown or not names:
+        known = ", ".join(problem.party_index)
+        raise UsageError(
+            f"--parties: unknown party {unknown[0]!r} (parties: {known})"
+            if unknown
+            else "--parties: empty"
+        )
+    if len(set(names)) != len(names):
+        raise UsageError("--parties: a party is listed twice")
+    return names
+
+
+@app.command()
+def amend(
+    scenario: ScenarioArg = None,
+    draft: DraftOpt = None,
+    as_of: AsOfOpt = None,
+    time_limit: TimeLimitOpt = None,
+    json_out: JsonOpt = False,
+) -> None:
+    """The smallest change to a draft that every veto party accepts."""
+    from zopa.engine.amend import amend as run
+
+    problem, selected = _problem(scenario, draft, as_of)
+    if selected is None:
+        raise UsageError("the scenario has no drafts to amend")
+    result = run(problem, selected, time_limit=time_limit)
+    if json_out:
+        _print_json(result.to_json())
+    else:
+        from zopa.report.terminal import render_amendment
+
+        render_amendment(_console(), problem, result)
+    _finish(result.optimal)
+
+
+@app.command()
+def timeline(
+    scenario: ScenarioArg = None,
+    time_limit: TimeLimitOpt = None,
+    json_out: JsonOpt = False,
+) -> None:
+    """Every draft as of its own date: points agreed, feasibility, blocking issues."""
+    from zopa.engine.timeline import timeline as run
+
+    loaded = _load(scenario)
+    entries = run(loaded, time_limit=time_limit)
+    if json_out:
+        _print_json({"scenario": loaded.id, "timeline": [e.to_json() for e in entries]})
+    else:
+        from zopa.report.terminal import render_timeline
+
+        render_timeline(_console(), loaded, entries)
+    _finish(all(e.complete for e in entries))
 
 
 # --------------------------------------------------------------------------- fair division
