@@ -305,3 +305,20 @@ def test_weights_above_one_are_divided_out_with_a_warning(tmp_path):
         utility(imported.scenario, "heavy", colour="blue", amount=12, price=50),
         (1 + 0.21 + 0.1) / 1.5,
     )
+
+
+def test_reservation_above_every_utility_means_no_deal(tmp_path):
+    picky = tmp_path / "picky.xml"  # the seller's best utility is 0.9 (weights sum to 0.9)
+    picky.write_text(
+        SELLER.read_text().replace("</objective>", '</objective>\n<reservation value="0.95"/>')
+    )
+    imported = import_genius(DOMAIN, [BUYER, picky])
+    assert any("exceeds every utility" in w for w in imported.warnings)
+    problem = Problem(imported.scenario)
+    assert not problem.agreement_mask(problem.all_packages()).any()
+    fine = tmp_path / "fine.xml"
+    fine.write_text(
+        SELLER.read_text().replace("</objective>", '</objective>\n<reservation value="0.9"/>')
+    )
+    problem = Problem(import_genius(DOMAIN, [BUYER, fine]).scenario)
+    assert problem.agreement_mask(problem.all_packages()).sum() == 1  # red, 14, 50

@@ -61,6 +61,7 @@ class PartySpec:
     values: list[list[Fraction]]
     reservation: Fraction = ZERO
     meta: dict[str, Any] = field(default_factory=dict)
+    accepts_nothing: bool = False  # its reservation lies above every utility it can reach
 
 
 @dataclass
@@ -174,9 +175,26 @@ def build(
     document["meta"] = meta
     document["issues"] = issue_docs
     document["parties"] = party_docs
+    red_lines = [
+        _nothing_acceptable(ident)
+        for ident, p in zip(party_ids, parties, strict=True)
+        if p.accepts_nothing
+    ]
+    if red_lines:
+        document["red_lines"] = red_lines
     text = dump_yaml(document)
     scenario = parse_scenario(text, f"{source} (as imported)")
     return Imported(scenario, text, warnings)
+
+
+def _nothing_acceptable(party: str) -> dict[str, str]:
+    """A red line no package meets: zopa's reservation cannot exceed 1."""
+    return {
+        "id": f"{party}-reservation-above-every-utility",
+        "party": party,
+        "rule": f"utility({party}) > 1",
+        "text": f"{party}'s reservation value is above every utility it can reach",
+    }
 
 
 def _issue_doc(ident: str, spec: IssueSpec, source: str) -> dict[str, Any]:

@@ -18,8 +18,10 @@ from zopa.interop.build import Imported
 from zopa.load import Diagnostic, ScenarioError
 
 
-def natural_key(path: Path) -> list[int | str]:
-    return [int(t) if t.isdigit() else t.lower() for t in re.split(r"(\d+)", path.name)]
+def natural_key(path: Path) -> tuple[list[int | str], str]:
+    """Sort key: numbers in the stem by value (``util2`` before ``util10``), then the suffix."""
+    parts = [int(t) if t.isdigit() else t.lower() for t in re.split(r"(\d+)", path.stem)]
+    return parts, path.suffix.lower()
 
 
 def _files(folder: Path, suffix: str) -> list[Path]:

@@ -293,9 +293,14 @@ def _genius_party(
             f"{xml.name}: weights sum to {float(total):.6g} > 1; GENIUS caps utility at 1, "
             f"zopa divides utilities and the reservation value by {float(total):.6g} instead"
         )
-    if not ZERO <= d <= ONE:
-        warnings.append(f"{xml.name}: reservation value {float(d):.6g} is outside [0, 1]; clamped")
-        d = sem.clamp(d)
+    norm = sum(zopa_weights, ZERO)
+    best = sum((w * max(row) for w, row in zip(zopa_weights, values, strict=True)), ZERO)
+    if d < ZERO:
+        warnings.append(f"{xml.name}: reservation value {float(d):.6g} is below 0; 0 is used")
+        d = ZERO
+    if d > (best / norm if norm else ZERO):
+        warnings.append(f"{xml.name}: the reservation value exceeds every utility: no deal")
+        return PartySpec(name, zopa_weights, values, ONE, {"genius": meta}, accepts_nothing=True)
     return PartySpec(name, zopa_weights, values, d, {"genius": meta})
 
 
@@ -312,13 +317,11 @@ def _negmas_party(
     contributions = [[w * f for f in row] for w, row in zip(weights, rows, strict=True)]
     zopa_weights, values, offset, scale = affine_form(contributions)
     reserved = reservation if reservation is not None else ZERO  # from_xml_str's default
-    d = (max(reserved, offset) - offset) / scale if scale else ZERO
-    if d > ONE:
-        warnings.append(
-            f"{xml.name}: the reserved value exceeds every utility; no deal is rational"
-        )
-        d = ONE
     meta["negmas_utility"] = {"offset": plain(offset), "scale": plain(scale)}
+    if reserved > offset + scale:  # NegMAS keeps no outcome as rational
+        warnings.append(f"{xml.name}: the reserved value exceeds every utility: no deal")
+        return PartySpec(name, zopa_weights, values, ONE, {"genius": meta}, accepts_nothing=True)
+    d = (max(reserved, offset) - offset) / scale if scale else ZERO
     return PartySpec(name, zopa_weights, values, d, {"genius": meta})
 
 
