@@ -1,0 +1,359 @@
+"""What-if analysis: a sourced scenario with a few deliberate, recorded changes.
+
+A what-if is written as a small *overrides* object — red lines dropped,
+numeric thresholds moved, weights and reservations changed — and
+:func:`apply` turns a scenario plus overrides into a **new, fully validated
+scenario** together with the list of its *departures* from the sourced one.
+Every analysis then runs unchanged on the new scenario, so the web app, the
+JSON API and the library share one definition of "what if" and no engine
+logic is copied anywhere.
+
+Validation goes through :func:`zopa.load.parse_scenario`, the same path a file
+takes, so an override can never produce a scenario a file could not.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from zopa import rules
+from zopa.load import ScenarioError, parse_scenario
+from zopa.model import RedLine, Scenario, plain_number
+
+MAX_OVERRIDES = 1_000  # entries per field; a what-if is a handful of changes
+RESERVATION_SUFFIX = ":reservation"
+ORDER_OPS = ("<", "<=", ">", ">=")
+
+Name = Annotated[str, Field(min_length=1, max_length=200)]
+
+
+class Overrides(BaseModel):
+    """Changes to a scenario, all optional (the JSON API accepts exactly this object).
+
+    * ``drop``: red-line ids to set aside, or ``PARTY:reservation`` to drop a
+      party's reservation (it becomes 0, so the constraint always holds);
+    * ``thresholds``: a new number for a red line with one order comparison on
+      a numeric issue (``army_cap >= 800000``) or on a utility (``utility(a) >= 0.6``);
+    * ``weights``: new weights, by party then issue (other weights are kept);
+    * ``reservations``: new reservation utilities in [0, 1], by party.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    drop: Annotated[list[Name], Field(max_length=MAX_OVERRIDES)] = Field(default_factory=list)
+    thresholds: Annotated[
+        dict[Name, Annotated[float, Field(allow_inf_nan=False)]],
+        Field(max_length=MAX_OVERRIDES),
+    ] = Field(default_factory=dict)
+    weights: Annotated[
+        dict[
+            Name,
+            Annotated[
+                dict[Name, Annotated[float, Field(ge=0, le=1e6, allow_inf_nan=False)]],
+                Field(max_length=MAX_OVERRIDES),
+            ],
+        ],
+        Field(max_length=MAX_OVERRIDES),
+    ] = Field(default_factory=dict)
+    reservations: Annotated[
+        dict[Name, Annotated[float, Field(ge=0, le=1)]], Field(max_length=MAX_OVERRIDES)
+    ] = Field(default_factory=dict)
+
+    @property
+    def empty(self) -> bool:
+        return not (self.drop or self.thresholds or self.weights or self.reservations)
+
+
+@dataclass(frozen=True)
+class Departure:
+    """One change from the sourced scenario, in words and as data."""
+
+    kind: str  # drop | threshold | weight | reservation
+    target: str  # the red line, party or ``party.issue`` changed
+    before: Any
+    after: Any
+    text: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "target": self.target,
+            "from": self.before,
+            "to": self.after,
+            "text": self.text,
+        }
+
+
+@dataclass(frozen=True)
+class WhatIf:
+    scenario: Scenario
+    departures: list[Departure]
+
+    def to_json(self) -> list[dict[str, Any]]:
+        return [d.to_json() for d in self.departures]
+
+
+class WhatIfError(ValueError):
+    """Overrides that do not fit the scenario; ``problems`` lists each, in words."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("; ".join(problems))
+        self.problems = problems
+
+
+@dataclass(frozen=True)
+class Threshold:
+    """A red line whose one order comparison can be moved with a slider."""
+
+    red_line: str
+    party: str
+    subject: str  # the issue id, or ``utility(p)``
+    op: str
+    value: float | int
+    minimum: float | int
+    maximum: float | int
+    step: float | int
+    unit: str | None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "red_line": self.red_line,
+            "party": self.party,
+            "subject": self.subject,
+            "op": self.op,
+            "value": self.value,
+            "min": self.minimum,
+            "max": self.maximum,
+            "step": self.step,
+            "unit": self.unit,
+        }
+
+
+# --------------------------------------------------------------------------- thresholds
+
+
+def _order_leaf(red: RedLine) -> rules.Cmp | rules.UtilityCmp | None:
+    """The rule itself when it is one order comparison with a number (or threshold name)."""
+    try:
+        expr = rules.parse(red.rule)
+    except rules.RuleSyntaxError:
+        return None
+    if isinstance(expr, rules.Cmp | rules.UtilityCmp) and expr.op in ORDER_OPS:
+        return expr
+    return None
+
+
+def thresholds(scenario: Scenario) -> list[Threshold]:
+    """Every red line a threshold override can move, with the range its slider spans."""
+    out: list[Threshold] = []
+    issues = {i.id: i for i in scenario.issues}
+    for red in scenario.red_lines:
+        leaf = _order_leaf(red)
+        if leaf is None:
+            continue
+        current = _current_number(scenario, red, leaf)
+        if current is None:
+            continue
+        if isinstance(leaf, rules.UtilityCmp):
+            out.append(
+                Threshold(
+                    red.id, red.party, f"utility({leaf.party})", leaf.op, current, 0, 1, 0.01, None
+                )
+            )
+            continue
+        issue = issues.get(leaf.issue)
+        if issue is None or not issue.numeric:
+            continue
+        assert issue.range is not None
+        r = issue.range
+        out.append(
+            Threshold(
+                red.id,
+                red.party,
+                issue.id,
+                leaf.op,
+                current,
+                plain_number_of(r.min),
+                plain_number_of(r.max),
+                plain_number_of(r.step),
+                issue.unit,
+            )
+        )
+    return out
+
+
+def plain_number_of(x: float) -> int | float:
+    return int(x) if float(x).is_integer() else x
+
+
+def _current_number(
+    scenario: Scenario, red: RedLine, leaf: rules.Cmp | rules.UtilityCmp
+) -> int | float | None:
+    if leaf.value.number is not None:
+        return plain_number(leaf.value.number)
+    # A named (uncertain) threshold: point analyses use its mean.
+    means = getattr(scenario, "threshold_means", None)
+    if means is None or leaf.value.text not in getattr(red, "thresholds", {}):
+        return None
+    return plain_number(means(red)[leaf.value.text])
+
+
+def _moved_rule(leaf: rules.Cmp | rules.UtilityCmp, number: float) -> str:
+    """The rule with its number replaced (printed back by the rule language itself)."""
+    text = repr(plain_number_of(number))
+    if "e" in text:  # the rule language has no exponent notation
+        text = f"{number:.12f}".rstrip("0").rstrip(".")
+    probe = rules.parse(f"x >= {text}")
+    assert isinstance(probe, rules.Cmp)
+    if isinstance(leaf, rules.UtilityCmp):
+        return rules.to_text(rules.UtilityCmp(leaf.party, leaf.op, probe.value))
+    return rules.to_text(rules.Cmp(leaf.issue, leaf.op, probe.value))
+
+
+# --------------------------------------------------------------------------- apply
+
+
+def apply(scenario: Scenario, overrides: Overrides) -> WhatIf:
+    """A new validated scenario with ``overrides`` applied, and its departures.
+
+    Raises :class:`WhatIfError` when an override names nothing in the scenario
+    or produces a scenario that is not valid (every problem is listed).
+    """
+    if overrides.empty:
+        return WhatIf(scenario, [])
+    data = scenario.model_dump(mode="json", exclude_none=True)
+    parties = {p["id"]: p for p in data["parties"]}
+    reds = {r["id"]: r for r in data["red_lines"]}
+    problems: list[str] = []
+    departures: list[Departure] = []
+    by_id = {r.id: r for r in scenario.red_lines}
+    label = {p.id: p.label for p in scenario.parties}
+
+    dropped: set[str] = set()
+    for ident in dict.fromkeys(overrides.drop):
+        if ident.endswith(RESERVATION_SUFFIX) and ident[: -len(RESERVATION_SUFFIX)] in parties:
+            pid = ident[: -len(RESERVATION_SUFFIX)]
+            before = parties[pid].get("reservation", 0.0)
+            parties[pid]["reservation"] = 0.0
+            departures.append(
+                Departure(
+                    "drop",
+                    ident,
+                    before,
+                    0.0,
+                    f"{label[pid]}'s reservation utility is dropped (set to 0)",
+                )
+            )
+        elif ident in reds:
+            dropped.add(ident)
+            red = by_id[ident]
+            departures.append(
+                Departure(
+                    "drop",
+                    ident,
+                    red.rule,
+                    None,
+                    f"{label.get(red.party, red.party)} drops red line {ident}: "
+                    f"{red.text or red.rule}",
+                )
+            )
+        else:
+            problems.append(f"drop: no red line or reservation {ident!r}")
+
+    movable = {t.red_line for t in thresholds(scenario)} if overrides.thresholds else set()
+    for ident, number in overrides.thresholds.items():
+        red = by_id.get(ident)
+        leaf = _order_leaf(red) if red else None
+        if red is None:
+            problems.append(f"thresholds: no red line {ident!r}")
+            continue
+        if leaf is None or ident not in movable:
+            problems.append(
+                f"thresholds: red line {ident!r} is not a single order comparison with a number "
+                f"({red.rule!r}); drop it instead"
+            )
+            continue
+        if ident in dropped:
+            problems.append(f"thresholds: red line {ident!r} is also dropped")
+            continue
+        new_rule = _moved_rule(leaf, number)
+        entry = reds[ident]
+        entry["rule"] = new_rule
+        if leaf.value.number is None:  # a named threshold is replaced by the number
+            entry.get("thresholds", {}).pop(leaf.value.text, None)
+            if not entry.get("thresholds"):
+                entry.pop("thresholds", None)
+        departures.append(
+            Departure(
+                "threshold",
+                ident,
+                red.rule,
+                new_rule,
+                f"{label.get(red.party, red.party)}'s red line {ident} moves from "
+                f"'{red.rule}' to '{new_rule}'",
+            )
+        )
+
+    for pid, table in overrides.weights.items():
+        if pid not in parties:
+            problems.append(f"weights: no party {pid!r}")
+            continue
+        issues = {i.id for i in scenario.issues}
+        weights = parties[pid].setdefault("weights", {})
+        for issue_id, w in table.items():
+            if issue_id not in issues:
+                problems.append(f"weights: no issue {issue_id!r} (party {pid!r})")
+                continue
+            before = weights.get(issue_id, 0)
+            weights[issue_id] = w
+            departures.append(
+                Departure(
+                    "weight",
+                    f"{pid}.{issue_id}",
+                    before,
+                    w,
+                    f"{label[pid]}'s weight on {issue_id} changes "
+                    f"from {_show(before)} to {_show(w)}",
+                )
+            )
+
+    for pid, r in overrides.reservations.items():
+        if pid not in parties:
+            problems.append(f"reservations: no party {pid!r}")
+            continue
+        before = parties[pid].get("reservation", 0.0)
+        parties[pid]["reservation"] = r
+        departures.append(
+            Departure(
+                "reservation",
+                pid,
+                before,
+                r,
+                f"{label[pid]}'s reservation utility changes from {_show(before)} to {_show(r)}",
+            )
+        )
+
+    if problems:
+        raise WhatIfError(problems)
+    data["red_lines"] = [r for r in data["red_lines"] if r["id"] not in dropped]
+    try:
+        changed = parse_scenario(json.dumps(data), f"<what-if of {scenario.id}>")
+    except ScenarioError as err:
+        raise WhatIfError([d.message for d in err.diagnostics]) from None
+    # Free-form meta went through JSON (dates became text); keep the original.
+    return WhatIf(changed.model_copy(update={"meta": scenario.meta}), departures)
+
+
+def _show(x: Any) -> str:
+    if isinstance(x, dict):  # a distribution
+        return json.dumps(x)
+    return f"{x:g}" if isinstance(x, float) else str(x)
+
+
+def parse_overrides(data: Any) -> Overrides:
+    """Overrides from decoded JSON (``None`` for none); raises pydantic's ValidationError."""
+    return Overrides() if data is None else Overrides.model_validate(data)
