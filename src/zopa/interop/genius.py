@@ -105,7 +105,11 @@ def _issue_spec(issue: DomainIssue, real_steps: int) -> IssueSpec:
 
 def root_kind(xml: XmlFile) -> Literal["domain", "profile"] | None:
     """Whether a parsed file is a GENIUS domain, a profile, or neither (by root element)."""
-    return {"negotiation_template": "domain", "utility_space": "profile"}.get(xml.root.tag)  # type: ignore[return-value]
+    if xml.root.tag == "negotiation_template":
+        return "domain"
+    if xml.root.tag == "utility_space":
+        return "profile"
+    return None
 
 
 def read_domain(xml: XmlFile) -> list[DomainIssue]:
@@ -226,31 +230,8 @@ def read_profile(
             f"not a GENIUS profile: the root element is <{root.tag}>, "
             f"expected <utility_space>{hint}",
         )
-    space_type = (root.get("type") or "linear").lower()
-    if space_type in ("nonlinear", "constraint"):
-        xml.fail(
-            root,
-            f"a {space_type} utility space is not additive; zopa/1 models additive utilities only",
-        )
-    if space_type not in ("linear", "uncertain"):
-        xml.fail(root, f"unknown utility space type {space_type!r}")
-    party = Path(xml.name).stem
-    meta: dict[str, Any] = {"file": Path(xml.name).name}
-    if space_type == "uncertain":
-        warnings.append(
-            f"{xml.name}: preference-uncertainty profile; its true additive utility is used"
-        )
-        meta["uncertain"] = True
-
+    meta, reservation = _profile_meta(xml, warnings)
     weights, elements = _weighted_issues(xml, root)
-    reservation = _optional_number(xml, root, "reservation", warnings)
-    discount = _optional_number(xml, root, "discount_factor", warnings)
-    if reservation is not None:
-        meta["reservation_value"] = plain(reservation)
-    if discount is not None:
-        meta["discount_factor"] = plain(discount)
-        meta["discount_factor_used_by_genius"] = plain(discount if ZERO < discount <= ONE else ONE)
-
     rows: list[list[Fraction]] = []
     coefficients: list[Fraction] = []
     for issue in issues:
@@ -265,9 +246,37 @@ def read_profile(
         coefficients.append(weights[issue.index])
         rows.append(_issue_values(xml, element, issue, semantics, real_steps, warnings))
 
+    party = Path(xml.name).stem
     if semantics == "negmas":
         return _negmas_party(party, coefficients, rows, reservation, meta, xml, warnings)
     return _genius_party(party, coefficients, rows, reservation, meta, xml, warnings)
+
+
+def _profile_meta(xml: XmlFile, warnings: list[str]) -> tuple[dict[str, Any], Fraction | None]:
+    """The utility space type (``UTILITYSPACETYPE``), reservation value and discount factor."""
+    root = xml.root
+    space_type = (root.get("type") or "linear").lower()
+    if space_type in ("nonlinear", "constraint"):
+        xml.fail(
+            root,
+            f"a {space_type} utility space is not additive; zopa/1 models additive utilities only",
+        )
+    if space_type not in ("linear", "uncertain"):
+        xml.fail(root, f"unknown utility space type {space_type!r}")
+    meta: dict[str, Any] = {"file": Path(xml.name).name}
+    if space_type == "uncertain":
+        warnings.append(
+            f"{xml.name}: preference-uncertainty profile; its true additive utility is used"
+        )
+        meta["uncertain"] = True
+    reservation = _optional_number(xml, root, "reservation", warnings)
+    discount = _optional_number(xml, root, "discount_factor", warnings)
+    if reservation is not None:
+        meta["reservation_value"] = plain(reservation)
+    if discount is not None:
+        meta["discount_factor"] = plain(discount)
+        meta["discount_factor_used_by_genius"] = plain(discount if ZERO < discount <= ONE else ONE)
+    return meta, reservation
 
 
 def _genius_party(
