@@ -27,7 +27,8 @@ app = typer.Typer(
     rich_markup_mode=None,
 )
 
-_state: dict[str, bool] = {"debug": False}
+_state: dict[str, bool] = {"debug": False, "point_estimate": False}
+POINT_ESTIMATE = "means; firmness >= 0.5"
 
 ScenarioArg = Annotated[
     str | None,
@@ -74,9 +75,14 @@ def _parse_date(text: str | None) -> dt.date | None:
 
 
 def _load(ref: str | None) -> Any:
+    """The scenario; an uncertain one as its point estimate (means), noted in the output."""
     from zopa.load import load_scenario
 
-    return load_scenario(ref)
+    scenario = load_scenario(ref)
+    if scenario.uncertain:
+        _state["point_estimate"] = True
+        return scenario.point_estimate()
+    return scenario
 
 
 def _problem(ref: str | None, draft: str | None, as_of: str | None) -> tuple[Any, Any]:
@@ -90,6 +96,8 @@ def _problem(ref: str | None, draft: str | None, as_of: str | None) -> tuple[Any
 
 
 def _print_json(document: Any) -> None:
+    if _state["point_estimate"] and isinstance(document, dict):
+        document = {**document, "point_estimate": POINT_ESTIMATE}
     sys.stdout.write(json.dumps(document, indent=2, ensure_ascii=False, default=_json_default))
     sys.stdout.write("\n")
 
@@ -103,7 +111,13 @@ def _json_default(obj: Any) -> Any:
 def _console() -> Any:
     from rich.console import Console
 
-    return Console(highlight=False, soft_wrap=False, markup=False)  # user text is never markup
+    console = Console(highlight=False, soft_wrap=False, markup=False)  # user text is never markup
+    if _state["point_estimate"]:
+        console.print(
+            "Note: the scenario is uncertain; this is a point analysis (distribution means, "
+            "red lines with firmness >= 0.5). See `zopa montecarlo` for probabilities."
+        )
+    return console
 
 
 # --------------------------------------------------------------------------- commands
@@ -495,6 +509,92 @@ def _numeric_issue(scenario: Any, issue: str | None) -> str:
     return issue
 
 
+# --------------------------------------------------------------------------- web app and reports
+
+
+@app.command()
+def serve(
+    scenarios: Annotated[
+        list[str] | None,
+        typer.Argument(
+            metavar="[SCENARIO...]",
+            help="Scenario files to open (read-only; saves go to the workspace).",
+        ),
+    ] = None,
+    host: Annotated[
+        str,
+        typer.Option("--host", help="Address to bind; keep 127.0.0.1 unless you mean to share."),
+    ] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", help="Port to listen on.")] = 8000,
+    workspace: Annotated[
+        str | None,
+        typer.Option(
+            "--workspace",
+            metavar="DIR",
+            help="Folder for your scenarios (default: workspace/ in your data folder).",
+        ),
+    ] = None,
+) -> None:
+    """The web app: board, why no deal, what-if, deal space, editing, in your browser."""
+    from pathlib import Path
+
+    try:
+        from zopa.web.app import Settings
+        from zopa.web.app import serve as run
+        from zopa.web.workspace import default_workspace
+    except ImportError as err:
+        raise UsageError(f"the web app needs its extra: pip install 'zopa[web]' ({err})") from None
+    opened = []
+    for ref in scenarios or []:
+        path = Path(ref)
+        if not path.is_file():
+            raise UsageError(f"{ref}: no such scenario file")
+        _load(ref)  # a broken file is reported now, with its line and column
+        opened.append(path)
+    if not 0 < port < 65536:
+        raise UsageError("--port: give a number from 1 to 65535")
+    folder = Path(workspace) if workspace else default_workspace()
+    settings = Settings(workspace=folder, opened=opened, host=host)
+    typer.echo(f"zopa: serving on http://{_url_host(host)}:{port}/ (workspace: {folder})", err=True)
+    run(settings, port=port)
+
+
+def _url_host(host: str) -> str:
+    return f"[{host}]" if ":" in host else host
+
+
+@app.command()
+def report(
+    scenario: ScenarioArg = None,
+    draft: DraftOpt = None,
+    as_of: AsOfOpt = None,
+    output: Annotated[
+        str,
+        typer.Option(
+            "-o",
+            "--output",
+            metavar="FILE",
+            help="report.html (self-contained) or report.md (charts as PNG beside it).",
+        ),
+    ] = "report.html",
+    time_limit: TimeLimitOpt = None,
+) -> None:
+    """A report to share: summary, board, conflicts, concessions, solutions, charts, sources."""
+    from pathlib import Path
+
+    path = Path(output)
+    if path.suffix.lower() not in (".html", ".htm", ".md"):
+        raise UsageError(f"-o: {output} must end in .html or .md")
+    try:
+        from zopa.report.build import write_report
+    except ImportError as err:
+        raise UsageError(f"reports need an extra: pip install 'zopa[report]' ({err})") from None
+    problem, selected = _problem(scenario, draft, as_of)
+    written = write_report(problem, selected, path, time_limit=time_limit)
+    for item in written:
+        typer.echo(f"wrote {item}", err=True)
+
+
 # --------------------------------------------------------------------------- GENIUS and GeniusWeb
 
 import_app = typer.Typer(
@@ -603,6 +703,111 @@ def export_genius_cmd(
             typer.echo(f"  {line}", err=True)
     for note in report.notes:
         typer.echo(f"warning: {note}", err=True)
+
+
+# --------------------------------------------------------------------------- uncertainty
+
+
+@app.command()
+def montecarlo(
+    scenario: ScenarioArg = None,
+    samples: Annotated[
+        int, typer.Option("-n", "--samples", metavar="N", help="How many samples to draw.")
+    ] = 10_000,
+    seed: Annotated[int, typer.Option("--seed", metavar="S", help="Random seed (>= 0).")] = 0,
+    workers: Annotated[
+        int | None,
+        typer.Option("--workers", metavar="K", help="Start a local Dask cluster of K workers."),
+    ] = None,
+    scheduler: Annotated[
+        str | None,
+        typer.Option(
+            "--scheduler", metavar="ADDRESS", help="Run on a Dask cluster (tcp://HOST:PORT)."
+        ),
+    ] = None,
+    processes: Annotated[
+        int | None,
+        typer.Option(
+            "--processes",
+            metavar="N",
+            help="Without Dask: local processes (default: one per CPU; 1 = this process).",
+        ),
+    ] = None,
+    nash: Annotated[
+        bool, typer.Option("--nash/--no-nash", help="Compute the Nash package of each deal.")
+    ] = True,
+    draft: DraftOpt = None,
+    as_of: AsOfOpt = None,
+    json_out: JsonOpt = False,
+) -> None:
+    """How likely is a deal? Sample the scenario's distributions and analyse every sample."""
+    from zopa import uncertainty as mc
+
+    if samples < 1:
+        raise UsageError("-n/--samples: give at least 1 sample")
+    if seed < 0:
+        raise UsageError("--seed: give a number 0 or more")
+    if workers is not None and scheduler is not None:
+        raise UsageError("give --workers (a local Dask cluster) or --scheduler, not both")
+    if (workers is not None and workers < 1) or (processes is not None and processes < 1):
+        raise UsageError("--workers/--processes: give at least 1")
+    from zopa.load import load_scenario
+
+    loaded = load_scenario(scenario)
+    try:
+        loaded.select(draft, _parse_date(as_of))
+    except KeyError as err:
+        raise UsageError(str(err.args[0])) from None
+    try:
+        if scheduler is not None or workers is not None:
+            executor: Any = mc.Dask(scheduler, workers)
+        elif processes == 1 or (processes is None and samples <= 500):
+            executor = mc.Serial()
+        else:
+            executor = mc.Processes(processes)
+    except mc.DaskMissing as err:
+        raise UsageError(str(err)) from None
+    except OSError as err:
+        raise UsageError(f"--scheduler: cannot reach {scheduler}: {err}") from None
+    try:
+        with _progress(2 * samples) as advance:
+            result = mc.montecarlo(
+                loaded,
+                samples,
+                seed,
+                as_of=_parse_date(as_of),
+                draft=draft,
+                nash=nash,
+                executor=executor,
+                progress=advance,
+            )
+    finally:
+        executor.close()
+    if json_out:
+        _print_json(result.to_json())
+    else:
+        from zopa.report.montecarlo import render_montecarlo
+
+        render_montecarlo(_console(), result.to_json())
+    _finish(result.total.incomplete == 0)
+
+
+def _progress(total: int) -> Any:
+    """A rich progress bar on stderr when it is a terminal; otherwise nothing is drawn."""
+    import contextlib
+
+    if not sys.stderr.isatty():
+        return contextlib.nullcontext(None)
+    from rich.console import Console
+    from rich.progress import Progress
+
+    @contextlib.contextmanager
+    def bar() -> Any:
+        with Progress(console=Console(stderr=True), transient=True) as progress:
+            task = progress.add_task("sampling", total=total)
+            yield lambda k: progress.advance(task, k)
+
+    return bar()
 
 
 # --------------------------------------------------------------------------- entry point

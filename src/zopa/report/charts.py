@@ -104,6 +104,7 @@ def frontier_figure(
         title=title or f"Deal space: {_label(problem, x)} and {_label(problem, y)}",
         xaxis={"title": {"text": f"utility of {_label(problem, x)}"}, "range": [-0.02, 1.02]},
         yaxis={"title": {"text": f"utility of {_label(problem, y)}"}, "range": [-0.02, 1.02]},
+        showlegend=True,
         legend={"orientation": "h", "y": -0.2},
         margin={"l": 60, "r": 20, "t": 50, "b": 60},
         template="plotly_white",

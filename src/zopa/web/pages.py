@@ -1,0 +1,383 @@
+"""Server-rendered pages: board, why no deal, what-if, deal space, timeline, edit, ...
+
+Every page takes the same query parameters — ``draft``, ``as_of`` and ``w``
+(the what-if overrides as JSON) — so a URL is a shareable view of one
+question.  Pages lay out results of :mod:`zopa.web.service` and phrase them
+with :mod:`zopa.report.explain`; they compute nothing themselves.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.templating import Jinja2Templates
+from pydantic import ValidationError
+
+from zopa.load import ScenarioError
+from zopa.report import explain
+from zopa.web import service
+from zopa.web.workspace import BadName, NotFound
+from zopa.whatif import Overrides, WhatIfError, thresholds
+
+HERE = Path(__file__).parent
+PAGE_SOLVER_SECONDS = 20.0
+FRONTIER_POINTS = 500
+VIEWS = (
+    ("board", "Board"),
+    ("why", "Why no deal"),
+    ("whatif", "What-if"),
+    ("space", "Deal space"),
+    ("timeline", "Timeline"),
+    ("forecast", "Forecast"),
+    ("fair", "Fair division"),
+    ("jobs", "Full analysis"),
+    ("edit", "Edit"),
+)
+
+templates = Jinja2Templates(directory=str(HERE / "templates"))
+templates.env.filters["u"] = lambda x: "—" if x is None else f"{x:.3f}"
+router = APIRouter(include_in_schema=False)
+
+
+class PageError(Exception):
+    def __init__(self, status: int, title: str, lines: list[str]) -> None:
+        super().__init__(title)
+        self.status, self.title, self.lines = status, title, lines
+
+
+def _overrides(text: str | None) -> Overrides:
+    if not text:
+        return Overrides()
+    try:
+        return Overrides.model_validate(json.loads(text))
+    except (ValueError, ValidationError) as err:
+        raise PageError(422, "The what-if in this address is not valid", [str(err)]) from None
+
+
+def _date(text: str | None) -> dt.date | None:
+    if not text:
+        return None
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise PageError(422, "Not a date", [f"as_of={text[:40]!r}: use YYYY-MM-DD"]) from None
+
+
+def _context(request: Request, name: str) -> service.Context:
+    q = request.query_params
+    try:
+        return service.context(
+            request.app.state.catalogue,
+            name,
+            q.get("draft") or None,
+            _date(q.get("as_of")),
+            _overrides(q.get("w")),
+        )
+    except (NotFound, BadName) as err:
+        raise PageError(404, "No such scenario", [str(err)]) from None
+    except ScenarioError as err:
+        raise PageError(
+            422,
+            f"Scenario {name} is not valid",
+            [str(d) for d in err.diagnostics],
+        ) from None
+    except WhatIfError as err:
+        raise PageError(422, "The what-if does not fit this scenario", err.problems) from None
+    except service.UnknownDraft as err:
+        raise PageError(422, "No such draft", [str(err)]) from None
+
+
+def _url(name: str, view: str, request: Request, **changes: Any) -> str:
+    """A page address that keeps the current draft, date and what-if unless changed."""
+    params = {k: request.query_params.get(k) for k in ("draft", "as_of", "w")}
+    params.update(changes)
+    kept = {k: v for k, v in params.items() if v not in (None, "")}
+    return f"/s/{name}/{view}" + (f"?{urlencode(kept)}" if kept else "")
+
+
+def _w(overrides: dict[str, Any]) -> str:
+    return json.dumps({k: v for k, v in overrides.items() if v}, separators=(",", ":"))
+
+
+def _merged(
+    ctx: service.Context, drop: list[str] | None = None, thresholds: dict[str, Any] | None = None
+) -> str:
+    """The current what-if plus more dropped red lines or moved thresholds, as ``w``."""
+    o = ctx.overrides.model_dump(mode="json")
+    o["drop"] = sorted(set(o["drop"]) | set(drop or []))
+    o["thresholds"] = {**o["thresholds"], **(thresholds or {})}
+    for ident in o["drop"]:
+        o["thresholds"].pop(ident, None)
+    return _w(o)
+
+
+async def _render(
+    request: Request, name: str, view: str, build: Any, template: str | None = None
+) -> Response:
+    try:
+        ctx = await run_in_threadpool(_context, request, name)
+        gate = request.app.state.gate
+        async with gate:
+            data = await run_in_threadpool(build, ctx)
+    except PageError as err:
+        return _error_page(request, name, err)
+    return templates.TemplateResponse(
+        request,
+        template or f"{view}.html",
+        {
+            "name": name,
+            "view": view,
+            "views": VIEWS,
+            "ctx": ctx,
+            "problem": ctx.problem,
+            "explain": explain,
+            "url": lambda v, **kw: _url(name, v, request, **kw),
+            "w": _w,
+            "merged": lambda **kw: _merged(ctx, **kw),
+            "departures": ctx.departures,
+            "sourced_url": _url(name, view, request, w=""),
+            **data,
+        },
+    )
+
+
+def _error_page(request: Request, name: str | None, err: PageError) -> Response:
+    return templates.TemplateResponse(
+        request,
+        "error.html",
+        {"name": name, "title": err.title, "lines": err.lines, "views": VIEWS, "view": None},
+        status_code=err.status,
+    )
+
+
+# --------------------------------------------------------------------------- pages
+
+
+@router.get("/", response_class=HTMLResponse)
+async def index(request: Request) -> Response:
+    catalogue = request.app.state.catalogue
+    return templates.TemplateResponse(
+        request,
+        "index.html",
+        {
+            "entries": catalogue.entries(),
+            "workspace": str(catalogue.workspace),
+            "views": VIEWS,
+            "view": None,
+            "name": None,
+        },
+    )
+
+
+@router.get("/s/{name}")
+async def scenario_home(name: str) -> Response:
+    return RedirectResponse(f"/s/{name}/board", status_code=307)
+
+
+def _status(row: Any, problem: Any, blocking: set[str]) -> str:
+    """agreed / blocking / open at a glance, from the stances and the blockers."""
+    veto = [problem.parties[p].id for p in problem.veto_parties]
+    if row.issue in blocking or row.violated:
+        return "blocking"
+    if veto and all(row.positions.get(p) == "agreed" for p in veto):
+        return "agreed"
+    return "open"
+
+
+@router.get("/s/{name}/board", response_class=HTMLResponse)
+async def board_page(request: Request, name: str) -> Response:
+    def build(ctx: service.Context) -> dict[str, Any]:
+        board = service.board_of(ctx)
+        result = service.blockers_of(ctx, time_limit=PAGE_SOLVER_SECONDS)
+        blocking = set(result.blocking_issues)
+        dates = service.dates_of(ctx.scenario)
+        as_of = ctx.problem.as_of
+        index = max((k for k, d in enumerate(dates) if as_of and d <= as_of), default=0)
+        return {
+            "board": board,
+            "blockers": result,
+            "status": {row.issue: _status(row, ctx.problem, blocking) for row in board.rows},
+            "dates": [d.isoformat() for d in dates],
+            "date_index": index,
+        }
+
+    return await _render(request, name, "board", build)
+
+
+@router.get("/s/{name}/why", response_class=HTMLResponse)
+async def why_page(request: Request, name: str) -> Response:
+    def build(ctx: service.Context) -> dict[str, Any]:
+        result = service.blockers_of(ctx, time_limit=PAGE_SOLVER_SECONDS)
+        return {"blockers": result, "sources": {s.id: s for s in ctx.scenario.sources}}
+
+    return await _render(request, name, "why", build)
+
+
+def _whatif_results(ctx: service.Context) -> dict[str, Any]:
+    result = service.blockers_of(ctx, time_limit=PAGE_SOLVER_SECONDS)
+    solutions = service.solutions_of(ctx, time_limit=PAGE_SOLVER_SECONDS)
+    amendment = service.amendment_of(ctx, PAGE_SOLVER_SECONDS)
+    return {"blockers": result, "solutions": solutions, "amendment": amendment}
+
+
+@router.get("/s/{name}/whatif", response_class=HTMLResponse)
+async def whatif_page(request: Request, name: str) -> Response:
+    def build(ctx: service.Context) -> dict[str, Any]:
+        sourced = ctx.sourced
+        o = ctx.overrides
+        moved = {t.red_line: t for t in thresholds(ctx.scenario)}
+        return {
+            **_whatif_results(ctx),
+            "overrides": o,
+            "red_lines": [
+                (r, r.in_force(ctx.problem.as_of), r.id not in o.drop) for r in sourced.red_lines
+            ],
+            "movable": [(t, moved.get(t.red_line)) for t in thresholds(sourced)],
+            "parties": sourced.parties,
+            "changed_parties": {p.id: p for p in ctx.scenario.parties},
+            "issues": sourced.issues,
+        }
+
+    return await _render(request, name, "whatif", build)
+
+
+@router.get("/s/{name}/fragment/results", response_class=HTMLResponse)
+async def whatif_results(request: Request, name: str) -> Response:
+    return await _render(request, name, "whatif", _whatif_results, "_results.html")
+
+
+@router.get("/s/{name}/space", response_class=HTMLResponse)
+async def space_page(request: Request, name: str) -> Response:
+    def build(ctx: service.Context) -> dict[str, Any]:
+        from zopa.report.charts import figure_json, frontier_figure
+
+        problem = ctx.problem
+        ids = [p.id for p in problem.parties]
+        veto = [problem.parties[p].id for p in problem.veto_parties] or ids
+        q = request.query_params
+        x = q.get("x") if q.get("x") in ids else veto[0]
+        rest = [p for p in veto if p != x] or [p for p in ids if p != x]
+        y = q.get("y") if q.get("y") in ids and q.get("y") != x else rest[0]
+        others = [p for p in ids if p not in (x, y)]
+        colour = q.get("colour") if q.get("colour") in others else None
+        if q.get("colour") is None and others:
+            colour = others[0]
+        result = service.frontier_of(ctx, [x, y], FRONTIER_POINTS, PAGE_SOLVER_SECONDS)
+        solutions = service.solutions_of(ctx, time_limit=PAGE_SOLVER_SECONDS)
+        marks = {k: s.to_json() for k, s in solutions.solutions.items()}
+        draft_mark = _draft_mark(ctx)
+        if draft_mark:
+            marks = {"draft": draft_mark, **marks}
+        conflicting: list[str] = []
+        if not len(result.vectors):
+            blockers = service.blockers_of(ctx, time_limit=PAGE_SOLVER_SECONDS)
+            conflicting = sorted({c.id for k in blockers.conflicts for c in k.constraints})
+        fig = frontier_figure(problem, result, x, y, colour, marks)
+        return {
+            "figure": figure_json(fig),
+            "frontier": result,
+            "x": x,
+            "y": y,
+            "colour": colour,
+            "party_ids": ids,
+            "others": others,
+            "conflicting": conflicting,
+            "drop_all": _w({**ctx.overrides.model_dump(), "drop": conflicting}),
+        }
+
+    return await _render(request, name, "space", build)
+
+
+def _draft_mark(ctx: service.Context) -> dict[str, Any] | None:
+    """The draft's utilities, when it settles every issue (a partial draft has none)."""
+    if ctx.draft is None:
+        return None
+    package = ctx.problem.package_indices(ctx.draft.package)
+    if any(k is None for k in package):
+        return None
+    utils = ctx.problem.utility(package)  # type: ignore[arg-type]
+    from zopa.problem import SCALE
+
+    return {
+        "utilities": {p.id: utils[k] / SCALE for k, p in enumerate(ctx.problem.parties)},
+        "package": ctx.draft.package,
+    }
+
+
+@router.get("/s/{name}/timeline", response_class=HTMLResponse)
+async def timeline_page(request: Request, name: str) -> Response:
+    def build(ctx: service.Context) -> dict[str, Any]:
+        from zopa.report.charts import figure_json, timeline_figure
+
+        entries = service.timeline_of(ctx, PAGE_SOLVER_SECONDS)
+        return {"entries": entries, "figure": figure_json(timeline_figure(entries))}
+
+    return await _render(request, name, "timeline", build)
+
+
+@router.get("/s/{name}/forecast", response_class=HTMLResponse)
+async def forecast_page(request: Request, name: str) -> Response:
+    return await _render(
+        request, name, "forecast", lambda ctx: {"forecasts": service.forecasts_of(ctx)}
+    )
+
+
+@router.get("/s/{name}/fair", response_class=HTMLResponse)
+async def fair_page(request: Request, name: str) -> Response:
+    def build(ctx: service.Context) -> dict[str, Any]:
+        ids = [p.id for p in ctx.scenario.parties]
+        q = request.query_params
+        a = q.get("a") if q.get("a") in ids else ids[0]
+        b = q.get("b") if q.get("b") in ids and q.get("b") != a else next(p for p in ids if p != a)
+        try:
+            division = service.fair_of(ctx, (a, b))
+            error = None
+        except ValueError as err:
+            division, error = None, str(err)
+        return {"division": division, "error": error, "a": a, "b": b, "party_ids": ids}
+
+    return await _render(request, name, "fair", build)
+
+
+@router.get("/s/{name}/jobs", response_class=HTMLResponse)
+async def jobs_page(request: Request, name: str) -> Response:
+    kinds = list(request.app.state.jobs.kinds)
+    return await _render(request, name, "jobs", lambda ctx: {"kinds": kinds})
+
+
+@router.get("/s/{name}/edit", response_class=HTMLResponse)
+async def edit_page(request: Request, name: str) -> Response:
+    catalogue = request.app.state.catalogue
+    try:
+        entry = catalogue.entry(name)
+        version = request.query_params.get("version")
+        text = catalogue.version_text(name, version) if version else catalogue.text(name)
+    except (NotFound, BadName) as err:
+        return _error_page(request, name, PageError(404, "No such scenario", [str(err)]))
+    except ScenarioError as err:
+        return _error_page(
+            request, name, PageError(422, "Cannot read", [str(d) for d in err.diagnostics])
+        )
+    return templates.TemplateResponse(
+        request,
+        "edit.html",
+        {
+            "name": name,
+            "view": "edit",
+            "views": VIEWS,
+            "kind": entry.kind,
+            "text": text,
+            "version": version,
+            "versions": catalogue.versions(name)[:20],
+            "newer_invalid": catalogue.newer_invalid_draft(name),
+            "url": lambda v, **kw: _url(name, v, request, **kw),
+            "departures": [],
+        },
+    )

@@ -1,0 +1,218 @@
+"""The calls the web app makes into the core, with what-if applied and results cached.
+
+Nothing here computes an answer: a request names a scenario, a draft, a date
+and optional what-if overrides; :func:`context` turns them into a
+:class:`zopa.problem.Problem` through :func:`zopa.whatif.apply`, and each
+``*_of`` function calls one engine function.  Results are the engine's own
+objects (their ``to_json`` is what the CLI prints with ``--json``) and are
+kept in a small LRU cache, so moving a slider back is instant.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from zopa.model import Draft, Scenario
+from zopa.problem import Problem
+from zopa.web.workspace import Catalogue
+from zopa.whatif import Departure, Overrides, apply
+
+CACHE_SIZE = 128
+
+
+class UnknownDraft(LookupError):
+    pass
+
+
+@dataclass(frozen=True)
+class Context:
+    """One scenario, as of one date, for one draft, with what-if overrides applied."""
+
+    name: str
+    source_key: str  # the file and its modification time: a changed file is a new key
+    sourced: Scenario
+    scenario: Scenario
+    problem: Problem
+    draft: Draft | None
+    overrides: Overrides
+    departures: list[Departure]
+
+    @property
+    def key(self) -> str:
+        return json.dumps(
+            [
+                self.name,
+                self.source_key,
+                self.draft.id if self.draft else None,
+                self.problem.as_of.isoformat() if self.problem.as_of else None,
+                self.overrides.model_dump(mode="json"),
+            ]
+        )
+
+
+class _Cache:
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self.items: OrderedDict[str, Any] = OrderedDict()
+        self.lock = threading.Lock()
+
+    def get(self, key: str, compute: Callable[[], Any]) -> Any:
+        with self.lock:
+            if key in self.items:
+                self.items.move_to_end(key)
+                return self.items[key]
+        value = compute()
+        with self.lock:
+            self.items[key] = value
+            while len(self.items) > self.size:
+                self.items.popitem(last=False)
+        return value
+
+
+_cache = _Cache(CACHE_SIZE)
+
+
+def context(
+    catalogue: Catalogue,
+    name: str,
+    draft: str | None = None,
+    as_of: dt.date | None = None,
+    overrides: Overrides | None = None,
+) -> Context:
+    """Load ``name``, apply ``overrides`` and select the draft and date (DESIGN §1)."""
+    sourced = catalogue.load(name)
+    source_key = catalogue.key(name)
+    overrides = overrides or Overrides()
+    changed = apply(sourced, overrides)
+    try:
+        problem, selected = Problem.for_draft(changed.scenario, draft, as_of)
+    except KeyError as err:
+        raise UnknownDraft(str(err.args[0])) from None
+    return Context(
+        name,
+        source_key,
+        sourced,
+        changed.scenario,
+        problem,
+        selected,
+        overrides,
+        changed.departures,
+    )
+
+
+def _cached(ctx: Context, what: str, params: Any, compute: Callable[[], Any]) -> Any:
+    return _cache.get(f"{what}|{ctx.key}|{json.dumps(params, default=str)}", compute)
+
+
+# --------------------------------------------------------------------------- analyses
+
+
+def board_of(ctx: Context) -> Any:
+    from zopa.engine.board import board
+
+    return _cached(ctx, "board", None, lambda: board(ctx.problem, ctx.draft))
+
+
+def blockers_of(ctx: Context, limit: int = 1000, time_limit: float | None = None) -> Any:
+    from zopa.engine.blockers import blockers
+
+    return _cached(
+        ctx,
+        "blockers",
+        [limit, time_limit],
+        lambda: blockers(ctx.problem, limit=limit, time_limit=time_limit),
+    )
+
+
+def solutions_of(
+    ctx: Context, concepts: list[str] | None = None, time_limit: float | None = None
+) -> Any:
+    from zopa.engine.solutions import solve
+
+    return _cached(
+        ctx,
+        "solve",
+        [concepts, time_limit],
+        lambda: solve(ctx.problem, concepts, time_limit=time_limit),
+    )
+
+
+def frontier_of(
+    ctx: Context,
+    parties: list[str] | None = None,
+    limit: int = 2000,
+    time_limit: float | None = None,
+) -> Any:
+    from zopa.engine.frontier import frontier
+
+    return _cached(
+        ctx,
+        "frontier",
+        [parties, limit, time_limit],
+        lambda: frontier(ctx.problem, parties, limit=limit, time_limit=time_limit),
+    )
+
+
+def amendment_of(ctx: Context, time_limit: float | None = None) -> Any:
+    from zopa.engine.amend import amend
+
+    if ctx.draft is None:
+        return None
+    return _cached(
+        ctx, "amend", [time_limit], lambda: amend(ctx.problem, ctx.draft, time_limit=time_limit)
+    )
+
+
+def timeline_of(ctx: Context, time_limit: float | None = None) -> Any:
+    from zopa.engine.timeline import timeline
+
+    return _cached(ctx, "timeline", [time_limit], lambda: timeline(ctx.scenario, time_limit))
+
+
+def analysis_of(ctx: Context, time_limit: float | None = None) -> Any:
+    from zopa.engine.analyze import analyze
+
+    return _cached(
+        ctx, "analyze", [time_limit], lambda: analyze(ctx.problem, ctx.draft, time_limit)
+    )
+
+
+def forecasts_of(ctx: Context) -> list[Any]:
+    from zopa.forecast import forecasts_for
+
+    return _cached(ctx, "forecast", None, lambda: forecasts_for(ctx.scenario))
+
+
+def fair_of(ctx: Context, parties: tuple[str, str]) -> Any:
+    from zopa import fair
+
+    def run() -> Any:
+        table = fair.points_from_scenario(ctx.scenario, parties)
+        return fair.adjusted_winner(parties, table)
+
+    return _cached(ctx, "fair", list(parties), run)
+
+
+# --------------------------------------------------------------------------- JSON
+
+
+def with_departures(document: dict[str, Any], ctx: Context) -> dict[str, Any]:
+    """A CLI-shaped document plus the what-if departures (keys are only ever added)."""
+    return {**document, "departures": [d.to_json() for d in ctx.departures]}
+
+
+def dates_of(scenario: Scenario) -> list[dt.date]:
+    """The dates on which the analysis can change: drafts and red-line start/end dates."""
+    dates: set[dt.date] = {d.date for d in scenario.drafts if d.date}
+    for red in scenario.red_lines:
+        if red.since:
+            dates.add(red.since)
+        if red.until:
+            dates.add(red.until + dt.timedelta(days=1))
+    return sorted(dates)
