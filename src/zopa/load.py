@@ -8,6 +8,8 @@ together, and nothing is computed from a file that has any.
 
 from __future__ import annotations
 
+import re
+import warnings
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -20,6 +22,7 @@ from zopa.model import Problem, Scenario
 
 DEFAULT_SCENARIO = "ukraine-2025"
 MAX_FILE_BYTES = 10 * 1024 * 1024  # far above any real scenario; guards memory
+MAX_NODES = 1_000_000  # values after expanding YAML aliases; stops "billion laughs" files
 
 
 @dataclass(frozen=True, order=True)
@@ -121,7 +124,8 @@ def read_text(path: Path) -> str:
     except UnicodeDecodeError as err:
         line = data[: err.start].count(b"\n") + 1
         col = err.start - (data.rfind(b"\n", 0, err.start) + 1) + 1
-        raise ScenarioError([Diagnostic(name, line, col, "the file is not valid UTF-8")]) from None
+        message = f"the file is not valid UTF-8 (byte 0x{data[err.start]:02x}); save it as UTF-8"
+        raise ScenarioError([Diagnostic(name, line, col, message)]) from None
 
 
 def parse_scenario(text: str, filename: str = "<text>") -> Scenario:
@@ -129,7 +133,7 @@ def parse_scenario(text: str, filename: str = "<text>") -> Scenario:
     tree = _read_tree(text, filename)
     problems, scenario = _validate(_plain(tree))
     if problems:
-        diags = sorted({_diagnostic(filename, tree, p) for p in problems})
+        diags = sorted({_diagnostic(filename, tree, p, text) for p in problems})
         raise ScenarioError(diags)
     assert scenario is not None
     return scenario
@@ -159,15 +163,14 @@ def _read_tree(text: str, filename: str) -> Any:
     from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
     try:
-        tree = _yaml().load(text)
+        with warnings.catch_warnings():  # a reused anchor is legal YAML; keep stderr clean
+            warnings.simplefilter("ignore")
+            tree = _yaml().load(text)
     except MarkedYAMLError as err:
         mark = err.problem_mark or err.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        message = (err.problem or err.context or "invalid YAML").strip()
-        if "duplicate key" in message or "found duplicate key" in str(err):
-            message = _duplicate_key_message(str(err))
         raise ScenarioError(
-            [Diagnostic(filename, line, col, f"YAML syntax error: {message}")]
+            [Diagnostic(filename, line, col, _syntax_message(err, filename))]
         ) from None
     except YAMLError as err:
         raise ScenarioError([Diagnostic(filename, 1, 1, f"YAML error: {err}")]) from None
@@ -177,14 +180,44 @@ def _read_tree(text: str, filename: str) -> Any:
         raise ScenarioError([Diagnostic(filename, 1, 1, f"cannot read the YAML: {err}")]) from None
     if tree is None:
         raise ScenarioError([Diagnostic(filename, 1, 1, "the file is empty")])
+    if _too_big(tree):
+        message = f"the file expands to more than {MAX_NODES:,} values (through YAML aliases?)"
+        raise ScenarioError([Diagnostic(filename, 1, 1, message)])
     return tree
 
 
-def _duplicate_key_message(text: str) -> str:
-    for line in text.splitlines():
-        if "duplicate key" in line:
-            return line.strip().rstrip(".")
-    return "duplicate key"
+def _syntax_message(err: Any, filename: str) -> str:
+    """ruamel's wording, shortened for duplicate keys, plus where an open bracket began."""
+    kind = "JSON" if filename.lower().endswith(".json") else "YAML"
+    problem = (err.problem or err.context or "invalid syntax").strip()
+    duplicate = re.match(r'found duplicate key "(.*?)" with value', problem, re.DOTALL)
+    if duplicate:
+        return f"{kind} syntax error: duplicate key {duplicate.group(1)!r}"
+    if "\\t" in problem:
+        problem += " (indent with spaces, not tabs)"
+    start, here = err.context_mark, err.problem_mark
+    if err.context and start and here and start.line != here.line:
+        where = f"line {start.line + 1}, column {start.column + 1}"
+        problem += f" ({err.context} that starts at {where})"
+    if "<block end>" in problem:
+        problem += "; check the indentation"
+    return f"{kind} syntax error: {problem}"
+
+
+def _too_big(tree: Any) -> bool:
+    """Whether the tree has more than MAX_NODES values once aliases are expanded."""
+    count, stack = 0, [tree]
+    while stack:  # iterative, so self-referencing aliases cannot recurse without end
+        node = stack.pop()
+        count += 1
+        if count > MAX_NODES:
+            return True
+        if isinstance(node, dict):
+            stack.extend(node.keys())
+            stack.extend(node.values())
+        elif isinstance(node, list):
+            stack.extend(node)
+    return False
 
 
 def _plain(node: Any) -> Any:
@@ -247,6 +280,9 @@ def _validate(data: Any) -> tuple[list[Problem], Scenario | None]:
     problems += model.semantic_problems(draft, frozenset(broken))
     if problems or header is None:
         return problems, None
+    issues = {i.id: i for i in parts["issues"]}
+    parts["parties"] = [_canonical_values(p, issues) for p in parts["parties"]]
+    parts["drafts"] = [_canonical_package(d, issues) for d in parts["drafts"]]
     scenario = model.Scenario(
         format=header.format,
         id=header.id,
@@ -258,26 +294,55 @@ def _validate(data: Any) -> tuple[list[Problem], Scenario | None]:
     return [], scenario
 
 
+def _canonical_values(party: model.Party, issues: dict[str, model.Issue]) -> model.Party:
+    """Key value tables by the options they name: ``"400000"`` (JSON) as ``400000`` (YAML)."""
+    values = {
+        i: {_option(issues[i], key): v for key, v in table.items()}
+        for i, table in party.values.items()
+    }
+    return party.model_copy(update={"values": values})
+
+
+def _canonical_package(draft: model.Draft, issues: dict[str, model.Issue]) -> model.Draft:
+    package = {i: _option(issues[i], value) for i, value in draft.package.items()}
+    return draft.model_copy(update={"package": package})
+
+
+def _option(issue: model.Issue, written: Any) -> str | int | float:
+    """The option id or number that ``written`` names (checked to exist beforehand)."""
+    k = issue.index_of(written)
+    assert k is not None
+    return issue.option_json(k)
+
+
 def _pydantic_problems(
     err: ValidationError, cls: type[BaseModel], raw: Any, prefix: tuple[str | int, ...]
 ) -> list[Problem]:
     out: list[Problem] = []
     seen: set[tuple[Any, ...]] = set()
+    missing: list[tuple[Problem, str]] = []
+    typos: set[tuple[tuple[str | int, ...], str]] = set()  # (mapping path, suggested key)
     for e in err.errors(include_url=False):
         path, on_key = _clean_loc(raw, e["loc"])
         kind = e["type"]
         if kind == "missing":
             key = path[-1] if path else ""
             problem = Problem((*prefix, *path[:-1]), f"missing required key {key!r}")
+            missing.append((problem, str(key)))
         elif kind == "extra_forbidden":
             problem = Problem((*prefix, *path), _unknown_key(cls, path), on_key=True)
+            suggestion = _suggest_key(cls, path)
+            if suggestion:
+                typos.add(((*prefix, *path[:-1]), suggestion))
         else:
             problem = Problem((*prefix, *path), _message(e, path), on_key=on_key)
         key = (problem.path, problem.on_key)
         if key not in seen:  # unions report once per member; keep the first
             seen.add(key)
             out.append(problem)
-    return out
+    # A misspelt required key is reported once: as the unknown key, with its suggestion.
+    typo_of = [p for p, key in missing if (p.path, key) in typos]
+    return [p for p in out if p not in typo_of]
 
 
 def _clean_loc(raw: Any, loc: tuple[Any, ...]) -> tuple[tuple[str | int, ...], bool]:
@@ -321,15 +386,24 @@ def _looks_internal(seg: str) -> bool:
 
 
 def _unknown_key(cls: type[BaseModel], path: tuple[str | int, ...]) -> str:
-    import difflib
-
     key = str(path[-1]) if path else "?"
     owner = _model_at(cls, path[:-1])
     fields = list(owner.model_fields) if owner else []
-    match = difflib.get_close_matches(key, fields, n=1)
-    hint = f"; did you mean {match[0]!r}?" if match else ""
+    match = _suggest_key(cls, path)
+    hint = f"; did you mean {match!r}?" if match else ""
     allowed = f" (allowed: {', '.join(fields)})" if fields and not match else ""
     return f"unknown key {key!r}{hint}{allowed}"
+
+
+def _suggest_key(cls: type[BaseModel], path: tuple[str | int, ...]) -> str | None:
+    """The allowed key closest to the unknown key at ``path``, if any is close."""
+    import difflib
+
+    owner = _model_at(cls, path[:-1])
+    if not path or owner is None:
+        return None
+    match = difflib.get_close_matches(str(path[-1]), list(owner.model_fields), n=1)
+    return match[0] if match else None
 
 
 def _model_at(cls: type[BaseModel], path: tuple[str | int, ...]) -> type[BaseModel] | None:
@@ -377,16 +451,23 @@ def _message(e: Any, path: tuple[str | int, ...]) -> str:
     if kind in ("greater_than_equal", "less_than_equal"):
         if unit_field:
             return f"value {shown} is outside [0, 1]"
-        bound = ctx.get("ge", ctx.get("le"))
+        if "weights" in path:
+            return f"weight {shown} is negative; weights are 0 or more"
+        bound = _bound(ctx.get("ge", ctx.get("le")))
         word = "at least" if kind == "greater_than_equal" else "at most"
         return f"value {shown} must be {word} {bound}"
     if kind == "greater_than":
-        return f"value {shown} must be greater than {ctx.get('gt')}"
+        name = f"{path[-1]} " if path and isinstance(path[-1], str) else "value "
+        return f"{name}{shown} must be greater than {_bound(ctx.get('gt'))}"
+    if kind == "finite_number":
+        return f"expected a finite number, got {shown}"
     if kind == "literal_error":
         return f"expected {ctx.get('expected')}, got {shown}"
-    if kind in ("float_parsing", "float_type", "int_parsing", "int_type", "finite_number"):
+    if kind in ("float_parsing", "float_type", "int_parsing", "int_type"):
         return f"expected a number, got {shown}"
     if kind in ("string_type",):
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            return f"expected text, got the number {shown} (put it in quotes)"
         return f"expected text, got {shown}"
     if kind in ("bool_type", "bool_parsing"):
         return f"expected true or false, got {shown}"
@@ -403,6 +484,11 @@ def _message(e: Any, path: tuple[str | int, ...]) -> str:
     return str(e["msg"])
 
 
+def _bound(x: Any) -> str:
+    """A bound from a pydantic constraint, ``0`` rather than ``0.0``."""
+    return str(int(x)) if isinstance(x, float) and x.is_integer() else str(x)
+
+
 def _show(value: Any) -> str:
     if isinstance(value, dict):
         return "a mapping"
@@ -417,12 +503,50 @@ def _show(value: Any) -> str:
 # --------------------------------------------------------------------------- positions
 
 
-def _diagnostic(filename: str, tree: Any, problem: Problem) -> Diagnostic:
+def _diagnostic(filename: str, tree: Any, problem: Problem, text: str) -> Diagnostic:
     line, col, node = _locate(tree, problem.path, problem.on_key)
     if problem.offset is not None and isinstance(node, str):
-        quoted = type(node).__name__ in ("DoubleQuotedScalarString", "SingleQuotedScalarString")
-        col += problem.offset + (1 if quoted else 0)
+        line, col = _inside_scalar(text, line, col, node, problem.offset)
     return Diagnostic(filename, line, col, problem.message)
+
+
+def _inside_scalar(text: str, line: int, col: int, value: str, offset: int) -> tuple[int, int]:
+    """Line and column in ``text`` of ``value[offset]``, for a scalar that starts at (line, col).
+
+    Walks the source and the parsed value side by side.  Quotes, block-scalar
+    headers (``|``, ``>``), indentation and line folding exist only in the
+    source, so a run of whitespace in the value matches any run of whitespace
+    in the source; escapes are skipped in quoted scalars.
+    """
+    starts = [0] + [m.end() for m in re.finditer("\n", text)]
+    if line > len(starts):
+        return line, col + offset
+    i = starts[line - 1] + col - 1
+    style = text[i : i + 1]
+    if style in ("|", ">"):
+        i = text.find("\n", i) + 1 or len(text)
+    elif style in ("'", '"'):
+        i += 1
+    for ch in value[:offset]:
+        if not ch.isspace():
+            i = _skip_space(text, i)  # the indentation of a continuation line
+        if style == '"' and text[i : i + 1] == "\\":
+            i += 2  # an escape such as \" or \n stands for one character of the value
+        elif ch.isspace():
+            i = _skip_space(text, i)
+        else:
+            i += 2 if style == "'" and text[i : i + 2] == "''" else 1
+    if offset < len(value):
+        i = _skip_space(text, i)
+    i = min(i, len(text))
+    line = text.count("\n", 0, i) + 1
+    return line, i - starts[line - 1] + 1
+
+
+def _skip_space(text: str, i: int) -> int:
+    while i < len(text) and text[i].isspace():
+        i += 1
+    return i
 
 
 def _locate(tree: Any, path: tuple[str | int, ...], on_key: bool) -> tuple[int, int, Any]:

@@ -22,6 +22,7 @@ from pydantic import (
     Field,
     PrivateAttr,
     StringConstraints,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
@@ -96,6 +97,24 @@ class Range(_Part):
     max: float
     step: Annotated[float, Field(gt=0)]
 
+    @model_validator(mode="after")
+    def _grid(self) -> Range:
+        # Checked here rather than in Issue so that errors point at the range itself.
+        lo, hi, step = exact(self.min), exact(self.max), exact(self.step)
+        if hi < lo:
+            raise ValueError(f"range max {plain_number(hi)} is below range min {plain_number(lo)}")
+        count = (hi - lo) / step
+        if count.denominator != 1:
+            raise ValueError(
+                f"range max {plain_number(hi)} is not on the grid min + k·step "
+                f"({plain_number(lo)} + k·{plain_number(step)})"
+            )
+        if count + 1 > MAX_OPTIONS:
+            raise ValueError(
+                f"range has {int(count) + 1} options; the limit is {MAX_OPTIONS} (raise the step)"
+            )
+        return self
+
 
 class Issue(_Part):
     """A question to settle: categorical (``options``) or numeric (``range``)."""
@@ -118,31 +137,25 @@ class Issue(_Part):
             return [{"id": _scalar_to_id(o)} if isinstance(o, str | int | bool) else o for o in v]
         return v
 
+    @field_validator("options")
+    @classmethod
+    def _nonempty(cls, v: list[Option] | None) -> list[Option] | None:
+        if v is not None and not v:
+            raise ValueError("'options' is empty; list at least one option")
+        return v
+
     @model_validator(mode="after")
     def _shape(self) -> Issue:
-        if (self.options is None) == (self.range is None):
-            raise ValueError("an issue needs exactly one of 'options' or 'range'")
+        if self.options is not None and self.range is not None:
+            raise ValueError("an issue has 'options' or 'range', not both")
+        if self.options is None and self.range is None:
+            raise ValueError("an issue needs 'options' (categorical) or 'range' (numeric)")
         if self.options is not None:
-            if not self.options:
-                raise ValueError("'options' is empty")
             values: tuple[str | Fraction, ...] = tuple(o.id for o in self.options)
         else:
-            assert self.range is not None
+            assert self.range is not None  # its grid was checked by Range
             lo, hi, step = exact(self.range.min), exact(self.range.max), exact(self.range.step)
-            if hi < lo:
-                raise ValueError("range max is below range min")
-            count = (hi - lo) / step
-            if count.denominator != 1:
-                raise ValueError(
-                    f"range max {plain_number(hi)} is not on the grid min + k·step "
-                    f"({plain_number(lo)} + k·{plain_number(step)})"
-                )
-            if count + 1 > MAX_OPTIONS:
-                raise ValueError(
-                    f"range has {int(count) + 1} options; "
-                    f"the limit is {MAX_OPTIONS} (raise the step)"
-                )
-            values = tuple(lo + k * step for k in range(int(count) + 1))
+            values = tuple(lo + k * step for k in range(int((hi - lo) / step) + 1))
         self._values = values
         return self
 
@@ -254,11 +267,13 @@ class RedLine(_Part):
     until: dt.date | None = None
     meta: Meta = None
 
-    @model_validator(mode="after")
-    def _dates(self) -> RedLine:
-        if self.since and self.until and self.until < self.since:
-            raise ValueError("'until' is before 'since'")
-        return self
+    @field_validator("until")
+    @classmethod
+    def _after_since(cls, until: dt.date | None, info: ValidationInfo) -> dt.date | None:
+        since = info.data.get("since")  # validated first: fields run in declaration order
+        if since and until and until < since:
+            raise ValueError(f"'until' ({until}) is before 'since' ({since})")
+        return until
 
     @property
     def sources(self) -> list[str]:
@@ -416,6 +431,14 @@ def semantic_problems(s: Scenario, broken: frozenset[str] = frozenset()) -> list
                     ("issues", idx, "id"), f"{issue.id!r} is a reserved word of the rule language"
                 )
             )
+        elif not _nameable(issue.id):
+            out.append(
+                Problem(
+                    ("issues", idx, "id"),
+                    f"a rule cannot name issue {issue.id!r}: it reads as a number "
+                    "or starts with '-' (start the id with a letter or '_')",
+                )
+            )
         if issue.options:
             seen: set[str] = set()
             for k, opt in enumerate(issue.options):
@@ -485,6 +508,15 @@ def semantic_problems(s: Scenario, broken: frozenset[str] = frozenset()) -> list
     return out
 
 
+def _nameable(ident: str) -> bool:
+    """Whether a rule can name this id: ``2024`` reads as a number, ``-x`` starts with '-'."""
+    try:
+        expr = rules.parse(f"{ident} == x")
+    except rules.RuleSyntaxError:
+        return False
+    return isinstance(expr, rules.Cmp) and expr.issue == ident
+
+
 def _indexed(items: list[Any]) -> Iterator[tuple[int, Any]]:
     """Items with their index in the file; ``None`` marks an item that failed validation."""
     for idx, item in enumerate(items):
@@ -546,13 +578,25 @@ def _party_problems(
                 )
             continue
         issue = issues[issue_id]
+        named: dict[int, Any] = {}
         for key in table:
-            if issue.index_of(key) is None:
+            k = issue.index_of(key)
+            if k is None:
                 out.append(
                     Problem(
                         (*base, "values", issue_id, key), _not_an_option(issue, key), on_key=True
                     )
                 )
+            elif k in named:  # 1 and "1", say: two keys for one option
+                out.append(
+                    Problem(
+                        (*base, "values", issue_id, key),
+                        f"{key!r} and {named[k]!r} are the same option of issue {issue_id!r}",
+                        on_key=True,
+                    )
+                )
+            else:
+                named[k] = key
     for issue_id, weight in party.weights.items():
         if weight <= 0 or issue_id not in issues:
             continue

@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import TYPE_CHECKING, Literal, Union
 
@@ -41,6 +41,7 @@ if TYPE_CHECKING:
 Op = Literal["==", "!=", "<", "<=", ">", ">="]
 OPS: tuple[Op, ...] = ("==", "!=", "<=", ">=", "<", ">")
 KEYWORDS = frozenset({"and", "or", "not", "in"})
+MAX_DEPTH = 100  # nested 'not' and '(' levels; keeps the recursive parser far from Python's limit
 
 
 class RuleSyntaxError(ValueError):
@@ -65,6 +66,7 @@ class Value:
 
     text: str
     number: Fraction | None = None  # set when the literal is a number
+    column: int = field(default=0, compare=False)  # 1-based in the rule; 0 when built in code
 
     def render(self) -> str:
         if self.number is not None:
@@ -189,6 +191,9 @@ def _tokenize(text: str) -> list[_Token]:
             continue
         if ch == "=":
             raise RuleSyntaxError("'=' is not an operator; use '=='", col)
+        if ch in "&|!":
+            word = {"&": "and", "|": "or", "!": "not"}[ch]
+            raise RuleSyntaxError(f"unexpected character {ch!r}; write '{word}'", col)
         if ch in "'\"":
             end = text.find(ch, i + 1)
             if end < 0:
@@ -227,6 +232,7 @@ class _Parser:
     def __init__(self, text: str) -> None:
         self.tokens = _tokenize(text)
         self.pos = 0
+        self.depth = 0
 
     @property
     def tok(self) -> _Token:
@@ -273,15 +279,23 @@ class _Parser:
         return args[0] if len(args) == 1 else And(tuple(args))
 
     def not_(self) -> Expr:
-        if self._is_kw("not"):
-            self._next()
-            return Not(self.not_())
-        if self.tok.kind == "punct" and self.tok.text == "(":
-            self._next()
-            inner = self.or_()
-            self._expect_punct(")", "to close '('")
-            return inner
-        return self.cmp()
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            raise RuleSyntaxError(
+                f"the rule is nested more than {MAX_DEPTH} levels deep", self.tok.column
+            )
+        try:
+            if self._is_kw("not"):
+                self._next()
+                return Not(self.not_())
+            if self.tok.kind == "punct" and self.tok.text == "(":
+                self._next()
+                inner = self.or_()
+                self._expect_punct(")", "to close '('")
+                return inner
+            return self.cmp()
+        finally:
+            self.depth -= 1
 
     def cmp(self) -> Expr:
         tok = self.tok
@@ -339,17 +353,17 @@ class _Parser:
             )
         self._next()
         return UtilityCmp(
-            party.text, op, Value(num.text, _number(num.text, num.column)), start.column
+            party.text, op, Value(num.text, _number(num.text, num.column), num.column), start.column
         )  # type: ignore[arg-type]
 
     def value(self) -> Value:
         tok = self.tok
         if tok.kind == "num":
             self._next()
-            return Value(tok.text, _number(tok.text, tok.column))
+            return Value(tok.text, _number(tok.text, tok.column), tok.column)
         if tok.kind in ("ident", "str"):
             self._next()
-            return Value(tok.text)
+            return Value(tok.text, column=tok.column)
         raise RuleSyntaxError(
             f"expected a number or an option id, found {_describe(tok)}", tok.column
         )
@@ -460,6 +474,7 @@ def _compare(a: Fraction | int, op: Op, b: Fraction | int) -> bool:
 
 
 def _option_index(domain: IssueDomain, value: Value, column: int) -> int:
+    column = value.column or column  # point at the value itself when the parser saw it
     if domain.numeric:
         if value.number is None:
             raise RuleSyntaxError(
@@ -554,7 +569,7 @@ def bind(
                 raise RuleSyntaxError(
                     f"issue {dom.id!r} is numeric; expected a number after '{e.op}', "
                     f"found {e.value.text!r}",
-                    e.column,
+                    e.value.column or e.column,
                 )
             ref: Fraction = e.value.number
             return Member(

@@ -1,0 +1,160 @@
+"""End-to-end: the real ``zopa`` command, run as a user runs it."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+TESTS = Path(__file__).parent
+EXAMPLE = "data/example.yaml"  # relative to TESTS, so messages name it exactly so
+
+
+def zopa(*args: str, cwd: Path = TESTS) -> subprocess.CompletedProcess[str]:
+    run = subprocess.run(
+        [sys.executable, "-m", "zopa.cli", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        timeout=120,
+    )
+    assert "Traceback" not in run.stderr + run.stdout
+    return run
+
+
+def test_scenarios_lists_the_built_in_files() -> None:
+    from zopa.load import builtin_ids
+
+    run = zopa("scenarios")
+    assert run.returncode == 0, run.stderr
+    listed = [line.split("\t")[0] for line in run.stdout.splitlines()]
+    assert listed == builtin_ids()
+    run = zopa("scenarios", "--json")
+    assert run.returncode == 0
+    assert [s["id"] for s in json.loads(run.stdout)["scenarios"]] == builtin_ids()
+
+
+def test_check_ok_prints_one_summary_line() -> None:
+    run = zopa("check", EXAMPLE, "data/example.json")
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert run.stdout.splitlines() == [
+        f"{name}: OK: scenario 'example', 3 issues, 3 parties, 3 red lines, 1 drafts, 1 sources"
+        for name in (EXAMPLE, "data/example.json")
+    ]
+    assert run.stderr == ""
+
+
+def test_check_reports_every_bad_file_and_exits_1() -> None:
+    bad = ["bad/empty.yaml", "bad/many-problems.yaml", "bad/json-unknown-key.json"]
+    run = zopa("check", bad[0], EXAMPLE, bad[1], bad[2])
+    assert run.returncode == 1
+    lines = run.stdout.splitlines()
+    expected = []
+    for name in bad:
+        stem = Path(name).stem
+        for line in (TESTS / "bad" / f"{stem}.expected").read_text().splitlines():
+            expected.append("bad/" + line)
+    assert [line for line in lines if ": OK: " not in line] == expected
+    assert [line for line in lines if ": OK: " in line] == [
+        f"{EXAMPLE}: OK: scenario 'example', 3 issues, 3 parties, 3 red lines, 1 drafts, 1 sources"
+    ]
+
+
+def test_check_missing_file() -> None:
+    run = zopa("check", "no/such/file.yaml")
+    assert run.returncode == 1
+    assert run.stdout.startswith("no/such/file.yaml:1:1: no such file or built-in scenario")
+
+
+def test_check_a_folder() -> None:
+    run = zopa("check", "data")
+    assert run.returncode == 1
+    assert run.stdout == "data:1:1: is a folder, not a scenario file\n"
+
+
+def test_check_needs_a_file() -> None:
+    run = zopa("check")
+    assert run.returncode == 2
+
+
+def test_schema_is_json_schema_of_the_format() -> None:
+    run = zopa("schema")
+    assert run.returncode == 0
+    schema = json.loads(run.stdout)
+    assert schema["$schema"].startswith("https://json-schema.org/")
+    top = {"format", "id", "title", "description", "sources", "issues", "parties"}
+    top |= {"red_lines", "drafts", "meta"}
+    assert top <= set(schema["properties"])
+    assert set(schema["required"]) == {"id", "issues", "parties"}
+    assert schema["additionalProperties"] is False
+    party = schema["$defs"]["Party"]
+    assert {"weights", "values", "reservation", "veto"} <= set(party["properties"])
+
+
+def test_analyze_json_board() -> None:
+    run = zopa("analyze", EXAMPLE, "--json")
+    assert run.returncode == 0, run.stderr
+    result = json.loads(run.stdout)
+    assert result["scenario"] == "example"
+    board = result["board"]
+    assert board["draft"] == "first-draft"
+    assert board["as_of"] == "2025-11-20"  # the draft's date
+    assert [row["issue"] for row in board["rows"]] == ["territory", "army_cap", "alliance"]
+    rows = {row["issue"]: row for row in board["rows"]}
+    assert rows["army_cap"]["option"] == 600_000
+    assert rows["army_cap"]["red_lines_violated"] == ["a-army"]
+    assert rows["territory"]["red_lines_violated"] == []
+    assert rows["territory"]["positions"]["a"] == "rejected"
+    status = {r["id"]: r["status"] for r in board["red_lines"]}
+    assert status == {"a-army": "violated", "b-army": "holds", "b-alliance": "holds"}
+
+
+def test_analyze_as_of_before_a_red_line_is_in_force() -> None:
+    run = zopa("analyze", EXAMPLE, "--json", "--as-of", "2025-11-19")
+    assert run.returncode == 0, run.stderr
+    board = json.loads(run.stdout)["board"]
+    assert board["as_of"] == "2025-11-19"
+    assert [r["id"] for r in board["red_lines"]] == ["b-army", "b-alliance"]  # a-army: since 11-20
+
+
+@pytest.mark.parametrize("date", ["2025-13-01", "yesterday", "2025/11/20"])
+def test_bad_as_of_is_a_usage_error(date: str) -> None:
+    run = zopa("analyze", EXAMPLE, "--as-of", date)
+    assert run.returncode == 2
+    assert run.stderr == f"zopa: error: --as-of: {date!r} is not a date (YYYY-MM-DD)\n"
+    assert run.stdout == ""
+
+
+def test_unknown_draft_is_a_usage_error() -> None:
+    run = zopa("analyze", EXAMPLE, "--draft", "nope", "--json")
+    assert run.returncode == 2
+    assert "no draft 'nope'" in run.stderr
+    assert "first-draft" in run.stderr
+    assert run.stdout == ""
+
+
+def test_unknown_scenario_is_invalid_input() -> None:
+    run = zopa("analyze", "no-such-scenario.yaml")
+    assert run.returncode == 1
+    assert run.stderr.startswith("no-such-scenario.yaml:1:1: no such file or built-in scenario")
+    assert run.stdout == ""
+
+
+@pytest.mark.parametrize("name", ["many-problems.yaml", "not-utf8.yaml", "billion-laughs.yaml"])
+def test_analyze_bad_file_prints_diagnostics(name: str) -> None:
+    run = zopa("analyze", name, "--json", cwd=TESTS / "bad")
+    assert run.returncode == 1
+    assert run.stdout == ""
+    assert (
+        run.stderr.splitlines()
+        == (TESTS / "bad" / name).with_suffix(".expected").read_text(encoding="utf-8").splitlines()
+    )
+
+
+def test_unknown_option_is_a_usage_error() -> None:
+    run = zopa("check", "--frobnicate", EXAMPLE)
+    assert run.returncode == 2
