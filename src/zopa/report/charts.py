@@ -14,7 +14,9 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Mapping, Sequence
+import warnings
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -194,16 +196,35 @@ def save_figure(fig: go.Figure, path: str | Path) -> Path:
         data = fig.to_html(include_plotlyjs=True, full_html=True).encode("utf-8")
     else:
         data = static_image(fig, suffix[1:])
-    _write_atomic(path, data)
+    write_atomic(path, data)
     return path
+
+
+@contextmanager
+def export_session() -> Iterator[None]:
+    """Keep one Chromium running for several static exports (about 0.2 s each instead of 2–3 s)."""
+    import kaleido
+
+    _use_system_chromium()
+    kaleido.start_sync_server(silence_warnings=True)
+    try:
+        yield
+    finally:
+        kaleido.stop_sync_server(silence_warnings=True)
+
+
+def _use_system_chromium() -> None:
+    if "BROWSER_PATH" not in os.environ and Path(CHROMIUM).exists():
+        os.environ["BROWSER_PATH"] = CHROMIUM
 
 
 def static_image(fig: go.Figure, fmt: str, width: int = 900, height: int = 560) -> bytes:
     """PNG/SVG/PDF bytes through kaleido and the system Chromium."""
-    if "BROWSER_PATH" not in os.environ and Path(CHROMIUM).exists():
-        os.environ["BROWSER_PATH"] = CHROMIUM
+    _use_system_chromium()
     try:
-        return fig.to_image(format=fmt, width=width, height=height)
+        with warnings.catch_warnings():  # plotly warns that a running server ignores options
+            warnings.simplefilter("ignore", UserWarning)
+            return fig.to_image(format=fmt, width=width, height=height)
     except Exception as err:  # kaleido reports a missing browser in several ways
         raise RuntimeError(
             f"static chart export needs Chromium ({CHROMIUM}; `make system-deps` "
@@ -211,7 +232,7 @@ def static_image(fig: go.Figure, fmt: str, width: int = 900, height: int = 560) 
         ) from err
 
 
-def _write_atomic(path: Path, data: bytes) -> None:
+def write_atomic(path: Path, data: bytes) -> None:
     """Write to a temporary file in the same folder, then rename: never a half-written file."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
