@@ -187,6 +187,35 @@ TimeLimitOpt = Annotated[
 ]
 
 
+PlotOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--plot",
+        metavar="FILE",
+        help="Also draw the chart: .html (interactive, offline), .png, .svg or .pdf.",
+    ),
+]
+
+
+def _check_plot(path: str | None) -> None:
+    """Reject an unknown chart format before any work is done."""
+    from pathlib import Path
+
+    formats = (".html", ".png", ".svg", ".pdf")
+    if path is not None and Path(path).suffix.lower() not in formats:
+        raise UsageError(f"--plot: {path} must end in {', '.join(formats)}")
+
+
+def _plot(figure: Any, path: str) -> None:
+    from zopa.report.charts import save_figure
+
+    try:
+        save_figure(figure, path)
+    except RuntimeError as err:  # no browser for a static image
+        raise UsageError(f"--plot: {err}") from None
+    typer.echo(f"wrote {path}", err=True)
+
+
 def _finish(complete: bool) -> None:
     """Exit 3 when a limit stopped a search (DESIGN §4); the output says what is proven."""
     if not complete:
@@ -284,13 +313,22 @@ def frontier(
     limit: Annotated[int, typer.Option("--limit", help="At most this many points.")] = 100_000,
     time_limit: TimeLimitOpt = None,
     json_out: JsonOpt = False,
+    plot: PlotOpt = None,
 ) -> None:
     """The Pareto frontier of the agreement set, each point with a witness package."""
     from zopa.engine.frontier import frontier as run
 
+    _check_plot(plot)
     problem, _ = _problem(scenario, draft, as_of)
     chosen = _party_list(problem, parties)
     result = run(problem, chosen, limit=limit, time_limit=time_limit)
+    if plot:
+        from zopa.report.charts import frontier_figure
+
+        if len(result.parties) < 2:
+            raise UsageError("--plot: a frontier chart needs two parties")
+        x, y, *rest = result.parties
+        _plot(frontier_figure(problem, result, x, y, rest[0] if rest else None), plot)
     if json_out:
         _print_json(result.to_json(problem))
     else:
@@ -346,12 +384,18 @@ def timeline(
     scenario: ScenarioArg = None,
     time_limit: TimeLimitOpt = None,
     json_out: JsonOpt = False,
+    plot: PlotOpt = None,
 ) -> None:
     """Every draft as of its own date: points agreed, feasibility, blocking issues."""
     from zopa.engine.timeline import timeline as run
 
+    _check_plot(plot)
     loaded = _load(scenario)
     entries = run(loaded, time_limit=time_limit)
+    if plot:
+        from zopa.report.charts import timeline_figure
+
+        _plot(timeline_figure(entries), plot)
     if json_out:
         _print_json({"scenario": loaded.id, "timeline": [e.to_json() for e in entries]})
     else:
