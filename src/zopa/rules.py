@@ -459,7 +459,8 @@ class BNot:
 Bound = Union[Member, UtilityAtom, BAnd, BOr, BNot]  # noqa: UP007 - recursive alias
 
 
-def _compare(a: Fraction | int, op: Op, b: Fraction | int) -> bool:
+def compare(a: Fraction | int, op: Op, b: Fraction | int) -> bool:
+    """`a OP b` for the six comparison operators."""
     if op == "==":
         return a == b
     if op == "!=":
@@ -577,7 +578,7 @@ def bind(
                 frozenset(
                     k
                     for k, v in enumerate(dom.options)
-                    if _compare(v, e.op, ref)  # type: ignore[arg-type]
+                    if compare(v, e.op, ref)  # type: ignore[arg-type]
                 ),
             )
         if not dom.ordered:
@@ -587,7 +588,7 @@ def bind(
                 e.column,
             )
         k = _option_index(dom, e.value, e.column)
-        return Member(i, frozenset(j for j in range(len(dom.options)) if _compare(j, e.op, k)))
+        return Member(i, frozenset(j for j in range(len(dom.options)) if compare(j, e.op, k)))
 
     return go(expr)
 
@@ -622,7 +623,7 @@ def evaluate(bound: Bound, package: Sequence[int], utilities: Sequence[int] = ()
     if isinstance(bound, Member):
         return package[bound.issue] in bound.allowed
     if isinstance(bound, UtilityAtom):
-        return _compare(utilities[bound.party], bound.op, bound.threshold)
+        return compare(utilities[bound.party], bound.op, bound.threshold)
     if isinstance(bound, BNot):
         return not evaluate(bound.arg, package, utilities)
     if isinstance(bound, BAnd):
@@ -690,7 +691,7 @@ def evaluate_partial(
     if isinstance(bound, UtilityAtom):
         if utilities is None:
             return None
-        return _compare(utilities[bound.party], bound.op, bound.threshold)
+        return compare(utilities[bound.party], bound.op, bound.threshold)
     if isinstance(bound, BNot):
         inner = evaluate_partial(bound.arg, package, utilities)
         return None if inner is None else not inner
