@@ -19,6 +19,8 @@ Safety, in one place:
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -57,7 +59,11 @@ class Settings:
 
 
 class BodyLimit:
-    """Pure ASGI middleware: refuse bodies over ``limit`` bytes with 413, streamed or not."""
+    """Pure ASGI middleware: refuse request bodies over ``limit`` bytes with 413.
+
+    A declared ``Content-Length`` is checked at once; a streamed body (no
+    length) is read here first, up to the limit, and then replayed to the app.
+    """
 
     def __init__(self, app: Any, limit: int) -> None:
         self.app, self.limit = app, limit
@@ -68,33 +74,27 @@ class BodyLimit:
             return
         headers = dict(scope.get("headers") or [])
         length = headers.get(b"content-length")
-        if length is not None and (not length.isdigit() or int(length) > self.limit):
-            await _too_large(self.limit)(scope, receive, send)
+        if length is not None:
+            if not length.isdigit() or int(length) > self.limit:
+                await _too_large(self.limit)(scope, receive, send)
+                return
+            await self.app(scope, receive, send)
             return
-        seen = 0
-        started = False
-
-        class TooLarge(Exception):
-            pass
-
-        async def counted() -> Any:
-            nonlocal seen
+        messages, seen = [], 0
+        while True:
             message = await receive()
+            messages.append(message)
             seen += len(message.get("body", b""))
             if seen > self.limit:
-                raise TooLarge
-            return message
-
-        async def tracked(message: Any) -> None:
-            nonlocal started
-            started = started or message["type"] == "http.response.start"
-            await send(message)
-
-        try:
-            await self.app(scope, counted, tracked)
-        except TooLarge:
-            if not started:
                 await _too_large(self.limit)(scope, receive, send)
+                return
+            if message["type"] != "http.request" or not message.get("more_body"):
+                break
+
+        async def replay() -> Any:
+            return messages.pop(0) if messages else await receive()
+
+        await self.app(scope, replay, send)
 
 
 def _too_large(limit: int) -> JSONResponse:
@@ -105,7 +105,13 @@ def _too_large(limit: int) -> JSONResponse:
 
 
 def create_app(settings: Settings) -> FastAPI:
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        yield
+        app.state.jobs.shutdown()  # no worker process outlives the server
+
     app = FastAPI(
+        lifespan=lifespan,
         title="zopa",
         summary="Is there a deal every side can accept? If not, exactly what blocks it?",
         version=_version(),
@@ -138,10 +144,6 @@ def create_app(settings: Settings) -> FastAPI:
     @app.get("/api/health", summary="The server is up")
     async def health() -> dict[str, Any]:
         return {"ok": True, "version": _version()}
-
-    @app.on_event("shutdown")
-    async def stop_jobs() -> None:
-        app.state.jobs.shutdown()
 
     return app
 

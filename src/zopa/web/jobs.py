@@ -137,13 +137,19 @@ class Jobs:
     # ----------------------------------------------------------------- internals
 
     def _stop(self, job: Job, state: State, message: str) -> None:
+        """End the worker process first, then record why (so a stopped job has no process)."""
+        if job.state != "running":
+            return
+        process = job.process
+        if process is not None and process.is_alive():
+            process.terminate()
+            process.join(timeout=5)
+            if process.is_alive():
+                process.kill()
+                process.join(timeout=5)
         with self._lock:
-            if job.state != "running":
-                return
-            job.state, job.message, job.finished = state, message, time.time()
-        if job.process is not None and job.process.is_alive():
-            job.process.terminate()
-            job.process.join(timeout=5)
+            if job.state == "running":
+                job.state, job.message, job.finished = state, message, time.time()
 
     def _watch(self, job: Job, out: Any) -> None:
         deadline = job.started + job.time_limit
