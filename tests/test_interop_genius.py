@@ -322,3 +322,12 @@ def test_reservation_above_every_utility_means_no_deal(tmp_path):
     )
     problem = Problem(import_genius(DOMAIN, [BUYER, fine]).scenario)
     assert problem.agreement_mask(problem.all_packages()).sum() == 1  # red, 14, 50
+
+
+def test_too_many_integer_values_points_at_the_issue(tmp_path):
+    domain = tmp_path / "wide.xml"
+    domain.write_text(DOMAIN.read_text().replace('upperbound="14"', 'upperbound="20000"'))
+    with pytest.raises(ScenarioError) as err:
+        import_genius(domain, [BUYER])
+    [diagnostic] = err.value.diagnostics
+    assert diagnostic.line == 11 and "19,991 values; zopa's limit is 10,000" in diagnostic.message

@@ -32,7 +32,7 @@ from zopa.interop.build import (
 )
 from zopa.interop.semantics import ONE, ZERO, Semantics
 from zopa.interop.xmlfile import XmlFile, read_xml
-from zopa.model import Scenario
+from zopa.model import MAX_OPTIONS, Scenario
 
 DEFAULT_REAL_STEPS = 21  # genius.core.issue.IssueReal: 21 discretisation steps
 
@@ -208,6 +208,9 @@ def _domain_issue(xml: XmlFile, element: ET.Element) -> DomainIssue:
         issue.lower, issue.upper = _bounds(xml, element)
         if issue.kind == "integer" and (issue.lower.denominator, issue.upper.denominator) != (1, 1):
             xml.fail(element, f"integer issue {name!r} has non-integer bounds")
+    count = len(issue.values) if issue.kind == "discrete" else int(issue.upper - issue.lower) + 1
+    if issue.kind != "real" and count > MAX_OPTIONS:
+        xml.fail(element, f"issue {name!r} has {count:,} values; zopa's limit is {MAX_OPTIONS:,}")
     return issue
 
 

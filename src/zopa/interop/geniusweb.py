@@ -27,6 +27,7 @@ from typing import Any, NoReturn
 from zopa.interop.build import Imported, IssueSpec, PartySpec, build, exact_form, plain
 from zopa.interop.semantics import ONE, ZERO
 from zopa.load import Diagnostic, ScenarioError
+from zopa.model import MAX_OPTIONS
 
 MAX_JSON_BYTES = 50 * 1024 * 1024
 ADDITIVE = "LinearAdditiveUtilitySpace"
@@ -153,8 +154,8 @@ def _domain_issue(file: JsonFile, name: str, spec: Any) -> DomainIssue:
     if isinstance(spec, dict) and "range" in spec:
         low, high, step = _range(file, [*path, "range"], spec["range"])
         count = math.floor((high - low) / step) + 1
-        if count > 100_000:
-            file.fail(path, f"the range has {count:,} values")
+        if count > MAX_OPTIONS:
+            file.fail(path, f"the range has {count:,} values; zopa's limit is {MAX_OPTIONS:,}")
         return DomainIssue(name, grid=[low + k * step for k in range(count)])
     file.fail(path, "an issue needs 'values' (a list) or 'range' ([low, high, step])")
 
