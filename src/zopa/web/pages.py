@@ -41,6 +41,13 @@ VIEWS = (
     ("edit", "Edit"),
 )
 
+CONCEPT_NAMES = {
+    "utilitarian": "Utilitarian",
+    "egalitarian": "Egalitarian",
+    "nash": "Nash",
+    "kalai_smorodinsky": "Kalai–Smorodinsky",
+}
+
 templates = Jinja2Templates(directory=str(HERE / "templates"))
 templates.env.filters["u"] = lambda x: "—" if x is None else f"{x:.3f}"
 router = APIRouter(include_in_schema=False)
@@ -141,11 +148,19 @@ async def _render(
             "url": lambda v, **kw: _url(name, v, request, **kw),
             "w": _w,
             "merged": lambda **kw: _merged(ctx, **kw),
+            "label": lambda issue_id, value: _label(ctx, issue_id, value),
+            "concept_names": CONCEPT_NAMES,
             "departures": ctx.departures,
             "sourced_url": _url(name, view, request, w=""),
             **data,
         },
     )
+
+
+def _label(ctx: service.Context, issue_id: str, value: Any) -> str:
+    issue = ctx.problem.issues[ctx.problem.issue_index[issue_id]]
+    k = issue.index_of(value)
+    return issue.label(k) if k is not None else str(value)
 
 
 def _error_page(request: Request, name: str | None, err: PageError) -> Response:

@@ -1,0 +1,149 @@
+"""The web app in a real browser: Playwright driving Debian's Chromium (/usr/bin/chromium).
+
+`make test` installs Chromium when it is missing (`make system-deps`); these
+tests are never skipped.  Screenshots go to artifacts/screenshots/.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+from playwright.sync_api import Browser, Page, expect, sync_playwright
+
+from tests.webserver import DATA, running_server
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+]
+SHOTS = Path(__file__).resolve().parent.parent / "artifacts" / "screenshots"
+LOOPBACK = {"127.0.0.1", "localhost", "::1"}
+
+
+@pytest.fixture(scope="module")
+def base(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    with running_server(tmp_path_factory.mktemp("browser")) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser: Browser) -> Iterator[Page]:
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    requested: list[str] = []
+    errors: list[str] = []
+    page.on("request", lambda r: requested.append(r.url))
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    yield page
+    context.close()
+    # offline: nothing but this server (and data: / blob: URLs) was ever requested
+    hosts = {urlparse(u).hostname for u in requested if urlparse(u).scheme in ("http", "https")}
+    assert hosts <= LOOPBACK, hosts
+    assert not errors, errors
+
+
+def shot(page: Page, name: str) -> None:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+
+
+def test_board_with_draft_picker_and_date_slider(page: Page, base: str) -> None:
+    page.goto(f"{base}/s/ukraine-2025/board")
+    expect(page.locator("#verdict")).to_contain_text("No deal is possible")
+    expect(page.locator("#board tbody tr")).to_have_count(28)
+    expect(page.locator(".badge.blocking").first).to_be_visible()
+    shot(page, "board")
+    page.select_option("#draft-picker", "us-28-point")
+    page.wait_for_url(re.compile(r"draft=us-28-point"))
+    expect(page.locator("#verdict")).to_contain_text("as of 2025-11-20")
+    slider = page.locator("#as-of-slider")
+    slider.focus()
+    slider.press("End")  # the last date: input and change events, as a person would
+    page.wait_for_url(re.compile(r"as_of=2026-"))
+    expect(page.locator("#as-of-label")).to_contain_text("2026-")
+
+
+def test_threshold_slider_changes_the_conflicts(page: Page, base: str) -> None:
+    page.goto(f"{base}/s/example/whatif")
+    expect(page.locator("#whatif-verdict")).to_contain_text("No deal is possible")
+    expect(page.locator(".conflict-item")).to_have_count(1)
+    slider = page.locator("#th-b-army")
+    slider.focus()
+    for _ in range(4):  # 600,000 -> 800,000 in steps of 50,000
+        slider.press("ArrowRight")
+    expect(page.locator("#whatif-verdict")).to_contain_text("A deal is possible")
+    expect(page.locator(".conflict-item")).to_have_count(0)
+    expect(page.locator("#whatif-departures")).to_contain_text("army_cap <= 800000")
+    expect(page.locator("#solutions")).to_be_visible()
+    assert "b-army" in page.url  # the what-if is in the address: shareable
+    shot(page, "whatif-threshold")
+    # dropping a red line with one click, from the "why no deal" page
+    page.goto(f"{base}/s/example/why")
+    page.locator("a.whatif-drop").first.click()
+    expect(page.locator("#whatif-verdict")).to_contain_text("A deal is possible")
+    expect(page.locator("#whatif-departures")).to_contain_text("drops red line a-army")
+
+
+def test_frontier_chart(page: Page, base: str) -> None:
+    page.goto(f"{base}/s/example/space")
+    expect(page.locator("#space-empty")).to_be_visible()  # no deal: the space is empty
+    page.locator("#drop-conflicting").click()
+    chart = page.locator("#chart.rendered")
+    expect(chart).to_be_visible()
+    points = page.evaluate("document.getElementById('chart').data[0].x.length")
+    assert points > 0
+    names = page.evaluate("document.getElementById('chart').data.map(t => t.name)")
+    assert {"draft", "utilitarian", "egalitarian", "nash", "kalai_smorodinsky"} <= set(names)
+    expect(page.locator(".departures")).to_contain_text("drops red line")
+    shot(page, "deal-space")
+
+
+def test_edit_error_inline_then_save_and_reload(page: Page, base: str) -> None:
+    page.goto(f"{base}/s/example/edit")
+    expect(page.locator("#valid")).to_be_visible()
+    good = (DATA / "example.yaml").read_text()
+    bad = good.replace('rule: "army_cap <= 600000"', 'rule: "army_cap <= lots"')
+    line = next(k for k, t in enumerate(bad.splitlines(), 1) if "army_cap <= lots" in t)
+    page.fill("#editor", bad)
+    error = page.locator(f"li.diagnostic[data-line='{line}']")
+    expect(error).to_contain_text("expected a number")
+    expect(page.locator(f"#gutter span.diag[data-line='{line}']")).to_have_count(1)
+    shot(page, "edit-inline-error")
+    page.click("#save")
+    expect(page.locator("#save-status")).to_contain_text("your text is kept as draft")
+    page.reload()
+    expect(page.locator("#newer-draft")).to_be_visible()  # the invalid text is not lost
+    fixed = good.replace("Two parties, three issues", "Edited in the browser")
+    page.fill("#editor", fixed)
+    expect(page.locator("#valid")).to_be_visible()
+    page.keyboard.press("Control+s")
+    expect(page.locator("#save-status")).to_contain_text("Saved.")
+    page.reload()
+    assert page.input_value("#editor") == fixed
+    page.goto(f"{base}/s/example/board")
+    expect(page.locator("h1")).to_have_text("Edited in the browser")
+
+
+def test_background_job_with_progress(page: Page, base: str) -> None:
+    page.goto(f"{base}/s/example/jobs")
+    page.click("#start-job")
+    expect(page.locator("#job-message")).to_have_attribute("data-state", "done", timeout=60_000)
+    expect(page.locator("#job-result")).to_contain_text('"scenario": "example"')
+    shot(page, "job-done")
