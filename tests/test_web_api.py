@@ -300,3 +300,17 @@ def test_job_time_limit() -> None:
         time.sleep(0.1)
     assert job.state == "timed_out" and job.result is None
     assert not job.process.is_alive()
+
+
+def test_jobs_wait_in_a_queue() -> None:
+    from zopa.load import builtin_path
+    from zopa.web.jobs import Jobs
+    from zopa.web.tasks import KINDS
+
+    jobs = Jobs(KINDS, max_running=1)
+    text = {"text": builtin_path("ukraine-2025").read_text()}
+    first, second = jobs.start("analyze", text), jobs.start("analyze", text)
+    assert (first.state, second.state) == ("running", "queued")
+    assert jobs.cancel(second.id).state == "cancelled" and second.process is None
+    jobs.cancel(first.id)
+    assert first.state == "cancelled" and not first.process.is_alive()

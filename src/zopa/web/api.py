@@ -339,7 +339,7 @@ async def start_job(request: Request, q: JobQuery) -> dict[str, Any]:
     try:
         job = jobs.start(q.kind, params)
     except Busy as err:
-        raise ApiError(503, "busy", str(err)) from None
+        raise ApiError(429, "too_many_jobs", str(err)) from None
     return job.to_json()
 
 

@@ -24,13 +24,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-State = Literal["running", "done", "failed", "cancelled", "timed_out"]
+State = Literal["queued", "running", "done", "failed", "cancelled", "timed_out"]
 DEFAULT_TIME_LIMIT = 300.0  # seconds
 KEEP_FINISHED = 50
+MAX_QUEUED = 20
 
 
 class Busy(RuntimeError):
-    """Too many jobs are running."""
+    """Too many jobs are waiting."""
 
 
 class UnknownJob(LookupError):
@@ -43,8 +44,9 @@ class Job:
     kind: str
     params: dict[str, Any]
     time_limit: float
-    started: float = field(default_factory=time.time)
-    state: State = "running"
+    created: float = field(default_factory=time.time)
+    started: float | None = None
+    state: State = "queued"
     progress: float = 0.0
     message: str = "starting"
     result: dict[str, Any] | None = None
@@ -53,6 +55,7 @@ class Job:
     process: Any = field(default=None, repr=False)
 
     def to_json(self) -> dict[str, Any]:
+        begun = self.started or self.created
         end = self.finished or time.time()
         return {
             "id": self.id,
@@ -60,7 +63,7 @@ class Job:
             "state": self.state,
             "progress": round(self.progress, 4),
             "message": self.message,
-            "elapsed": round(end - self.started, 3),
+            "elapsed": round(end - begun, 3) if self.started else 0.0,
             "time_limit": self.time_limit,
             "error": self.error,
             "has_result": self.result is not None,
@@ -96,25 +99,42 @@ class Jobs:
         self._jobs: dict[str, Job] = {}
         self._lock = threading.Lock()
         self._ctx = mp.get_context("spawn")
+        self._closed = False
 
     def start(self, kind: str, params: dict[str, Any], time_limit: float | None = None) -> Job:
+        """Queue a job; it runs as soon as fewer than ``max_running`` jobs run."""
         if kind not in self.kinds:
             raise KeyError(kind)
         limit = min(time_limit or self.time_limit, self.time_limit)
         with self._lock:
-            running = sum(1 for j in self._jobs.values() if j.state == "running")
-            if running >= self.max_running:
-                raise Busy(f"{running} jobs are running; the limit is {self.max_running}")
+            queued = sum(1 for j in self._jobs.values() if j.state == "queued")
+            if queued >= MAX_QUEUED:
+                raise Busy(f"{queued} jobs are waiting; the limit is {MAX_QUEUED}")
             job = Job(secrets.token_hex(8), kind, params, limit)
             self._jobs[job.id] = job
             self._forget_old()
-        out = self._ctx.Queue()
-        job.process = self._ctx.Process(
-            target=_worker, args=(self.kinds[kind], params, out), daemon=True
-        )
-        job.process.start()
-        threading.Thread(target=self._watch, args=(job, out), daemon=True).start()
+        self._pump()
         return job
+
+    def _pump(self) -> None:
+        """Start queued jobs, oldest first, while there is room."""
+        while not self._closed:
+            with self._lock:
+                running = sum(1 for j in self._jobs.values() if j.state == "running")
+                waiting = sorted(
+                    (j for j in self._jobs.values() if j.state == "queued"),
+                    key=lambda j: j.created,
+                )
+                if running >= self.max_running or not waiting:
+                    return
+                job = waiting[0]
+                job.state, job.started, job.message = "running", time.time(), "starting"
+            out = self._ctx.Queue()
+            job.process = self._ctx.Process(
+                target=_worker, args=(self.kinds[job.kind], job.params, out), daemon=True
+            )
+            job.process.start()
+            threading.Thread(target=self._watch, args=(job, out), daemon=True).start()
 
     def get(self, job_id: str) -> Job:
         job = self._jobs.get(job_id)
@@ -128,9 +148,10 @@ class Jobs:
         return job
 
     def list(self) -> list[Job]:
-        return sorted(self._jobs.values(), key=lambda j: -j.started)
+        return sorted(self._jobs.values(), key=lambda j: -j.created)
 
     def shutdown(self) -> None:
+        self._closed = True  # nothing queued starts any more
         for job in list(self._jobs.values()):
             self._stop(job, "cancelled", "the server stopped")
 
@@ -138,6 +159,10 @@ class Jobs:
 
     def _stop(self, job: Job, state: State, message: str) -> None:
         """End the worker process first, then record why (so a stopped job has no process)."""
+        with self._lock:
+            if job.state == "queued":
+                job.state, job.message, job.finished = state, message, time.time()
+                return
         if job.state != "running":
             return
         process = job.process
@@ -150,9 +175,10 @@ class Jobs:
         with self._lock:
             if job.state == "running":
                 job.state, job.message, job.finished = state, message, time.time()
+        self._pump()
 
     def _watch(self, job: Job, out: Any) -> None:
-        deadline = job.started + job.time_limit
+        deadline = (job.started or time.time()) + job.time_limit
         while job.state == "running":
             try:
                 kind, value, text = out.get(timeout=0.2)
@@ -183,8 +209,9 @@ class Jobs:
             job.progress = 1.0 if state == "done" else job.progress
             job.message = "finished" if state == "done" else "failed"
             job.finished = time.time()
+        self._pump()
 
     def _forget_old(self) -> None:
-        finished = [j for j in self._jobs.values() if j.state != "running"]
-        for job in sorted(finished, key=lambda j: j.started)[:-KEEP_FINISHED]:
+        finished = [j for j in self._jobs.values() if j.state not in ("queued", "running")]
+        for job in sorted(finished, key=lambda j: j.created)[:-KEEP_FINISHED]:
             del self._jobs[job.id]

@@ -268,7 +268,7 @@ function initJobs() {
     bar.value = job.progress;
     message.textContent = `${job.state}: ${job.message} (${job.elapsed.toFixed(1)} s of at most ${job.time_limit} s)`;
     message.dataset.state = job.state;
-    if (job.state === "running") { setTimeout(poll, 500); return; }
+    if (job.state === "running" || job.state === "queued") { setTimeout(poll, 500); return; }
     cancel.disabled = true;
     if (job.state === "done") {
       const result = await api("GET", `/api/jobs/${current}/result`);
