@@ -204,6 +204,15 @@ def _check_plot(path: str | None) -> None:
     formats = (".html", ".png", ".svg", ".pdf")
     if path is not None and Path(path).suffix.lower() not in formats:
         raise UsageError(f"--plot: {path} must end in {', '.join(formats)}")
+    if path is not None and not _has_charts(static=Path(path).suffix.lower() != ".html"):
+        raise UsageError("--plot needs the charts extra: pip install 'zopa[charts]'")
+
+
+def _has_charts(static: bool) -> bool:
+    """Whether plotly (and, for PNG/SVG/PDF, kaleido) can be imported."""
+    from importlib.util import find_spec
+
+    return find_spec("plotly") is not None and (not static or find_spec("kaleido") is not None)
 
 
 def _plot(figure: Any, path: str) -> None:
@@ -836,7 +845,7 @@ def montecarlo(
     _finish(result.total.incomplete == 0)
 
 
-def _progress(total: int) -> Any:
+def _progress(total: int, label: str = "sampling") -> Any:
     """A rich progress bar on stderr when it is a terminal; otherwise nothing is drawn."""
     import contextlib
 
@@ -848,10 +857,266 @@ def _progress(total: int) -> Any:
     @contextlib.contextmanager
     def bar() -> Any:
         with Progress(console=Console(stderr=True), transient=True) as progress:
-            task = progress.add_task("sampling", total=total)
+            task = progress.add_task(label, total=total)
             yield lambda k: progress.advance(task, k)
 
     return bar()
+
+
+# --------------------------------------------------------------------------- simulation
+
+ProtocolOpt = Annotated[
+    str | None,
+    typer.Option("--protocol", metavar="NAME", help="alternating (default) or single-text."),
+]
+RoundsOpt = Annotated[
+    int | None, typer.Option("--rounds", metavar="N", help="Deadline in rounds (default 100).")
+]
+SeedOpt = Annotated[
+    int | None, typer.Option("--seed", metavar="S", help="Random seed (default 0).")
+]
+DiscountOpt = Annotated[
+    float | None,
+    typer.Option(
+        "--discount", metavar="D", help="Per-round discount factor in (0, 1] (default 1)."
+    ),
+]
+MediatorOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--mediator", metavar="PARTY", help="single-text: the drafting party (default: non-veto)."
+    ),
+]
+ConfigOpt = Annotated[
+    str | None,
+    typer.Option("--config", metavar="FILE.yaml", help="Strategies and protocol settings."),
+]
+
+
+def _simulation_settings(
+    config: str | None,
+    protocol: str | None,
+    rounds: int | None,
+    seed: int | None,
+    discount: float | None,
+    mediator: str | None,
+) -> tuple[Any, dict[str, Any]]:
+    """The settings file (or None) and the settings, command-line options first."""
+    from zopa.simulate.config import load_config
+    from zopa.simulate.core import protocol_names
+
+    if protocol is not None and protocol not in protocol_names():
+        raise UsageError(f"--protocol: {protocol!r} is not one of {', '.join(protocol_names())}")
+    if seed is not None and seed < 0:
+        raise UsageError("--seed: give a number 0 or more")
+    cfg = load_config(config, protocol) if config else None
+    chosen = protocol or (cfg.protocol if cfg else None) or "alternating"
+    params = dict(cfg.params) if cfg else {}
+    if mediator is not None:
+        if chosen != "single-text":
+            raise UsageError("--mediator is a setting of --protocol single-text")
+        params["mediator"] = mediator
+    settings = {
+        "protocol": chosen,
+        "rounds": _pick(rounds, cfg and cfg.rounds, 100),
+        "seed": _pick(seed, cfg and cfg.seed, 0),
+        "discount": _pick(discount, cfg and cfg.discount, 1.0),
+        "params": params,
+    }
+    return cfg, settings
+
+
+def _pick(*values: Any) -> Any:
+    return next(v for v in values if v is not None)
+
+
+@app.command()
+def simulate(
+    scenario: ScenarioArg = None,
+    protocol: ProtocolOpt = None,
+    strategy: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--strategy",
+            metavar="PARTY=NAME[:K=V,...]",
+            help="A party's strategy, e.g. ukraine=boulware:beta=0.2 (repeatable; "
+            "PARTY '*' for every other party; default linear).",
+        ),
+    ] = None,
+    rounds: RoundsOpt = None,
+    seed: SeedOpt = None,
+    discount: DiscountOpt = None,
+    mediator: MediatorOpt = None,
+    config: ConfigOpt = None,
+    draft: DraftOpt = None,
+    as_of: AsOfOpt = None,
+    json_out: JsonOpt = False,
+    plot: PlotOpt = None,
+) -> None:
+    """How might the talks unfold? Simulate a negotiation protocol with strategies per party."""
+    from zopa.simulate.metrics import measure, reference
+    from zopa.simulate.run import prepare
+    from zopa.simulate.run import simulate as run
+    from zopa.simulate.spec import parse_assignment
+
+    _check_plot(plot)
+    cfg, settings = _simulation_settings(config, protocol, rounds, seed, discount, mediator)
+    problem, selected = _problem(scenario, draft, as_of)
+    chosen = dict(cfg.assignments) if cfg else {}
+    if cfg:
+        cfg.check_parties(problem)
+    try:
+        for text in strategy or []:
+            party, spec = parse_assignment(text)
+            chosen[party] = spec
+        prepare(
+            problem,
+            settings["protocol"],
+            chosen,
+            settings["rounds"],
+            settings["discount"],
+            settings["params"],
+        )
+    except ValueError as err:
+        raise UsageError(str(err)) from None
+    result = run(
+        problem,
+        settings["protocol"],
+        chosen,
+        rounds=settings["rounds"],
+        seed=settings["seed"],
+        discount=settings["discount"],
+        params=settings["params"],
+        draft=problem.package_indices(selected.package) if selected else None,
+    )
+    ref = reference(problem)
+    doc = result.to_json()
+    factor = result.discount ** (result.outcome.round - 1) if result.outcome.agreement else 1.0
+    doc["metrics"] = measure(problem, ref, result.outcome_utilities(), factor)
+    if plot:
+        from zopa.engine.frontier import frontier
+        from zopa.report.charts import simulation_figure
+
+        pair = [problem.parties[p].id for p in problem.veto_parties[:2]]
+        plane = frontier(problem, pair) if ref.feasible and len(pair) == 2 else None
+        _plot(simulation_figure(problem, doc, plane), plot)
+    if json_out:
+        _print_json(doc)
+    else:
+        from zopa.report.simulation import render_simulation
+
+        render_simulation(_console(), doc)
+    _finish(ref.complete)
+
+
+@app.command()
+def tournament(
+    scenarios: Annotated[
+        list[str] | None,
+        typer.Argument(
+            metavar="[SCENARIO...]", help="Scenarios (default: ukraine-2025).", show_default=False
+        ),
+    ] = None,
+    strategies: Annotated[
+        str | None,
+        typer.Option(
+            "--strategies",
+            metavar="A,B,C",
+            help="The strategies to compare, e.g. boulware,linear:accept=ac_time:0.9,hardliner.",
+        ),
+    ] = None,
+    repeats: Annotated[
+        int, typer.Option("--repeats", metavar="R", help="Runs of each assignment.")
+    ] = 1,
+    protocol: ProtocolOpt = None,
+    rounds: RoundsOpt = None,
+    seed: SeedOpt = None,
+    discount: DiscountOpt = None,
+    mediator: MediatorOpt = None,
+    config: ConfigOpt = None,
+    workers: Annotated[
+        int | None,
+        typer.Option("--workers", metavar="K", help="Start a local Dask cluster of K workers."),
+    ] = None,
+    scheduler: Annotated[
+        str | None,
+        typer.Option(
+            "--scheduler", metavar="ADDRESS", help="Run on a Dask cluster (tcp://HOST:PORT)."
+        ),
+    ] = None,
+    processes: Annotated[
+        int | None,
+        typer.Option(
+            "--processes",
+            metavar="N",
+            help="Without Dask: local processes (default: one per CPU; 1 = this process).",
+        ),
+    ] = None,
+    json_out: JsonOpt = False,
+) -> None:
+    """Rank strategies: every assignment of them to the parties, run in parallel."""
+    import os
+
+    from zopa.problem import Problem
+    from zopa.simulate import tournament as tm
+    from zopa.simulate.run import prepare
+    from zopa.simulate.spec import split_specs
+    from zopa.uncertainty import executors
+
+    if repeats < 1:
+        raise UsageError("--repeats: give at least 1")
+    if workers is not None and scheduler is not None:
+        raise UsageError("give --workers (a local Dask cluster) or --scheduler, not both")
+    if (workers is not None and workers < 1) or (processes is not None and processes < 1):
+        raise UsageError("--workers/--processes: give at least 1")
+    cfg, settings = _simulation_settings(config, protocol, rounds, seed, discount, mediator)
+    if cfg and cfg.assignments:
+        raise UsageError(f"{config}: a tournament takes a list of strategies, not one per party")
+    try:
+        entrants = split_specs(strategies) if strategies else list(cfg.entrants if cfg else [])
+    except ValueError as err:
+        raise UsageError(f"--strategies: {err}") from None
+    if not entrants:
+        raise UsageError("give the strategies to compare: --strategies A,B,C")
+    loaded = [_load(ref) for ref in scenarios or [None]]
+    job = tm.Job(
+        tuple(tm.Entry(s, None, None) for s in loaded),
+        tuple(entrants),
+        settings["protocol"],
+        settings["rounds"],
+        repeats,
+        settings["seed"],
+        settings["discount"],
+        tuple(settings["params"].items()),
+    )
+    total = len(job.runs())
+    try:
+        for s in loaded:
+            prepare(Problem(s), job.protocol, None, job.rounds, job.discount, dict(job.params))
+        if scheduler is not None or workers is not None:
+            executor: Any = executors.Dask(scheduler, workers)
+        elif processes == 1 or total == 1:
+            executor = executors.Serial()
+        else:
+            executor = executors.Processes(min(processes or os.cpu_count() or 1, total))
+    except ValueError as err:
+        raise UsageError(str(err)) from None
+    except executors.DaskMissing as err:
+        raise UsageError(str(err)) from None
+    except OSError as err:
+        raise UsageError(f"--scheduler: cannot reach {scheduler}: {err}") from None
+    try:
+        with _progress(total, "simulating") as advance:
+            result = tm.tournament(job, executor, progress=advance)
+    finally:
+        executor.close()
+    doc = result.to_json()
+    if json_out:
+        _print_json(doc)
+    else:
+        from zopa.report.simulation import render_tournament
+
+        render_tournament(_console(), doc)
 
 
 # --------------------------------------------------------------------------- entry point

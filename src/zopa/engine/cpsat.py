@@ -12,7 +12,7 @@ CP-SAT reasons over integers exactly, so an ``OPTIMAL`` status is a proof.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -167,7 +167,9 @@ class CpModel:
         maximize: Any = None,
         time_limit: float | None = None,
         hint: Sequence[int] | None = None,
+        parameters: Mapping[str, Any] | None = None,
     ) -> Solved:
+        """Solve (maximising ``maximize`` if given); ``parameters`` are extra CP-SAT settings."""
         cp = self.cp
         if maximize is not None:
             self.model.maximize(maximize)
@@ -183,6 +185,8 @@ class CpModel:
         solver.parameters.cp_model_presolve = PRESOLVE
         if time_limit is not None:
             solver.parameters.max_time_in_seconds = max(time_limit, 0.01)
+        for key, value in (parameters or {}).items():
+            setattr(solver.parameters, key, value)
         status = solver.solve(self.model)
         name = {
             cp.OPTIMAL: "optimal",

@@ -169,6 +169,226 @@ def timeline_figure(entries: Sequence[Entry], title: str | None = None) -> go.Fi
     return fig
 
 
+def simulation_figure(
+    problem: Problem,
+    doc: Mapping[str, Any],
+    frontier: Frontier | None = None,
+    title: str | None = None,
+) -> go.Figure:
+    """A simulated negotiation, from the ``zopa simulate --json`` document ``doc``.
+
+    Left, over the rounds: with one proposer (a single negotiating text), every
+    party's utility of the text; with several, every party's utility of its own
+    proposals (solid: its demand) and of the best proposal others made it so
+    far (dashed: what is on the table for it).  Reservations are dotted; the
+    Nash point's utilities are diamonds at the right; the agreement is starred.
+    Right, when ``frontier`` is given (two parties): the proposals in the plane
+    of those parties, coloured by proposer, with the exact Pareto frontier, the
+    Nash point and the reservations.
+    """
+    from plotly.colors import qualitative
+    from plotly.subplots import make_subplots
+
+    parties = list(doc["strategies"])
+    colours = {p: qualitative.Plotly[k % len(qualitative.Plotly)] for k, p in enumerate(parties)}
+    trace = doc["trace"]
+    metrics = doc.get("metrics") or {}
+    xs = _trace_positions(trace)
+    pair = frontier.parties if frontier is not None else []
+    fig = make_subplots(
+        rows=1,
+        cols=2 if pair else 1,
+        column_widths=[0.6, 0.4] if pair else None,
+        subplot_titles=[
+            "utilities over the rounds",
+            *([f"proposals: {pair[0]} and {pair[1]}"] if pair else []),
+        ],
+    )
+    single = len({s["proposer"] for s in trace}) == 1
+    for p in parties:
+        style = {"color": colours[p], "width": 1.5}
+        if single:
+            _line(fig, xs, [s["utilities"][p] for s in trace], p, p, style)
+        else:
+            own = [
+                (x, s["utilities"][p]) for x, s in zip(xs, trace, strict=True) if s["proposer"] == p
+            ]
+            _line(fig, [x for x, _ in own], [u for _, u in own], f"{p} proposes", p, style)
+            best, offered = None, []
+            for x, s in zip(xs, trace, strict=True):
+                if s["proposer"] != p:
+                    best = max(best or 0.0, s["utilities"][p])
+                    offered.append((x, best))
+            _line(
+                fig,
+                [x for x, _ in offered],
+                [u for _, u in offered],
+                f"best offer to {p}",
+                p,
+                {**style, "dash": "dash", "width": 1},
+                markers=False,
+            )
+        reservation = metrics.get("reservations", {}).get(p)
+        if reservation is not None:
+            fig.add_hline(
+                reservation, line={"color": colours[p], "dash": "dot", "width": 1}, row=1, col=1
+            )
+    end = (xs[-1] if xs else 0) + 0.5
+    nash = (metrics.get("nash") or {}).get("utilities", {})
+    if nash:
+        _marks(fig, end, nash, colours, "utilities at the Nash point", "diamond")
+    if doc.get("outcome") == "agreement" and trace:
+        _marks(
+            fig,
+            xs[-1],
+            trace[-1]["utilities"],
+            colours,
+            f"agreement (round {doc['round']})",
+            "star",
+        )
+    if pair and frontier is not None:
+        _simulation_plane(problem, fig, doc, frontier, colours)
+    fig.update_xaxes(title_text="round", row=1, col=1)
+    fig.update_yaxes(title_text="utility", range=[-0.02, 1.02], row=1, col=1)
+    fig.update_layout(
+        title=title or f"Simulation: {doc['protocol']} protocol, {doc['outcome']}",
+        legend={"orientation": "h", "y": -0.2},
+        margin={"l": 60, "r": 20, "t": 70, "b": 60},
+        template="plotly_white",
+    )
+    return fig
+
+
+def _trace_positions(trace: Sequence[Mapping[str, Any]]) -> list[float]:
+    """An x position per proposal: those of round r spread evenly over (r − 1, r]."""
+    per_round: dict[int, int] = {}
+    for step in trace:
+        per_round[step["round"]] = per_round.get(step["round"], 0) + 1
+    xs, seen = [], dict.fromkeys(per_round, 0)
+    for step in trace:
+        seen[step["round"]] += 1
+        xs.append(step["round"] - 1 + seen[step["round"]] / per_round[step["round"]])
+    return xs
+
+
+def _line(
+    fig: go.Figure,
+    xs: Sequence[float],
+    ys: Sequence[float],
+    name: str,
+    group: str,
+    style: Mapping[str, Any],
+    markers: bool = True,
+) -> None:
+    fig.add_trace(
+        go.Scatter(
+            x=list(xs),
+            y=list(ys),
+            mode="lines+markers" if markers else "lines",
+            name=name,
+            legendgroup=group,
+            line=dict(style),
+            marker={"size": 4},
+            hovertemplate=f"{name}: %{{y:.3f}}<extra></extra>",
+        ),
+        row=1,
+        col=1,
+    )
+
+
+def _marks(
+    fig: go.Figure,
+    x: float,
+    utilities: Mapping[str, float],
+    colours: Mapping[str, str],
+    name: str,
+    symbol: str,
+) -> None:
+    shown = [p for p in colours if p in utilities]
+    fig.add_trace(
+        go.Scatter(
+            x=[x] * len(shown),
+            y=[utilities[p] for p in shown],
+            mode="markers",
+            name=name,
+            text=shown,
+            marker={"symbol": symbol, "size": 12, "color": [colours[p] for p in shown]},
+            hovertemplate=f"{name}: %{{text}} %{{y:.3f}}<extra></extra>",
+        ),
+        row=1,
+        col=1,
+    )
+
+
+def _simulation_plane(
+    problem: Problem,
+    fig: go.Figure,
+    doc: Mapping[str, Any],
+    frontier: Frontier,
+    colours: Mapping[str, str],
+) -> None:
+    """The right panel of :func:`simulation_figure`."""
+    a, b = frontier.parties
+    index = {p: k for k, p in enumerate(problem.party_index)}
+    points = sorted(
+        (int(u[index[a]]) / SCALE, int(u[index[b]]) / SCALE) for u in frontier.all_utilities
+    )
+    fig.add_trace(
+        go.Scatter(
+            x=[x for x, _ in points],
+            y=[y for _, y in points],
+            mode="lines+markers",
+            name="Pareto frontier" + ("" if frontier.complete else " (incomplete)"),
+            line={"color": "#9ab", "width": 1},
+            marker={"size": 5, "color": "#9ab"},
+        ),
+        row=1,
+        col=2,
+    )
+    for p, colour in colours.items():
+        mine = [s for s in doc["trace"] if s["proposer"] == p]
+        if mine:
+            fig.add_trace(
+                go.Scatter(
+                    x=[s["utilities"][a] for s in mine],
+                    y=[s["utilities"][b] for s in mine],
+                    mode="markers",
+                    name=f"{p}'s proposals",
+                    legendgroup=p,
+                    showlegend=False,
+                    marker={"size": 6, "color": colour, "opacity": 0.7},
+                    hovertemplate=f"{p}: %{{x:.3f}}, %{{y:.3f}}<extra></extra>",
+                ),
+                row=1,
+                col=2,
+            )
+    metrics = doc.get("metrics") or {}
+    marks = {"reservations": metrics.get("reservations", {})}
+    if metrics.get("nash"):
+        marks["Nash point"] = metrics["nash"]["utilities"]
+    if doc.get("outcome") == "agreement":
+        marks["agreement"] = metrics.get("utilities", {})
+    for k, (name, utilities) in enumerate(marks.items()):
+        if a in utilities and b in utilities:
+            fig.add_trace(
+                go.Scatter(
+                    x=[utilities[a]],
+                    y=[utilities[b]],
+                    mode="markers",
+                    name=name,
+                    marker={"size": 13, "symbol": MARK_SYMBOLS[k % len(MARK_SYMBOLS)]},
+                ),
+                row=1,
+                col=2,
+            )
+    fig.update_xaxes(
+        title_text=f"utility of {_label(problem, a)}", range=[-0.02, 1.02], row=1, col=2
+    )
+    fig.update_yaxes(
+        title_text=f"utility of {_label(problem, b)}", range=[-0.02, 1.02], row=1, col=2
+    )
+
+
 def figure_json(fig: go.Figure) -> str:
     """The figure as JSON for ``Plotly.newPlot`` in a page that serves plotly.js itself."""
     return fig.to_json()

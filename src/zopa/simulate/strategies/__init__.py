@@ -1,0 +1,1 @@
+"""Negotiation strategies, one module each; every module here is registered on first use."""
