@@ -1,0 +1,173 @@
+"""zopa report (HTML, Markdown) and --plot, run as commands: parsed, checked against --json."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+DATA = Path(__file__).parent / "data"
+EXAMPLE = str(DATA / "example.yaml")
+ZOPA = [sys.executable, "-m", "zopa.cli"]
+PNG = b"\x89PNG\r\n\x1a\n"
+
+
+def zopa(*args: str) -> subprocess.CompletedProcess[str]:
+    done = subprocess.run([*ZOPA, *args], capture_output=True, text=True, timeout=300)
+    assert done.returncode in (0, 3), done.stderr
+    return done
+
+
+class Page(HTMLParser):
+    """Every element's attributes, the text of each element with an id, and script bodies."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.elements: list[tuple[str, dict[str, str | None]]] = []
+        self.stack: list[str | None] = []
+        self.text: dict[str, str] = {}
+        self.scripts: list[tuple[dict[str, str | None], str]] = []
+        self._script: dict[str, str | None] | None = None
+        self.cells: list[tuple[dict[str, str | None], str]] = []
+        self._cell: dict[str, str | None] | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = dict(attrs)
+        self.elements.append((tag, a))
+        if tag == "script":
+            self._script = a
+            self.scripts.append((a, ""))
+        if tag == "td":
+            self._cell = a
+            self.cells.append((a, ""))
+        self.stack.append(a.get("id"))
+
+    def handle_endtag(self, tag: str) -> None:
+        if self.stack:
+            self.stack.pop()
+        if tag == "script":
+            self._script = None
+        if tag == "td":
+            self._cell = None
+
+    def handle_data(self, data: str) -> None:
+        for ident in self.stack:
+            if ident:
+                self.text[ident] = self.text.get(ident, "") + data
+        if self._script is not None:
+            attrs, body = self.scripts[-1]
+            self.scripts[-1] = (attrs, body + data)
+        if self._cell is not None:
+            attrs, body = self.cells[-1]
+            self.cells[-1] = (attrs, body + data)
+
+
+@pytest.fixture(scope="module")
+def analysis() -> dict:
+    return json.loads(zopa("analyze", EXAMPLE, "--json").stdout)
+
+
+@pytest.fixture(scope="module")
+def html_report(tmp_path_factory: pytest.TempPathFactory) -> Page:
+    path = tmp_path_factory.mktemp("report") / "report.html"
+    zopa("report", EXAMPLE, "-o", str(path))
+    page = Page()
+    page.feed(path.read_text(encoding="utf-8"))
+    page.close()
+    assert not list(path.parent.glob("*.tmp"))
+    return page
+
+
+def test_html_has_every_section_and_is_self_contained(html_report: Page) -> None:
+    ids = {a.get("id") for _, a in html_report.elements}
+    assert {"summary", "board", "conflicts", "solutions", "frontier", "timeline", "sources"} <= ids
+    assert {"frontier-chart", "timeline-chart"} <= ids  # both charts embedded
+    for tag, a in html_report.elements:
+        for attr in ("src", "href"):
+            value = a.get(attr) or ""
+            if tag != "a":  # links to sources may point out; nothing is loaded from anywhere
+                assert not value.startswith(("http:", "https:", "//")), (tag, value)
+    bodies = [body for _, body in html_report.scripts]
+    assert any("Plotly.newPlot" in b and "frontier-chart" in b for b in bodies)
+    assert max(len(b) for b in bodies) > 1_000_000  # plotly.js itself, inlined
+
+
+def test_html_numbers_match_analyze_json(html_report: Page, analysis: dict) -> None:
+    embedded = next(b for a, b in html_report.scripts if a.get("id") == "zopa-analysis")
+    assert json.loads(embedded) == analysis
+    assert html_report.text["verdict"].startswith(
+        "No deal" if not analysis["feasible"] else "A deal"
+    )
+    solutions = (
+        analysis["solutions"]
+        if analysis["feasible"]
+        else analysis["if_conflicting_red_lines_set_aside"][0]["solutions"]
+    )
+    shown = {}
+    for a, text in html_report.cells:
+        if a.get("data-concept"):
+            shown.setdefault(a["data-concept"], []).append(text)
+    assert set(shown) == set(solutions)
+    for concept, cells in shown.items():
+        expected = [f"{u:.3f}" for u in solutions[concept]["utilities"].values()]
+        assert cells == expected
+    concessions = html_report.text["concessions"]
+    for concession in analysis["blockers"]["concessions"]:
+        for ident in concession:
+            assert ident in concessions
+    links = [a.get("href") for tag, a in html_report.elements if tag == "a"]
+    assert "https://example.org/report" in links  # the source, linked
+
+
+def test_feasible_report_shows_the_real_solutions(tmp_path: Path) -> None:
+    path = tmp_path / "r.html"
+    zopa("report", EXAMPLE, "--as-of", "2025-11-19", "-o", str(path))
+    expected = json.loads(zopa("analyze", EXAMPLE, "--as-of", "2025-11-19", "--json").stdout)
+    page = Page()
+    page.feed(path.read_text(encoding="utf-8"))
+    assert expected["feasible"] is True
+    assert page.text["verdict"].startswith("A deal is possible")
+    assert "hypothetical" not in page.text["solutions"]
+    nash = [t for a, t in page.cells if a.get("data-concept") == "nash"]
+    assert nash == [f"{u:.3f}" for u in expected["solutions"]["nash"]["utilities"].values()]
+
+
+def test_markdown_with_png_charts_beside_it(tmp_path: Path, analysis: dict) -> None:
+    path = tmp_path / "out" / "report.md"
+    zopa("report", EXAMPLE, "-o", str(path))
+    text = path.read_text(encoding="utf-8")
+    for name in ("frontier", "timeline"):
+        image = path.parent / "report_files" / f"{name}.png"
+        assert image.read_bytes().startswith(PNG) and image.stat().st_size > 5_000
+        assert f"](report_files/{name}.png)" in text
+    for heading in ("## Summary", "## Board", "## Conflicts", "## Bargaining", "## Sources"):
+        assert heading in text
+    solutions = analysis["if_conflicting_red_lines_set_aside"][0]["solutions"]
+    row = next(line for line in text.splitlines() if line.startswith("| utility of Party A |"))
+    assert row.split("|")[2:-1] == [f" {s['utilities']['a']:.3f} " for s in solutions.values()]
+
+
+def test_report_rejects_unknown_format(tmp_path: Path) -> None:
+    done = subprocess.run(
+        [*ZOPA, "report", EXAMPLE, "-o", str(tmp_path / "r.pdf")], capture_output=True, text=True
+    )
+    assert done.returncode == 2 and ".html or .md" in done.stderr
+    assert not (tmp_path / "r.pdf").exists()
+
+
+def test_plot_options_use_the_same_charts(tmp_path: Path) -> None:
+    frontier = tmp_path / "frontier.html"
+    done = zopa("frontier", EXAMPLE, "--as-of", "2025-11-19", "--json", "--plot", str(frontier))
+    points = json.loads(done.stdout)["points"]
+    html = frontier.read_text(encoding="utf-8")
+    page = Page()
+    page.feed(html)
+    assert "Pareto frontier" in html and len(points) > 0
+    assert not [a for tag, a in page.elements if tag == "script" and a.get("src")]  # inlined
+    timeline = tmp_path / "timeline.svg"
+    zopa("timeline", EXAMPLE, "--plot", str(timeline))
+    assert timeline.read_text(encoding="utf-8").lstrip().startswith(("<svg", "<?xml"))
