@@ -314,3 +314,41 @@ def test_jobs_wait_in_a_queue() -> None:
     assert jobs.cancel(second.id).state == "cancelled" and second.process is None
     jobs.cancel(first.id)
     assert first.state == "cancelled" and not first.process.is_alive()
+
+
+def test_simulation_job_equals_the_cli(http: httpx.Client) -> None:
+    settings = {"protocol": "alternating", "rounds": 30, "seed": 3, "strategies": {"a": "boulware"}}
+    r = http.post(
+        "/api/jobs",
+        json={
+            "kind": "simulate",
+            "scenario": "example",
+            "as_of": "2025-11-19",
+            "simulation": settings,
+        },
+    )
+    assert r.status_code == 202, r.text
+    assert _wait(http, r.json()["id"])["state"] == "done"
+    result = http.get(f"/api/jobs/{r.json()['id']}/result").json()
+    assert result.pop("figure")["data"]  # the chart of `zopa simulate --plot`
+    expected = cli_json(
+        "simulate",
+        str(EXAMPLE),
+        "--as-of",
+        "2025-11-19",
+        "--rounds",
+        "30",
+        "--seed",
+        "3",
+        "--strategy",
+        "a=boulware",
+    )
+    assert without_departures(result) == expected
+
+
+def test_simulation_settings_are_checked_before_starting(http: httpx.Client) -> None:
+    for settings in ({"protocol": "nope"}, {"strategies": {"zz": "linear"}}):
+        r = http.post(
+            "/api/jobs", json={"kind": "simulate", "scenario": "example", "simulation": settings}
+        )
+        assert r.status_code == 422 and r.json()["error"] == "invalid_simulation", r.text

@@ -147,3 +147,14 @@ def test_background_job_with_progress(page: Page, base: str) -> None:
     expect(page.locator("#job-message")).to_have_attribute("data-state", "done", timeout=60_000)
     expect(page.locator("#job-result")).to_contain_text('"scenario": "example"')
     shot(page, "job-done")
+
+
+def test_simulation_job_draws_its_chart(page: Page, base: str) -> None:
+    page.goto(f"{base}/s/example/jobs?kind=simulate&as_of=2025-11-19")
+    page.fill("input.strategy[data-party='a']", "boulware")
+    page.fill("input[name=rounds]", "40")
+    page.click("#start-job")
+    expect(page.locator("#job-message")).to_have_attribute("data-state", "done", timeout=60_000)
+    expect(page.locator("#job-summary")).to_contain_text("Outcome:")
+    expect(page.locator("#job-chart.rendered")).to_be_visible()
+    shot(page, "simulation")

@@ -76,8 +76,27 @@ class FairQuery(Query):
     )
 
 
+Short = Annotated[str, Field(max_length=200)]
+
+
+class SimulationSettings(BaseModel):
+    """The settings of ``zopa simulate``: protocol, a strategy per party, rounds, seed."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    protocol: Annotated[str, Field(max_length=40)] = "alternating"
+    strategies: Annotated[dict[Short, Short], Field(max_length=50)] = Field(default_factory=dict)
+    rounds: Annotated[int, Field(ge=1, le=10_000)] = 100
+    seed: Annotated[int, Field(ge=0, le=2**31 - 1)] = 0
+    discount: Annotated[float, Field(gt=0, le=1)] = 1.0
+    params: Annotated[dict[Short, Short | float | bool], Field(max_length=20)] = Field(
+        default_factory=dict
+    )
+
+
 class JobQuery(Query):
     kind: Annotated[str, Field(max_length=40, examples=["analyze"])]
+    simulation: SimulationSettings | None = None
 
 
 class Text(BaseModel):
@@ -328,7 +347,16 @@ async def start_job(request: Request, q: JobQuery) -> dict[str, Any]:
         message = f"no job kind {q.kind[:40]!r} (kinds: {', '.join(jobs.kinds)})"
         raise ApiError(422, "unknown_kind", message)
     ctx = await run_in_threadpool(_context, request, q)  # checks the request before starting
+    simulation = (q.simulation or SimulationSettings()).model_dump()
+    if q.kind == "simulate":
+        from zopa.web.tasks import check_simulate
+
+        try:
+            await run_in_threadpool(check_simulate, ctx.problem, simulation)
+        except ValueError as err:
+            raise ApiError(422, "invalid_simulation", str(err)) from None
     params = {
+        "simulation": simulation,
         "text": request.app.state.catalogue.text(q.scenario),
         "filename": f"{q.scenario}.yaml",
         "draft": ctx.draft.id if ctx.draft else None,

@@ -37,7 +37,7 @@ VIEWS = (
     ("timeline", "Timeline"),
     ("forecast", "Forecast"),
     ("fair", "Fair division"),
-    ("jobs", "Full analysis"),
+    ("jobs", "Simulation & long jobs"),
     ("edit", "Edit"),
 )
 
@@ -364,7 +364,18 @@ async def fair_page(request: Request, name: str) -> Response:
 @router.get("/s/{name}/jobs", response_class=HTMLResponse)
 async def jobs_page(request: Request, name: str) -> Response:
     kinds = list(request.app.state.jobs.kinds)
-    return await _render(request, name, "jobs", lambda ctx: {"kinds": kinds})
+
+    def build(ctx: service.Context) -> dict[str, Any]:
+        from zopa.simulate.core import protocol_names, strategy_names
+
+        return {
+            "kinds": kinds,
+            "protocols": protocol_names(),
+            "strategies": strategy_names(),
+            "chosen": request.query_params.get("kind", kinds[0]),
+        }
+
+    return await _render(request, name, "jobs", build)
 
 
 @router.get("/s/{name}/edit", response_class=HTMLResponse)

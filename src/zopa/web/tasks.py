@@ -20,6 +20,7 @@ Progress = Callable[[float, str], None]
 #: job kind -> "module:function"; further kinds join as their core features land
 KINDS: dict[str, str] = {
     "analyze": "zopa.web.tasks:analyze",
+    "simulate": "zopa.web.tasks:simulate",
 }
 
 
@@ -41,3 +42,57 @@ def analyze(params: dict[str, Any], progress: Progress) -> dict[str, Any]:
     result = run(problem, draft, params.get("time_limit"))
     progress(1.0, "done")
     return {**result.to_json(), "departures": departures}
+
+
+def check_simulate(problem: Problem, settings: dict[str, Any]) -> None:
+    """Raise ValueError (a 4xx for the API) when the simulation settings do not fit."""
+    from zopa.simulate.run import prepare
+
+    prepare(
+        problem,
+        settings.get("protocol", "alternating"),
+        settings.get("strategies") or None,
+        settings.get("rounds", 100),
+        settings.get("discount", 1.0),
+        settings.get("params") or {},
+    )
+
+
+def simulate(params: dict[str, Any], progress: Progress) -> dict[str, Any]:
+    """``zopa simulate --json`` for the web app, plus the figure of ``zopa simulate --plot``."""
+    import json
+
+    from zopa.engine.frontier import frontier
+    from zopa.report.charts import figure_json, simulation_figure
+    from zopa.simulate import metrics
+    from zopa.simulate.run import simulate as run
+
+    progress(0.05, "loading the scenario")
+    problem, draft, departures = _problem(params)
+    s = params.get("simulation") or {}
+    progress(0.15, "simulating the talks")
+    result = run(
+        problem,
+        s.get("protocol", "alternating"),
+        s.get("strategies") or None,
+        rounds=s.get("rounds", 100),
+        seed=s.get("seed", 0),
+        discount=s.get("discount", 1.0),
+        params=s.get("params") or {},
+        draft=problem.package_indices(draft.package) if draft else None,
+    )
+    progress(0.6, "measuring against the exact frontier and the Nash point")
+    # The same composition as `zopa simulate --json` (cli.simulate); keep the two in step.
+    ref = metrics.reference(problem)
+    doc = result.to_json()
+    factor = result.discount ** (result.outcome.round - 1) if result.outcome.agreement else 1.0
+    doc["metrics"] = metrics.measure(problem, ref, result.outcome_utilities(), factor)
+    dynamics = getattr(metrics, "dynamics", None)  # concession dynamics, where available
+    if dynamics is not None:
+        doc["metrics"].update(dynamics(problem, result.steps))
+    progress(0.85, "drawing")
+    pair = [problem.parties[p].id for p in problem.veto_parties[:2]]
+    plane = frontier(problem, pair) if ref.feasible and len(pair) == 2 else None
+    figure = json.loads(figure_json(simulation_figure(problem, doc, plane)))
+    progress(1.0, "done")
+    return {**doc, "departures": departures, "figure": figure}

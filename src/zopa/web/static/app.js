@@ -247,17 +247,39 @@ function initJobs() {
   const message = $("#job-message");
   const cancel = $("#cancel-job");
   const out = $("#job-result");
+  const chart = $("#job-chart");
+  const summary = $("#job-summary");
+  const kind = $("#job-kind");
+  const settings = $("#simulation-settings");
   let current = null;
+  const showSettings = () => { settings.hidden = kind.value !== "simulate"; };
+  kind.addEventListener("change", showSettings);
+  showSettings();
   form.addEventListener("submit", async (ev) => {
     ev.preventDefault();
-    const body = { kind: form.elements.kind.value, scenario: form.dataset.name };
+    const body = { kind: kind.value, scenario: form.dataset.name };
     if (form.dataset.draft) body.draft = form.dataset.draft;
     if (form.dataset.asOf) body.as_of = form.dataset.asOf;
     if (form.dataset.w) body.overrides = JSON.parse(form.dataset.w);
+    if (kind.value === "simulate") {
+      const strategies = {};
+      $all("input.strategy", form).forEach((i) => { if (i.value) strategies[i.dataset.party] = i.value; });
+      body.simulation = {
+        protocol: form.elements.protocol.value,
+        rounds: Number(form.elements.rounds.value),
+        seed: Number(form.elements.seed.value),
+        strategies,
+      };
+    }
     const res = await api("POST", "/api/jobs", body);
-    if (!res.ok) { message.textContent = (res.data && res.data.message) || `error ${res.status}`; return; }
+    if (!res.ok) {
+      message.dataset.state = "refused";
+      message.textContent = (res.data && res.data.message) || `error ${res.status}`;
+      return;
+    }
     current = res.data.id;
-    bar.hidden = false; out.hidden = true; cancel.disabled = false;
+    bar.hidden = false; out.hidden = true; chart.hidden = true; cancel.disabled = false;
+    summary.textContent = "";
     poll();
   });
   cancel.addEventListener("click", async () => { if (current) await api("DELETE", `/api/jobs/${current}`); });
@@ -271,9 +293,21 @@ function initJobs() {
     if (job.state === "running" || job.state === "queued") { setTimeout(poll, 500); return; }
     cancel.disabled = true;
     if (job.state === "done") {
-      const result = await api("GET", `/api/jobs/${current}/result`);
-      out.textContent = JSON.stringify(result.data, null, 2);
+      const result = (await api("GET", `/api/jobs/${current}/result`)).data;
+      const { figure, ...rest } = result;
+      out.textContent = JSON.stringify(rest, null, 2);
       out.hidden = false;
+      if (result.outcome) {
+        const u = Object.entries(result.utilities).map(([p, x]) => `${p} ${x.toFixed(3)}`).join(", ");
+        summary.textContent = `Outcome: ${result.outcome} in round ${result.round}; utilities: ${u}.`;
+      } else if ("feasible" in result) {
+        summary.textContent = result.feasible ? "A deal is possible." : "No deal is possible.";
+      }
+      if (figure && window.Plotly) {
+        chart.hidden = false;
+        window.Plotly.newPlot(chart, figure.data, figure.layout, { responsive: true, displaylogo: false })
+          .then(() => chart.classList.add("rendered"));
+      }
     } else if (job.error) {
       out.textContent = job.error; out.hidden = false;
     }
