@@ -11,17 +11,21 @@ offending node so that :mod:`zopa.load` can point at the file, line and column.
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Annotated, Any, Literal
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     ConfigDict,
+    Discriminator,
     Field,
     PrivateAttr,
     StringConstraints,
+    Tag,
     ValidationInfo,
     field_validator,
     model_validator,
@@ -66,6 +70,197 @@ def _scalar_to_id(v: Any) -> Any:
 
 class _Part(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+# --------------------------------------------------------------------------- uncertain numbers
+
+Finite = Annotated[float, Field(allow_inf_nan=False)]
+UNIT: tuple[float, float] = (0.0, 1.0)  # the valid range of values and reservations
+WEIGHT: tuple[float, float] = (0.0, math.inf)  # weights are 0 or more
+ARITY = {"uniform": (2,), "triangular": (3,), "normal": (2,), "beta": (2, 4)}
+SHAPES = {
+    "uniform": "[lo, hi]",
+    "triangular": "[lo, mode, hi]",
+    "normal": "[mean, sd]",
+    "beta": "[a, b] or [a, b, lo, hi]",
+}
+
+
+class Distribution(_Part):
+    """An uncertain number: exactly one of ``uniform``, ``triangular``, ``normal``, ``beta``.
+
+    Every distribution lives inside the *valid range* of the number it stands
+    for: [0, 1] for values and reservations, [0, ∞) for weights, the issue's
+    range for a red-line threshold.  ``uniform`` and ``triangular`` must lie
+    inside it; ``normal`` is truncated to it (its mean must lie inside);
+    ``beta: [a, b]`` spans the valid range (or [0, 1] for weights) and
+    ``beta: [a, b, lo, hi]`` spans [lo, hi].  :meth:`mean` is the mean of the
+    distribution as truncated: the number every point analysis uses.
+    """
+
+    uniform: list[Finite] | None = None
+    triangular: list[Finite] | None = None
+    normal: list[Finite] | None = None
+    beta: list[Finite] | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _known(cls, data: Any) -> Any:
+        if isinstance(data, dict):
+            for key in data:
+                if key not in ARITY:
+                    hint = _unknown("distribution", str(key), ARITY)
+                    raise ValueError(f"{hint} (distributions: {', '.join(ARITY)})")
+        return data
+
+    @model_validator(mode="after")
+    def _parameters(self) -> Distribution:
+        given = [k for k in ARITY if getattr(self, k) is not None]
+        if len(given) != 1:
+            found = f"; found {', '.join(given)}" if given else ""
+            raise ValueError(f"a distribution has exactly one of {', '.join(ARITY)}{found}")
+        kind, xs = given[0], getattr(self, given[0])
+        if len(xs) not in ARITY[kind]:
+            raise ValueError(f"{kind} takes {SHAPES[kind]}, got {len(xs)} numbers")
+        problem = _parameter_problem(kind, xs)
+        if problem:
+            raise ValueError(f"{kind} {_fmt_list(xs)}: {problem}")
+        return self
+
+    @property
+    def kind(self) -> str:
+        return next(k for k in ARITY if getattr(self, k) is not None)
+
+    @property
+    def params(self) -> list[float]:
+        return list(getattr(self, self.kind))
+
+    def to_json(self) -> dict[str, list[float]]:
+        return {self.kind: self.params}
+
+    def support(self, valid: tuple[float, float]) -> tuple[float, float]:
+        """The interval the distribution lives on, given the valid range of its number."""
+        kind, xs = self.kind, self.params
+        if kind in ("uniform", "triangular"):
+            return xs[0], xs[-1]
+        if kind == "beta":
+            if len(xs) == 4:
+                return xs[2], xs[3]
+            return valid if math.isfinite(valid[1]) else (valid[0], valid[0] + 1.0)
+        return valid  # normal: truncated to the valid range
+
+    def outside(self, valid: tuple[float, float]) -> str | None:
+        """Why the distribution does not fit inside ``valid``, or None when it does."""
+        lo, hi = valid
+        kind, xs = self.kind, self.params
+        if kind == "normal":
+            if not lo <= xs[0] <= hi:
+                return f"normal mean {_fmt(xs[0])} is outside {_fmt_range(valid)}"
+            return None
+        a, b = self.support(valid)
+        if a < lo or b > hi:
+            return f"{kind} {_fmt_list(xs)} reaches outside {_fmt_range(valid)}"
+        return None
+
+    def mean(self, valid: tuple[float, float]) -> float:
+        """The mean (of the truncated normal, for ``normal``); exact for the others."""
+        kind, xs = self.kind, [exact(x) for x in self.params]
+        if kind == "uniform":
+            return float((xs[0] + xs[1]) / 2)
+        if kind == "triangular":
+            return float(sum(xs) / 3)
+        if kind == "beta":
+            a, b = xs[0], xs[1]
+            lo, hi = (exact(x) for x in self.support(valid))
+            return float(lo + (hi - lo) * a / (a + b))
+        return truncated_normal_mean(float(xs[0]), float(xs[1]), *valid)
+
+
+def truncated_normal_mean(mu: float, sd: float, lo: float, hi: float) -> float:
+    """Mean of N(mu, sd²) truncated to [lo, hi] (Johnson, Kotz & Balakrishnan 1994, §10.1)."""
+    a, b = (lo - mu) / sd, (hi - mu) / sd
+    if a > 0 or b < 0:  # same formula on the mirror image: the far tail cancels badly otherwise
+        return -truncated_normal_mean(-mu, sd, -hi, -lo)
+    mass = _phi_cdf(b) - _phi_cdf(a)
+    return mu + sd * (_phi_pdf(a) - _phi_pdf(b)) / mass
+
+
+def _phi_pdf(z: float) -> float:
+    return 0.0 if math.isinf(z) else math.exp(-z * z / 2) / math.sqrt(2 * math.pi)
+
+
+def _phi_cdf(z: float) -> float:
+    return 0.5 * math.erfc(-z / math.sqrt(2))
+
+
+def _parameter_problem(kind: str, xs: list[float]) -> str | None:
+    if kind == "uniform" and xs[0] > xs[1]:
+        return "lo is above hi"
+    if kind == "triangular" and not xs[0] <= xs[1] <= xs[2]:
+        return "needs lo <= mode <= hi"
+    if kind == "normal" and xs[1] <= 0:
+        return "the standard deviation must be greater than 0"
+    if kind == "beta":
+        if xs[0] <= 0 or xs[1] <= 0:
+            return "a and b must be greater than 0"
+        if len(xs) == 4 and xs[2] >= xs[3]:
+            return "lo must be below hi"
+    return None
+
+
+def _fmt(x: float) -> str:
+    return str(int(x)) if float(x).is_integer() else repr(x)
+
+
+def _fmt_list(xs: list[float]) -> str:
+    return "[" + ", ".join(_fmt(x) for x in xs) + "]"
+
+
+def _fmt_range(valid: tuple[float, float]) -> str:
+    lo, hi = valid
+    return f"[{_fmt(lo)}, {_fmt(hi)}]" if math.isfinite(hi) else f"[{_fmt(lo)}, ∞)"
+
+
+def _dispatch(v: Any) -> str:
+    """Route a mapping to :class:`Distribution` and anything else to the number."""
+    return "dict" if isinstance(v, dict | Distribution) else "float"
+
+
+def _within(valid: tuple[float, float], what: str) -> AfterValidator:
+    def check(d: Distribution) -> Distribution:
+        message = d.outside(valid)
+        if message:
+            raise ValueError(f"{message}; {what}")
+        return d
+
+    return AfterValidator(check)
+
+
+# The tags are named like pydantic's own type tags so that error positions skip them.
+UnitOrDistribution = Annotated[
+    Annotated[Unit, Tag("float")]
+    | Annotated[Distribution, _within(UNIT, "values are in [0, 1]"), Tag("dict")],
+    Discriminator(_dispatch),
+]
+WeightOrDistribution = Annotated[
+    Annotated[NonNegative, Tag("float")]
+    | Annotated[Distribution, _within(WEIGHT, "weights are 0 or more"), Tag("dict")],
+    Discriminator(_dispatch),
+]
+
+
+def is_uncertain(x: Any) -> bool:
+    return isinstance(x, Distribution)
+
+
+def point_value(x: float | Distribution, valid: tuple[float, float]) -> float:
+    """A number as written, or a distribution's mean."""
+    return x.mean(valid) if isinstance(x, Distribution) else x
+
+
+def upper(x: float | Distribution, valid: tuple[float, float]) -> float:
+    """The largest value a number (or a distribution) can take."""
+    return x.support(valid)[1] if isinstance(x, Distribution) else x
 
 
 class Source(_Part):
@@ -222,9 +417,10 @@ class Party(_Part):
     name: str | None = None
     description: str | None = None
     veto: bool = True
-    reservation: Unit = 0.0
-    weights: dict[Id, NonNegative] = Field(default_factory=dict)
-    values: dict[Id, dict[OptionKey, Unit]] = Field(default_factory=dict)
+    # Each number below may instead be a Distribution (an uncertain number).
+    reservation: UnitOrDistribution = 0.0
+    weights: dict[Id, WeightOrDistribution] = Field(default_factory=dict)
+    values: dict[Id, dict[OptionKey, UnitOrDistribution]] = Field(default_factory=dict)
     # Inputs of the forecasting models (zopa.forecast): power, stated positions, 0–100 salience.
     capability: NonNegative | None = None
     positions: dict[Id, str | int | float] = Field(default_factory=dict)
@@ -254,9 +450,38 @@ class Party(_Part):
     def label(self) -> str:
         return self.name or self.id
 
+    @property
+    def uncertain(self) -> bool:
+        """Whether a weight, value or the reservation is a distribution."""
+        return (
+            is_uncertain(self.reservation)
+            or any(is_uncertain(w) for w in self.weights.values())
+            or any(is_uncertain(v) for t in self.values.values() for v in t.values())
+        )
+
+    def point(self) -> Party:
+        """The party with every distribution replaced by its mean (point analyses)."""
+        if not self.uncertain:
+            return self
+        return self.model_copy(
+            update={
+                "reservation": point_value(self.reservation, UNIT),
+                "weights": {i: point_value(w, WEIGHT) for i, w in self.weights.items()},
+                "values": {
+                    i: {o: point_value(v, UNIT) for o, v in t.items()}
+                    for i, t in self.values.items()
+                },
+            }
+        )
+
 
 class RedLine(_Part):
-    """A rule a party will not sign without, optionally in force only between dates."""
+    """A rule a party will not sign without, optionally in force only between dates.
+
+    ``thresholds`` name uncertain numbers the rule uses (``army_cap >= floor``);
+    ``firmness`` is the probability that the red line is real rather than an
+    opening position.  Point analyses keep red lines with firmness ≥ 0.5.
+    """
 
     id: Id
     party: Id
@@ -265,6 +490,8 @@ class RedLine(_Part):
     source: Id | list[Id] | None = None
     since: dt.date | None = None
     until: dt.date | None = None
+    thresholds: dict[Id, Distribution] = Field(default_factory=dict)
+    firmness: Annotated[float, Field(ge=0, le=1)] = 1.0
     meta: Meta = None
 
     @field_validator("until")
@@ -286,6 +513,15 @@ class RedLine(_Part):
         if on is None:
             return True
         return (self.since is None or self.since <= on) and (self.until is None or on <= self.until)
+
+    @property
+    def firm(self) -> bool:
+        """Whether point analyses count it: firmness ≥ 0.5."""
+        return self.firmness >= 0.5
+
+    @property
+    def uncertain(self) -> bool:
+        return bool(self.thresholds) or self.firmness < 1
 
 
 class Draft(_Part):
@@ -367,8 +603,51 @@ class Scenario(_Part):
     def red_lines_in_force(self, on: dt.date | None) -> list[RedLine]:
         return [r for r in self.red_lines if r.in_force(on)]
 
+    @property
+    def uncertain(self) -> bool:
+        """Whether any number is a distribution or any red line has firmness below 1."""
+        return any(p.uncertain for p in self.parties) or any(r.uncertain for r in self.red_lines)
+
+    def point_estimate(self) -> Scenario:
+        """The scenario with every party's distributions replaced by their means.
+
+        Red lines keep their thresholds and firmness: :class:`zopa.problem.Problem`
+        binds thresholds at their means and keeps red lines with firmness ≥ 0.5.
+        """
+        if not any(p.uncertain for p in self.parties):
+            return self
+        return self.model_copy(update={"parties": [p.point() for p in self.parties]})
+
+    def threshold_ranges(self, red: RedLine) -> dict[str, tuple[float, float]]:
+        """The valid range of each threshold of ``red``: the range of every issue it meets."""
+        return threshold_ranges(red, self.domains())
+
+    def threshold_means(self, red: RedLine) -> dict[str, Fraction]:
+        """The numbers point analyses put in place of ``red``'s threshold names."""
+        ranges = self.threshold_ranges(red)
+        return {n: exact(d.mean(ranges[n])) for n, d in red.thresholds.items()}
+
     def domains(self) -> list[rules.IssueDomain]:
         return [i.domain() for i in self.issues]
+
+
+def threshold_ranges(
+    red: RedLine, domains: list[rules.IssueDomain]
+) -> dict[str, tuple[float, float]]:
+    """Each threshold's valid range: the intersection of the ranges of the issues it is compared
+    with (the whole line when it is compared with none, which :func:`semantic_problems` reports)."""
+    try:
+        uses = rules.threshold_uses(rules.parse(red.rule), domains, red.thresholds)
+    except rules.RuleSyntaxError:
+        uses = {}
+    out: dict[str, tuple[float, float]] = {}
+    for name in red.thresholds:
+        lo, hi = -math.inf, math.inf
+        for i in uses.get(name, []):
+            grid = domains[i].options
+            lo, hi = max(lo, float(grid[0])), min(hi, float(grid[-1]))  # type: ignore[arg-type]
+        out[name] = (lo, hi)
+    return out
 
 
 # --------------------------------------------------------------------------- cross-checks
@@ -461,12 +740,7 @@ def semantic_problems(s: Scenario, broken: frozenset[str] = frozenset()) -> list
         if red.party not in parties and red.party not in broken:
             out.append(Problem((*base, "party"), _unknown("party", red.party, parties)))
         out += _source_refs(base, red.source, sources, broken)
-        try:
-            expr = rules.parse(red.rule)
-            rules.bind(expr, domains, party_list)
-        except rules.RuleSyntaxError as err:
-            if err.name not in broken:
-                out.append(Problem((*base, "rule"), err.message, offset=err.column - 1))
+        out += _rule_problems(base, red, domains, party_list, broken)
 
     for idx, draft in _indexed(s.drafts):
         base = ("drafts", idx)
@@ -515,6 +789,55 @@ def _nameable(ident: str) -> bool:
     except rules.RuleSyntaxError:
         return False
     return isinstance(expr, rules.Cmp) and expr.issue == ident
+
+
+def _rule_problems(
+    base: tuple[str | int, ...],
+    red: RedLine,
+    domains: list[rules.IssueDomain],
+    parties: list[str],
+    broken: frozenset[str],
+) -> list[Problem]:
+    """The rule parses and binds (thresholds at their means); each threshold is used and fits."""
+    ranges = threshold_ranges(red, domains)
+    fits = {n: d.outside(ranges[n]) is None for n, d in red.thresholds.items()}
+    means = {
+        n: exact(d.mean(ranges[n]) if fits[n] else d.params[0]) for n, d in red.thresholds.items()
+    }
+    try:
+        expr = rules.parse(red.rule)
+        rules.bind(expr, domains, parties, thresholds=means)
+    except rules.RuleSyntaxError as err:
+        if err.name in broken:
+            return []
+        return [Problem((*base, "rule"), err.message, offset=err.column - 1)]
+    out: list[Problem] = []
+    uses = rules.threshold_uses(expr, domains, red.thresholds)
+    for name, dist in red.thresholds.items():
+        path = (*base, "thresholds", name)
+        if name in rules.KEYWORDS or rules.reads_as_number(name):
+            out.append(
+                Problem(
+                    path,
+                    f"threshold name {name!r} cannot be told from a number or "
+                    "keyword in a rule; use a name with a letter",
+                    on_key=True,
+                )
+            )
+        elif not uses[name]:
+            out.append(
+                Problem(
+                    path,
+                    f"threshold {name!r} is not used in the rule; write it where a number goes "
+                    f"in a comparison on a numeric issue (e.g. 'ISSUE >= {name}')",
+                    on_key=True,
+                )
+            )
+        elif not fits[name]:
+            where = ", ".join(repr(domains[i].id) for i in uses[name])
+            message = dist.outside(ranges[name])
+            out.append(Problem(path, f"{message}: the range of issue {where}"))
+    return out
 
 
 def _indexed(items: list[Any]) -> Iterator[tuple[int, Any]]:
@@ -598,7 +921,7 @@ def _party_problems(
             else:
                 named[k] = key
     for issue_id, weight in party.weights.items():
-        if weight <= 0 or issue_id not in issues:
+        if upper(weight, WEIGHT) <= 0 or issue_id not in issues:
             continue
         issue = issues[issue_id]
         table = party.values.get(issue_id)
@@ -658,4 +981,3 @@ def _forecast_input_problems(
         elif not issue.numeric and issue.index_of(value) is None:
             out.append(Problem((*base, "positions", issue_id), _not_an_option(issue, value)))
     return out
-

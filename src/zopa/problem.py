@@ -17,7 +17,16 @@ integer ``U_p(x) = Σ_i q_{p,i}(x_i)`` on the grid ``1/SCALE`` with
 Hence ``|q_{p,i}(o)/SCALE − w_{p,i} v_{p,i}(o)| < 1.5/SCALE`` per issue and
 ``|U_p(x)/SCALE − u_p(x)| < 1.5·n/SCALE``: below 10⁻⁶ for up to 666 issues.
 Reservations and the thresholds of ``utility(p)`` rules are rounded to the
-same grid.  Every comparison (acceptance, rules, optimality) is then exact
+same grid.
+
+Uncertain scenarios
+-------------------
+A scenario may give distributions instead of numbers, and red lines a
+firmness (:mod:`zopa.model`).  A :class:`Realisation` fixes a number for each;
+by default a problem uses :meth:`Realisation.point` — every distribution at its
+mean and the red lines with firmness ≥ 0.5 — which is what every point
+analysis reports.  Monte Carlo samples (:mod:`zopa.uncertainty`) are other
+realisations.  Every comparison (acceptance, rules, optimality) is then exact
 integer arithmetic, identical in the solvers, the vectorised evaluator and the
 brute-force tests; a party whose best options all have value 1 reaches exactly
 1.0.
@@ -73,25 +82,70 @@ class Constraint:
         return f"{self.party} will not accept less than its reservation utility"
 
 
-class Problem:
-    """A scenario compiled as of a date (``None``: every red line in force)."""
+@dataclass(frozen=True)
+class Realisation:
+    """A number for every uncertain quantity of a scenario.
 
-    def __init__(self, scenario: Scenario, as_of: dt.date | None = None) -> None:
+    ``parties`` hold only numbers; ``thresholds`` give, per red line, the number
+    each threshold name stands for; ``firm`` lists the red lines that are real
+    red lines here (the others are opening positions and are left out).
+    ``tables`` are integer utility tables computed elsewhere (the Monte Carlo
+    computes them vectorised); when None they are computed from ``parties``.
+    """
+
+    parties: tuple[Party, ...]
+    thresholds: Mapping[str, Mapping[str, Fraction]]
+    firm: frozenset[str]
+    tables: np.ndarray | None = None
+
+    @classmethod
+    def point(cls, scenario: Scenario) -> Realisation:
+        """Every distribution at its mean, and the red lines with firmness ≥ 0.5."""
+        return cls(
+            tuple(p.point() for p in scenario.parties),
+            {r.id: scenario.threshold_means(r) for r in scenario.red_lines if r.thresholds},
+            frozenset(r.id for r in scenario.red_lines if r.firm),
+        )
+
+
+class Problem:
+    """A scenario compiled as of a date (``None``: every red line in force).
+
+    Uncertain numbers take the values of ``realisation``; by default their means,
+    with the red lines of firmness ≥ 0.5 (:meth:`Realisation.point`).
+    """
+
+    def __init__(
+        self,
+        scenario: Scenario,
+        as_of: dt.date | None = None,
+        realisation: Realisation | None = None,
+    ) -> None:
+        real = realisation if realisation is not None else Realisation.point(scenario)
         self.scenario = scenario
         self.as_of = as_of
+        self.realisation = real
         self.issues: list[Issue] = list(scenario.issues)
-        self.parties: list[Party] = list(scenario.parties)
+        self.parties: list[Party] = list(real.parties)
         self.issue_index = {i.id: k for k, i in enumerate(self.issues)}
         self.party_index = {p.id: k for k, p in enumerate(self.parties)}
         self.sizes = np.array([len(i.values) for i in self.issues], dtype=np.int64)
         self.veto = [p.veto for p in self.parties]
-        self.tables = _utility_tables(self.issues, self.parties)
+        self.tables = (
+            real.tables if real.tables is not None else _utility_tables(self.issues, self.parties)
+        )
         self.reservations = np.array([scale(p.reservation) for p in self.parties], dtype=np.int64)
         domains = scenario.domains()
         party_ids = [p.id for p in self.parties]
         self._all_red_lines: list[tuple[RedLine, rules.Bound]] = [
-            (r, rules.bind(rules.parse(r.rule), domains, party_ids, scale))
+            (
+                r,
+                rules.bind(
+                    rules.parse(r.rule), domains, party_ids, scale, real.thresholds.get(r.id)
+                ),
+            )
             for r in scenario.red_lines
+            if r.id in real.firm
         ]
         self.red_lines = [(r, b) for r, b in self._all_red_lines if r.in_force(as_of)]
         self.constraints = self._constraints()

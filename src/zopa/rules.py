@@ -22,6 +22,15 @@ gives a *bound* formula whose leaves are
 * :class:`Member` — "issue ``i`` takes one of the option indices in ``allowed``",
 * :class:`UtilityAtom` — "party ``p``'s integer-scaled utility ``OP`` ``threshold``".
 
+A red line may name uncertain *thresholds* (``army_cap >= ukraine_floor``, with
+``thresholds: {ukraine_floor: {uniform: [700000, 900000]}}`` in the file).  A
+threshold name stands where a number may stand in an order comparison
+(``<``, ``<=``, ``>``, ``>=``) on a numeric issue; :func:`bind` takes the
+numbers to use (the means, or one Monte Carlo sample).  On a numeric issue a
+bare word can never be an option (options are numbers), so there a word is a
+threshold name; a threshold name that is also an option of a categorical issue
+the rule compares is an error.
+
 Every comparison on an issue, whatever its operator, becomes a set of allowed
 options, so the bound form compiles directly to SAT clauses, to CP-SAT
 constraints and to numpy masks (:func:`evaluate_many`).
@@ -30,7 +39,7 @@ constraints and to numpy masks (:func:`evaluate_many`).
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import TYPE_CHECKING, Literal, Union
@@ -214,6 +223,11 @@ def _tokenize(text: str) -> list[_Token]:
         raise RuleSyntaxError(f"unexpected character {ch!r}", col)
     tokens.append(_Token("end", "", len(text) + 1))
     return tokens
+
+
+def reads_as_number(word: str) -> bool:
+    """Whether the tokenizer reads ``word`` as a number (so it cannot name a threshold)."""
+    return _NUMBER_RE.fullmatch(word) is not None
 
 
 def _number(text: str, column: int) -> Fraction:
@@ -523,13 +537,16 @@ def bind(
     issues: Sequence[IssueDomain],
     parties: Sequence[str],
     scale_threshold: Callable[[Fraction], int] | None = None,
+    thresholds: Mapping[str, Fraction] | None = None,
 ) -> Bound:
     """Resolve names and values against a scenario; raise :class:`RuleSyntaxError`.
 
     ``scale_threshold`` maps a utility threshold (a :class:`~fractions.Fraction`)
     to the integer scale of :mod:`zopa.problem`; by default thresholds are kept
-    at scale 1 (only useful for checking).
+    at scale 1 (only useful for checking).  ``thresholds`` gives the number
+    each threshold name of the red line stands for.
     """
+    named: Mapping[str, Fraction] = thresholds or {}
     index = {d.id: i for i, d in enumerate(issues)}
     party_index = {p: i for i, p in enumerate(parties)}
     scale: Callable[[Fraction], int | Fraction] = scale_threshold or (lambda f: f)
@@ -556,6 +573,7 @@ def bind(
             )
         i = index[e.issue]
         dom = issues[i]
+        _check_threshold_use(e, dom, named)
         if isinstance(e, In):
             chosen = {_option_index(dom, v, e.column) for v in e.values}
             if e.negated:
@@ -566,13 +584,16 @@ def bind(
             allowed = {k} if e.op == "==" else set(range(len(dom.options))) - {k}
             return Member(i, frozenset(allowed))
         if dom.numeric:
-            if e.value.number is None:
+            if e.value.number is None and e.value.text in named:
+                ref: Fraction = named[e.value.text]
+            elif e.value.number is None:
                 raise RuleSyntaxError(
                     f"issue {dom.id!r} is numeric; expected a number after '{e.op}', "
-                    f"found {e.value.text!r}",
+                    f"found {e.value.text!r}" + _threshold_hint(e.value.text, named),
                     e.value.column or e.column,
                 )
-            ref: Fraction = e.value.number
+            else:
+                ref = e.value.number
             return Member(
                 i,
                 frozenset(
@@ -591,6 +612,56 @@ def bind(
         return Member(i, frozenset(j for j in range(len(dom.options)) if compare(j, e.op, k)))
 
     return go(expr)
+
+
+def _check_threshold_use(e: Cmp | In, dom: IssueDomain, named: Mapping[str, Fraction]) -> None:
+    """A threshold name stands only for the number of an order comparison on a numeric issue."""
+    values = e.values if isinstance(e, In) else (e.value,)
+    for v in values:
+        if v.number is not None or v.text not in named:
+            continue
+        column = v.column or e.column
+        if not dom.numeric:
+            if v.text in dom.options:
+                raise RuleSyntaxError(
+                    f"{v.text!r} is both an option of issue {dom.id!r} and a threshold of this "
+                    "red line; rename the threshold",
+                    column,
+                )
+            raise RuleSyntaxError(
+                f"threshold {v.text!r} is compared with categorical issue {dom.id!r}; "
+                "thresholds stand for numbers on numeric issues",
+                column,
+            )
+        if isinstance(e, In) or e.op in ("==", "!="):
+            raise RuleSyntaxError(
+                f"threshold {v.text!r} needs an order comparison (<, <=, >, >=): an uncertain "
+                "number almost never equals an option exactly",
+                column,
+            )
+
+
+def _threshold_hint(word: str, named: Mapping[str, Fraction]) -> str:
+    if not named:
+        return ""
+    return f" (this red line's thresholds: {', '.join(sorted(named))}){_suggest(word, list(named))}"
+
+
+def threshold_uses(
+    expr: Expr, issues: Sequence[IssueDomain], names: Iterable[str]
+) -> dict[str, list[int]]:
+    """For each threshold name, the numeric issues (indices) it is compared with in ``expr``."""
+    wanted = set(names)
+    index = {d.id: i for i, d in enumerate(issues)}
+    uses: dict[str, list[int]] = {n: [] for n in sorted(wanted)}
+    for leaf in comparisons(expr):
+        if not isinstance(leaf, Cmp) or leaf.issue not in index:
+            continue
+        i = index[leaf.issue]
+        v = leaf.value
+        if issues[i].numeric and v.number is None and v.text in wanted and i not in uses[v.text]:
+            uses[v.text].append(i)
+    return uses
 
 
 def issues_of(bound: Bound) -> set[int]:

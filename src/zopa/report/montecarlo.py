@@ -1,0 +1,67 @@
+"""Terminal report of ``zopa montecarlo``: probabilities with their 95 % intervals."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def _pct(p: float) -> str:
+    return f"{100 * p:5.1f} %"
+
+
+def render_montecarlo(console: Any, doc: dict[str, Any]) -> None:
+    """Print the Monte Carlo summary ``doc`` (the JSON document) as tables."""
+    from rich.table import Table
+
+    lo, hi = doc["p_deal"]["ci95"]
+    console.print(
+        f"{doc['scenario']} as of {doc['as_of'] or 'any date'}: {doc['samples']:,} samples "
+        f"(seed {doc['seed']})"
+    )
+    console.print(
+        f"P(a deal exists) = {_pct(doc['p_deal']['estimate'])}  "
+        f"(95 % interval {_pct(lo).strip()} to {_pct(hi).strip()}, Wilson)"
+    )
+    table = Table(title="Blocking issues", show_edge=False)
+    table.add_column("issue")
+    table.add_column("P(blocking)", justify="right")
+    for issue, p in sorted(doc["p_blocking_issue"].items(), key=lambda kv: -kv[1]):
+        if p > 0:
+            table.add_row(issue, _pct(p))
+    console.print(table)
+    table = Table(title="Red lines in some conflict", show_edge=False)
+    table.add_column("red line")
+    table.add_column("P(in a conflict)", justify="right")
+    for red, p in sorted(doc["p_red_line_in_conflict"].items(), key=lambda kv: -kv[1]):
+        if p > 0:
+            table.add_row(red, _pct(p))
+    for party, p in doc["p_reservation_in_conflict"].items():
+        if p > 0:
+            table.add_row(f"{party}:reservation", _pct(p))
+    console.print(table)
+    if doc["nash_samples"]:
+        table = Table(title=f"Nash package over the {doc['nash_samples']:,} samples with a deal")
+        table.add_column("issue")
+        table.add_column("options (share)")
+        for issue, shares in doc["nash_options"].items():
+            if len(shares) > 1:
+                text = ", ".join(f"{o} {_pct(s).strip()}" for o, s in shares.items())
+                table.add_row(issue, text)
+        console.print(table)
+        for party, u in doc["nash_utilities"].items():
+            console.print(
+                f"  {party}: utility at the Nash package, mean {u['mean']:.3f}, "
+                f"5-95 % {u['p05']:.3f} to {u['p95']:.3f}"
+            )
+    robust = doc["robust_package"]
+    if robust["package"] is not None:
+        console.print(
+            f"Robust package ({robust['method']}): accepted by every veto party in "
+            f"{_pct(robust['p_accepted']).strip()} of samples"
+        )
+        for issue, option in robust["package"].items():
+            console.print(f"  {issue}: {option}")
+    if doc["draft_acceptance"]:
+        console.print(f"Draft {doc['draft']}: P(party accepts some completion of it)")
+        for party, p in doc["draft_acceptance"].items():
+            console.print(f"  {party}: {_pct(p)}")

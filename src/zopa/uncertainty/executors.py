@@ -1,0 +1,113 @@
+"""Where batches of samples run: this process, local processes, or a Dask cluster.
+
+Every executor maps one function over batches ``(start, stop)`` of sample
+indices and yields results as batches finish.  Batches are the unit of work
+because a task costs ~1.5 ms of overhead on Dask (measured; see
+``research/ecosystem-measurements.md`` §4); a sample's result never depends on
+its batch.
+
+* :class:`Serial` — in this process (tests, tiny jobs).
+* :class:`Processes` — the standard library's process pool (the default).
+* :class:`Dask` — a Dask ``distributed`` cluster: an existing one
+  (``--scheduler tcp://HOST:PORT``) or a local one it starts (``--workers K``).
+  Local workers get the measured glibc fix: Dask's nanny sets
+  ``MALLOC_TRIM_THRESHOLD_=65536``, which made numpy-heavy tasks 1.57× slower.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from typing import Any
+
+MALLOC_FIX = {"MALLOC_TRIM_THRESHOLD_": 2**40, "MALLOC_MMAP_THRESHOLD_": 16_777_216}
+
+Batch = tuple[int, int]
+
+
+class DaskMissing(RuntimeError):
+    """``--workers`` / ``--scheduler`` need the optional ``zopa[dask]`` extra."""
+
+
+def batches(samples: int, workers: int, target: int = 500) -> list[Batch]:
+    """Split ``range(samples)`` into batches: about ``target`` samples, and several per worker
+    (so a slow batch does not leave the other workers idle at the end)."""
+    size = max(25, min(target, -(-samples // max(1, 4 * workers))))
+    return [(lo, min(samples, lo + size)) for lo in range(0, samples, size)]
+
+
+class Serial:
+    """Run batches one after the other in this process."""
+
+    workers = 1
+
+    def map(self, fn: Callable[..., Any], job: Any, items: Sequence[Any]) -> Iterator[Any]:
+        for item in items:
+            yield fn(job, *item)
+
+    def close(self) -> None:
+        pass
+
+
+def _call(fn: Callable[..., Any], job: Any, item: Sequence[Any]) -> Any:
+    return fn(job, *item)
+
+
+class Processes:
+    """A pool of local processes (``spawn``: no solver state is inherited by forking)."""
+
+    def __init__(self, workers: int | None = None) -> None:
+        self.workers = workers or os.cpu_count() or 1
+        self.pool = ProcessPoolExecutor(
+            self.workers, mp_context=multiprocessing.get_context("spawn")
+        )
+
+    def map(self, fn: Callable[..., Any], job: Any, items: Sequence[Any]) -> Iterator[Any]:
+        futures = [self.pool.submit(_call, fn, job, item) for item in items]
+        for future in as_completed(futures):
+            yield future.result()
+
+    def close(self) -> None:
+        self.pool.shutdown(cancel_futures=True)
+
+
+class Dask:
+    """A Dask distributed cluster: connect to ``address``, or start ``workers`` local ones."""
+
+    def __init__(self, address: str | None = None, workers: int | None = None) -> None:
+        try:
+            import dask
+            from dask.distributed import Client, LocalCluster
+        except ImportError:
+            raise DaskMissing(
+                "Dask is not installed; install the extra: pip install 'zopa[dask]'"
+            ) from None
+        self.cluster = None
+        if address is None:
+            with dask.config.set({"distributed.nanny.pre-spawn-environ": MALLOC_FIX}):
+                self.cluster = LocalCluster(
+                    n_workers=workers or 1,
+                    threads_per_worker=1,
+                    processes=True,
+                    host="127.0.0.1",
+                    dashboard_address=None,
+                )
+            self.client = Client(self.cluster)
+        else:
+            self.client = Client(address, timeout=30)
+        self.workers = max(1, len(self.client.scheduler_info().get("workers", {})))
+
+    def map(self, fn: Callable[..., Any], job: Any, items: Sequence[Any]) -> Iterator[Any]:
+        from dask.distributed import as_completed as completed
+
+        (shared,) = self.client.scatter([job], broadcast=True)  # one object, even a tuple
+        futures = [self.client.submit(_call, fn, shared, item, pure=False) for item in items]
+        for future in completed(futures):
+            yield future.result()
+
+    def close(self) -> None:
+        self.client.close()
+        if self.cluster is not None:
+            self.cluster.close()
