@@ -46,6 +46,7 @@ class Outcome:
 
     conflicts: list[int]  # local bitmasks of the minimal unsatisfiable subsets
     parts: list[Part]  # the MSSes; exactly one, the whole firm set, when it is satisfiable
+    conflict_lines: frozenset[int] = frozenset()  # the caller's red lines in some conflict
 
     @property
     def feasible(self) -> bool:
@@ -78,7 +79,12 @@ class Component:
         found = self._outcomes.get(signature)
         if found is None:
             assert masks is not None
-            found = self._outcomes[signature] = analyse(signature[0], masks)
+            found = analyse(signature[0], masks)
+            union = 0
+            for c in found.conflicts:
+                union |= c
+            lines = frozenset(k for b, k in enumerate(self.members) if union >> b & 1)
+            found = self._outcomes[signature] = Outcome(found.conflicts, found.parts, lines)
         return found
 
     def known(self, signature: tuple) -> bool:

@@ -45,7 +45,7 @@ import numpy as np
 from zopa import rules
 from zopa.model import RedLine, Scenario, exact
 from zopa.problem import Problem, Realisation
-from zopa.uncertainty.components import Component, components
+from zopa.uncertainty.components import Component, Outcome, components
 from zopa.uncertainty.sampling import Quantity, draw, quantities
 from zopa.uncertainty.tables import Tables
 
@@ -331,35 +331,38 @@ def _deals(
             engine |= firm[:, k]  # a utility rule of another shape: the engine decides
     bounded, lower = _lower_bounds(m, tables, firm)
     weights = _gain_weights(m, tables, bounded, lower)
-    per_component = [
-        _component_parts(m, comp, x, tables, firm, classes, bounded, weights) for comp in m.deal
-    ]
+    found = [_component_parts(m, c, x, tables, firm, classes, bounded, weights) for c in m.deal]
+    # components with one MSS part in every sample add the same way to every MSS: sum them once
+    single = [c for c, f in enumerate(found) if (f.count == 1).all()]
+    multi = [c for c in range(len(found)) if c not in single]
+    top = sum((found[c].top[:, 0] for c in single), np.zeros((n, len(bounded)), np.int64))
+    got = sum((found[c].got[:, 0] for c in single), np.zeros((n, len(bounded)), np.int64))
+    base = np.zeros((n, m.base.n_issues), dtype=np.int64)
+    for c in single:
+        comp = m.deal[c]
+        base[:, comp.issues] = comp.combos[found[c].pick[:, 0]]
     for s in range(n):
         if engine[s]:
             continue
-        parts = [pc[s] for pc in per_component]
-        for comp, (outcome, _) in zip(m.deal, parts, strict=True):
-            for c in outcome.conflicts:
-                conflicts[s] |= {comp.members[b] for b in range(c.bit_length()) if c >> b & 1}
-        counts = [len(o.parts) for o, _ in parts]
+        for f in found:
+            conflicts[s] |= f.outcomes[s].conflict_lines
+        counts = [int(found[c].count[s]) for c in multi]
         if int(np.prod(counts)) > MAX_MSS:
             engine[s] = True
             continue
-        ok = True
-        for choice in itertools.product(*(range(c) for c in counts)):
-            top = sum(parts[c][1][0][j] for c, j in enumerate(choice))
-            got = sum(parts[c][1][1][j] for c, j in enumerate(choice))
-            if (top < lower[s]).any() or (got < lower[s]).any():
-                ok = False  # a bound may be in a conflict, or no witness: ask the engine
+        for choice in itertools.product(*(range(k) for k in counts)):
+            t, g = top[s].copy(), got[s].copy()
+            for c, j in zip(multi, choice, strict=True):
+                t += found[c].top[s, j]
+                g += found[c].got[s, j]
+            if (t < lower[s]).any() or (g < lower[s]).any():
+                engine[s] = True  # a bound may be in a conflict, or no witness: ask the engine
                 break
-            package = [0] * m.base.n_issues
-            for c, j in enumerate(choice):
-                comp = m.deal[c]
-                for pos, i in enumerate(comp.issues):
-                    package[i] = int(comp.combos[parts[c][1][2][j], pos])
-            witnesses[s].append(tuple(package))
-        if not ok:
-            engine[s] = True
+            package = base[s].copy()
+            for c, j in zip(multi, choice, strict=True):
+                package[m.deal[c].issues] = m.deal[c].combos[found[c].pick[s, j]]
+            witnesses[s].append(tuple(package.tolist()))
+        if engine[s]:
             witnesses[s] = []
             continue
         deal[s] = not conflicts[s]
@@ -394,6 +397,18 @@ def _gain_weights(m: Model, tables: Tables, bounded: list[int], lower: np.ndarra
     return 1.0 / np.maximum(1.0, top - np.maximum(lower, 0))
 
 
+@dataclass
+class Found:
+    """One component over a batch: per sample its outcome and, per MSS part ``j``, the bounded
+    parties' maximum utilities, the witness's utilities and the witness combination."""
+
+    outcomes: list[Outcome]
+    count: np.ndarray  # (samples,) number of parts
+    top: np.ndarray  # (samples, parts, bounded)
+    got: np.ndarray  # (samples, parts, bounded)
+    pick: np.ndarray  # (samples, parts) combination index
+
+
 def _component_parts(
     m: Model,
     comp: Component,
@@ -403,39 +418,47 @@ def _component_parts(
     classes: list[list[tuple]],
     bounded: list[int],
     weights: np.ndarray,
-) -> list[tuple]:
-    """Per sample: (outcome, (max utilities per part, witness utilities per part, witness
-    combination per part)) of one component."""
-    n = len(x)
-    signatures = [_signature(comp, firm, classes, s) for s in range(n)]
-    out: list[tuple] = [None] * n  # type: ignore[list-item]
+) -> Found:
+    n, b = len(x), len(bounded)
     by_signature: dict[tuple, list[int]] = {}
-    for s, sig in enumerate(signatures):
-        by_signature.setdefault(sig, []).append(s)
-    utils = np.zeros((n, len(bounded), len(comp.combos)), dtype=np.int64)
+    for s in range(n):
+        by_signature.setdefault(_signature(comp, firm, classes, s), []).append(s)
+    outcomes: dict[tuple, Outcome] = {
+        sig: comp.outcome(sig, None if comp.known(sig) else _masks(m, comp, x, sig, rows[0]))
+        for sig, rows in by_signature.items()
+    }
+    width = max(len(o.parts) for o in outcomes.values())
+    found = Found(
+        [None] * n,  # type: ignore[list-item]
+        np.zeros(n, dtype=np.int64),
+        np.zeros((n, width, b), dtype=np.int64),
+        np.zeros((n, width, b), dtype=np.int64),
+        np.zeros((n, width), dtype=np.int64),
+    )
+    utils = np.zeros((n, b, len(comp.combos)), dtype=np.int64)
     for j, p in enumerate(bounded):
         for pos, i in enumerate(comp.issues):
             utils[:, j, :] += tables.at(p, i, comp.combos[:, pos])
+    floor = np.iinfo(np.int64).min // 4
     for sig, rows in by_signature.items():
-        outcome = comp.outcome(sig, None if comp.known(sig) else _masks(m, comp, x, sig, rows[0]))
-        U = utils[rows]  # (rows, bounded, combos)
-        score = np.einsum("rj,rjc->rc", weights[rows], U.astype(np.float64))
-        tops, gots, picks = [], [], []
-        for part in outcome.parts:
-            masked = np.where(part.allowed[None, None, :], U, np.iinfo(np.int64).min)
-            tops.append(masked.max(axis=2))
+        outcome = outcomes[sig]
+        idx = np.array(rows)
+        U = utils[idx]  # (rows, bounded, combos)
+        score = np.einsum("rj,rjc->rc", weights[idx], U.astype(np.float64))
+        for r in rows:
+            found.outcomes[r] = outcome
+        found.count[idx] = len(outcome.parts)
+        for j, part in enumerate(outcome.parts):
+            found.top[idx, j] = np.where(part.allowed[None, None, :], U, floor).max(axis=2)
             pick = np.where(part.allowed[None, :], score, -np.inf).argmax(axis=1)
-            picks.append(pick)
-            gots.append(U[np.arange(len(rows)), :, pick])
-        for r, s in enumerate(rows):
-            out[s] = (
-                outcome,
-                ([t[r] for t in tops], [g[r] for g in gots], [int(pk[r]) for pk in picks]),
-            )
-    return out
+            found.pick[idx, j] = pick
+            found.got[idx, j] = U[np.arange(len(rows)), :, pick]
+    return found
 
 
 def _signature(comp: Component, firm: np.ndarray, classes: list[list[tuple]], s: int) -> tuple:
+    if not comp.members:
+        return (0, ())
     mask = sum(1 << b for b, k in enumerate(comp.members) if firm[s, k])
     return (mask, tuple(classes[k][s] if firm[s, k] else None for k in comp.members))
 
