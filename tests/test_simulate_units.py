@@ -23,8 +23,8 @@ from zopa.problem import SCALE, Problem
 from zopa.simulate import RedLineViolation, Strategy, simulate
 from zopa.simulate.acceptance import Condition, parse_condition
 from zopa.simulate.config import load_config
-from zopa.simulate.core import Step, Turn
-from zopa.simulate.metrics import measure, reference
+from zopa.simulate.core import STRATEGIES, Step, Turn
+from zopa.simulate.metrics import dynamics, measure, reference
 from zopa.simulate.opponent import FrequencyModel
 from zopa.simulate.protocols.alternating import AlternatingOffers
 from zopa.simulate.run import build
@@ -307,3 +307,53 @@ def test_settings_file_errors_point_at_the_line(tmp_path: Path) -> None:
     assert [str(d) for d in err.value.diagnostics] == [
         f"{path}:2:3: no party 'zz' (parties: a, b, m)"
     ]
+
+
+# --------------------------------------------------------------------------- dynamics
+
+
+def test_dynamics_names_who_conceded_and_the_closest_proposal() -> None:
+    problem = example()  # veto parties a and b; m has none
+    s = SCALE // 10
+
+    def step(r: int, proposer: int, utils: tuple[int, int, int], yes: set[int]) -> Step:
+        others = {q: q in yes for q in range(3) if q != proposer}
+        return Step(r, proposer, (0, 0, 0), utils, others)
+
+    steps = [
+        step(1, 0, (9 * s, 1 * s, 5 * s), set()),
+        step(1, 1, (1 * s, 9 * s, 5 * s), {2}),
+        step(2, 0, (9 * s, 2 * s, 5 * s), set()),
+        step(2, 1, (3 * s, 8 * s, 5 * s), {0}),
+        step(3, 0, (7 * s, 4 * s, 5 * s), {1}),
+    ]
+    got = dynamics(problem, steps)
+    assert got["concessions"] == {
+        "a": {"first": 0.9, "last": 0.7, "first_concession_round": 3},
+        "b": {"first": 0.9, "last": 0.8, "first_concession_round": 2},
+    }
+    # two proposals were accepted by both; in round 3 the worse-off party gains 0.2, in round 2 0.1
+    assert got["closest"] == {
+        "round": 3,
+        "proposer": "a",
+        "accepted_by": ["a", "b"],
+        "rejected_by": [],
+    }
+    first_two = dynamics(problem, steps[:2])["closest"]  # a tie on both counts: the earliest
+    assert (first_two["round"], first_two["proposer"]) == (1, "a")
+    assert first_two["rejected_by"] == ["b"]
+    assert dynamics(problem, [])["closest"] is None
+
+
+def test_the_extending_example_of_the_reference_runs(tmp_path: Path) -> None:
+    """The strategy written in docs/reference/simulation.md registers and plays."""
+    doc = (Path(__file__).parents[1] / "docs" / "reference" / "simulation.md").read_text()
+    code = doc.split("## Extending", 1)[1].split("```python", 1)[1].split("```", 1)[0]
+    namespace: dict[str, Any] = {}
+    exec(compile(code, "simulation.md", "exec"), namespace)  # our own documentation
+    try:
+        run = simulate(example(), strategies={"*": "stubborn:level=0.5"}, rounds=3)
+        for step in run.steps:
+            assert step.utilities[step.proposer] >= SCALE // 2
+    finally:
+        STRATEGIES.pop("stubborn", None)

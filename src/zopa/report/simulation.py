@@ -24,38 +24,66 @@ def render_simulation(console: Any, doc: dict[str, Any]) -> None:
     )
     console.print("Strategies: " + "; ".join(f"{p} {s}" for p, s in doc["strategies"].items()))
     parties = list(doc["strategies"])
-    trace = doc["trace"]
     table = Table(show_edge=False, pad_edge=False)
     table.add_column("round", justify="right")
     table.add_column("proposer")
     for p in parties:
         table.add_column(p, justify="right")
     table.add_column("accepted by")
-    rows = trace if len(trace) <= 2 * SHOWN else [*trace[:SHOWN], None, *trace[-SHOWN:]]
-    for step in rows:
-        if step is None:
+    runs = _runs(doc["trace"])
+    rows = runs if len(runs) <= 2 * SHOWN else [*runs[:SHOWN], None, *runs[-SHOWN:]]
+    for run in rows:
+        if run is None:
             table.add_row("…", "…", *["…"] * len(parties), "…")
             continue
+        step, last = run
         yes = [q for q, a in step["responses"].items() if a == "accept"]
         table.add_row(
-            str(step["round"]),
+            str(step["round"]) if last == step["round"] else f"{step['round']}–{last}",
             step["proposer"],
             *[_u(step["utilities"][p]) for p in parties],
             ", ".join(yes) or "—",
         )
-    if trace:
+    if runs:
         console.print(table)
-    if len(trace) > 2 * SHOWN:
-        console.print(
-            f"({len(trace) - 2 * SHOWN} proposals not shown; --json gives the full trace)"
-        )
+    if len(runs) > 2 * SHOWN:
+        hidden = sum(1 for step in doc["trace"] if step["round"] > 0) - _count(rows)
+        console.print(f"({hidden} proposals not shown; --json gives the full trace)")
+    objections = doc["trace"][-1].get("objections") if doc["trace"] else None
+    if objections:
+        console.print("Objections to the last text (red lines it breaks; issues wanted):")
+        for party, o in objections.items():
+            broken = ", ".join(o["red_lines"]) or "none"
+            console.print(f"  {party}: {broken}; wants {', '.join(o['wants']) or 'nothing'}")
     if doc["outcome"] == "agreement":
         console.print(f"Agreement in round {doc['round']}: {doc['reason']}")
         for issue, option in doc["agreement"].items():
             console.print(f"  {issue}: {option}")
     else:
         console.print(f"Breakdown after round {doc['round']}: {doc['reason']}")
+    _render_dynamics(console, doc["metrics"])
     _render_metrics(console, doc["metrics"])
+
+
+def _render_dynamics(console: Any, m: dict[str, Any]) -> None:
+    """Who conceded first, and the proposal that came closest."""
+    moves = sorted(
+        m.get("concessions", {}).items(),
+        key=lambda kv: (kv[1]["first_concession_round"] is None, kv[1]["first_concession_round"]),
+    )
+    if len(moves) > 1:  # a single negotiating text has one proposer
+        console.print("Concessions (utility of its own first and last proposal, to itself):")
+        for party, c in moves:
+            when = c["first_concession_round"]
+            start = f"first in round {when}" if when is not None else "never conceded"
+            console.print(f"  {party}: {c['first']:.3f} -> {c['last']:.3f}, {start}")
+    closest = m.get("closest")
+    if m["feasible"] and closest and closest["rejected_by"]:
+        console.print(
+            f"Closest: {closest['proposer']}'s proposal in round {closest['round']}, accepted by "
+            f"{', '.join(closest['accepted_by']) or 'no veto party'}; rejected by "
+            f"{', '.join(closest['rejected_by'])}"
+        )
 
 
 def _render_metrics(console: Any, m: dict[str, Any]) -> None:
@@ -127,3 +155,20 @@ def render_tournament(console: Any, doc: dict[str, Any]) -> None:
     )
     if all(row["mean_distance_to_nash"] is None for row in doc["ranking"]):
         console.print("No scenario has a package every veto party accepts: no Nash point.")
+
+
+def _runs(trace: list[dict[str, Any]]) -> list[tuple[dict[str, Any], int]]:
+    """Consecutive identical steps (same proposer, package and answers) as one row."""
+    out: list[tuple[dict[str, Any], int]] = []
+    keys = ("proposer", "package", "responses")
+    for step in trace:
+        if out and out[-1][1] + 1 == step["round"] and all(out[-1][0][k] == step[k] for k in keys):
+            out[-1] = (out[-1][0], step["round"])
+        else:
+            out.append((step, step["round"]))
+    return out
+
+
+def _count(rows: list[Any]) -> int:
+    """How many proposals the shown rows stand for."""
+    return sum(last - step["round"] + 1 for step, last in filter(None, rows))

@@ -16,6 +16,15 @@ agreement set (:func:`zopa.engine.frontier.frontier`) and the exact Nash point
   the optimal one (1 at the Nash point, 0 when some party gains nothing).
 * ``gains`` — every party's utility minus its reservation.
 
+From the trace (:func:`dynamics`), who moved and how close the talks came:
+
+* ``concessions`` — per proposing party, the utility (to itself) of its first
+  and of its last proposal, and the first round in which it proposed less
+  than at first (``null``: it never conceded);
+* ``closest`` — the proposal accepted by the most veto parties (among those,
+  the one whose worst-off veto party gains most over its reservation; the
+  earliest on ties), and who rejected it.
+
 Frontier and Nash point are computed once per problem (:func:`reference`) and
 reused for every run of a tournament.  Distances are computed from the exact
 integer utilities and reported in utility units.
@@ -33,6 +42,7 @@ import numpy as np
 from zopa.engine.frontier import frontier
 from zopa.engine.solutions import solve
 from zopa.problem import SCALE, Problem
+from zopa.simulate.core import Step
 
 FRONTIER_LIMIT = 20_000
 
@@ -121,3 +131,45 @@ def pareto(ref: Reference, u: np.ndarray) -> dict[str, Any]:
 def distance(u: np.ndarray, v: np.ndarray) -> float:
     """Euclidean distance of two integer utility vectors, in utility units."""
     return float(np.sqrt(((u - v).astype(float) ** 2).sum())) / SCALE
+
+
+def dynamics(problem: Problem, steps: Sequence[Step]) -> dict[str, Any]:
+    """Who conceded when, and the proposal that came closest to agreement."""
+    ids = [p.id for p in problem.parties]
+    first: dict[int, Step] = {}
+    conceded: dict[int, int | None] = {}
+    last: dict[int, Step] = {}
+    for step in steps:
+        p = step.proposer
+        first.setdefault(p, step)
+        last[p] = step
+        if conceded.get(p) is None:
+            moved = step.utilities[p] < first[p].utilities[p]
+            conceded[p] = step.round if moved else None
+    concessions = {
+        ids[p]: {
+            "first": first[p].utilities[p] / SCALE,
+            "last": last[p].utilities[p] / SCALE,
+            "first_concession_round": conceded[p],
+        }
+        for p in sorted(first)
+    }
+    veto = problem.veto_parties
+    d = [int(x) for x in problem.reservations]
+
+    def closeness(k: int) -> tuple[int, int, int]:
+        s = steps[k]
+        signed = sum(s.responses.get(p, p == s.proposer) for p in veto)
+        worst = min((s.utilities[p] - d[p] for p in veto), default=0)
+        return signed, worst, -k  # the earliest on ties
+
+    closest = None
+    if steps:
+        best = steps[max(range(len(steps)), key=closeness)]
+        closest = {
+            "round": best.round,
+            "proposer": ids[best.proposer],
+            "accepted_by": [ids[p] for p in veto if best.responses.get(p, p == best.proposer)],
+            "rejected_by": [ids[p] for p in veto if not best.responses.get(p, p == best.proposer)],
+        }
+    return {"concessions": concessions, "closest": closest}

@@ -10,13 +10,15 @@ agreement when every veto party accepts the same text, or break down when the
 rounds run out.  Nobody is committed to a text before then.
 
 **The mediator's revision** is one CP-SAT optimisation per round over a model
-compiled once.  Hard: the mediator's own red lines and reservation.  Then,
-lexicographically:
+compiled once.  Hard: the mediator's own red lines and reservation.  Each
+veto party has *demands*: every red line (or reservation) it has objected to
+in any round so far (the mediator learns the red lines from objections), and,
+if it rejected a text that broke none of them, a rise of its utility by
+``step`` of its range (``step · (max − d)``) — or, if it accepted, no loss.
+Then, lexicographically:
 
-1. as many *goals* as possible: every red line objected to in any earlier
-   round (the mediator learns the red lines from objections); for a party that
-   rejected while its red lines held, a rise of its utility by ``step`` of its
-   range (``step · (max − d)``); for a party that accepted, no loss;
+1. the fewest unmet demands for the party with the most unmet (so that no
+   side wins by having more red lines or more allies), then the fewest in all;
 2. the fewest issues changed from the current text (Raiffa's texts are revised
    point by point);
 3. the largest smallest normalised gain ``min_p (u_p − d_p) / (max_p − d_p)``
@@ -40,7 +42,7 @@ from zopa import rules
 from zopa.engine.cpsat import CpModel
 from zopa.problem import SCALE, Problem
 from zopa.simulate.core import Objection, Outcome, Parameter, Protocol, Step, Turn
-from zopa.simulate.offers import resolve
+from zopa.simulate.offers import lexicographic, resolve
 from zopa.simulate.opponent import COARSE, total, true_scores
 
 GRID = 1000  # normalised gains are compared in thousandths
@@ -151,40 +153,53 @@ def objection(
 
 
 class Mediator:
-    """The mediator's CP-SAT model, compiled once; :meth:`revise` re-solves it."""
+    """The mediator's CP-SAT model, compiled once; :meth:`revise` re-solves it.
+
+    Which demands count in a round is set through the bounds of fixed Boolean
+    switches (``known`` per red line, ``active`` per utility demand), so the
+    model never changes shape.
+    """
 
     def __init__(self, problem: Problem, mediator: int) -> None:
         self.problem = problem
         self.me = mediator
-        V = [p for p in problem.veto_parties if p != mediator]
-        self.V = V
-        cp = CpModel(problem, constraints=[], utility_parties=[*V, mediator])
+        self.V = [p for p in problem.veto_parties if p != mediator]
+        cp = CpModel(problem, constraints=[], utility_parties=[*self.V, mediator])
         pid = problem.parties[mediator].id
         for red, bound in problem.red_lines:
             if red.party == pid:
                 cp.post(bound)
         cp.post(rules.UtilityAtom(mediator, ">=", int(problem.reservations[mediator])))
         self.cp = cp
-        self.objection_lits = {
-            c.id: cp.literal(c.bound) for c in problem.constraints if c.party != pid
-        }
-        # goal "U_q ≥ level_q"; level_q is a variable whose bounds are set each round
-        self.levels: dict[int, Any] = {}
-        self.goal_lits: dict[int, Any] = {}
-        for q in V:
-            level = cp.model.new_int_var(problem.min_utility(q), problem.max_utility(q), f"L{q}")
-            lit = cp.model.new_bool_var(f"g{q}")
-            cp.model.add(cp.U[q] >= level).only_enforce_if(lit)
-            self.levels[q], self.goal_lits[q] = level, lit
+        m = cp.model
+        unmet: dict[str, list[Any]] = {problem.parties[q].id: [] for q in self.V}
+        self.known: dict[str, Any] = {}  # red line id -> switch: objected to so far
+        for c in problem.constraints:
+            if c.party != pid:
+                self.known[c.id] = m.new_bool_var(f"known {c.id}")
+                unmet[c.party].append(_unmet(m, cp.literal(c.bound), self.known[c.id]))
+        self.levels: dict[int, Any] = {}  # demand U_q ≥ level_q, switched by active_q
+        self.active: dict[int, Any] = {}
+        for q in self.V:
+            level = m.new_int_var(problem.min_utility(q), problem.max_utility(q), f"level {q}")
+            met = m.new_bool_var(f"utility {q}")
+            m.add(cp.U[q] >= level).only_enforce_if(met)
+            self.levels[q], self.active[q] = level, m.new_bool_var(f"active {q}")
+            unmet[problem.parties[q].id].append(_unmet(m, met, self.active[q]))
+        demands = [x for xs in unmet.values() for x in xs]
+        self.worst = m.new_int_var(0, max((len(xs) for xs in unmet.values()), default=0), "worst")
+        for xs in unmet.values():
+            m.add(self.worst >= sum(xs))
+        self.unmet = sum(demands)
         self.cells = [(i, o) for i, xs in enumerate(cp.x) for o in range(len(xs))]
         self.literals = [x for xs in cp.x for x in xs]
         self.gain, gain_range = self._min_gain(problem.veto_parties)
         self.own = true_scores(problem, mediator)
-        own_top = total(self.own, problem.sizes)
-        self.w_gain = own_top + 1
-        self.w_change = self.w_gain * gain_range + own_top + 1
-        self.w_goal = self.w_change * (problem.n_issues + 1)
-        self.known: set[str] = set()
+        spans = [total(self.own, problem.sizes), gain_range, problem.n_issues, len(demands)]
+        self.w_gain, self.w_change, self.w_unmet, self.w_worst = lexicographic(spans)
+        self.objected: set[str] = set()
+        for switch in [*self.known.values(), *self.active.values()]:
+            _fix(switch, 0)
         self.infeasible = cp.solve().package is None
 
     def _min_gain(self, veto: list[int]) -> tuple[Any, int]:
@@ -208,12 +223,11 @@ class Mediator:
                 self.literals, [int(scores[i, o]) for i, o in self.cells]
             )
             cp.model.add(t * span <= GRID * (score - d))
-        return t, GRID - low + 1
+        return t, GRID - low
 
     def first(self, draft: Sequence[int | None] | None) -> list[int]:
         """The first text: the draft (kept where possible) or the fairest text."""
-        keep = list(draft) if draft is not None else [None] * self.problem.n_issues
-        return self._solve(keep, goals=[])
+        return self._solve(list(draft) if draft is not None else [None] * self.problem.n_issues)
 
     def revise(
         self,
@@ -226,31 +240,46 @@ class Mediator:
         """The next text (see the module docstring for the order of aims)."""
         problem = self.problem
         for obj in objections.values():
-            self.known.update(c for c in obj.red_lines if c in self.objection_lits)
-        goals = [self.objection_lits[c] for c in sorted(self.known)]
+            self.objected.update(c for c in obj.red_lines if c in self.known)
+        for c, switch in self.known.items():
+            _fix(switch, int(c in self.objected))
         for q in self.V:
-            lit, level = self.goal_lits[q], self.levels[q]
             if responses.get(q):
                 want = utils[q]  # accepted: lose nothing
             elif not objections[q].red_lines:
-                span = problem.max_utility(q) - int(problem.reservations[q])
-                want = min(problem.max_utility(q), utils[q] + max(1, int(np.ceil(step * span))))
+                top = problem.max_utility(q)
+                span = top - int(problem.reservations[q])
+                want = min(top, utils[q] + max(1, int(np.ceil(step * span))))
             else:
-                continue  # its red lines are goals already
-            level.proto.domain[0], level.proto.domain[1] = want, want
-            goals.append(lit)
-        return self._solve(list(text), goals)
+                _fix(self.active[q], 0)  # its red lines speak for it
+                continue
+            _fix(self.levels[q], want)
+            _fix(self.active[q], 1)
+        return self._solve(list(text))
 
-    def _solve(self, keep: Sequence[int | None], goals: list[Any]) -> list[int]:
+    def _solve(self, keep: Sequence[int | None]) -> list[int]:
         cp = self.cp
         coeffs = [
             int(self.own[i, o]) + (self.w_change if keep[i] == o else 0) for i, o in self.cells
         ]
-        objective = cp.cp.LinearExpr.weighted_sum(
-            [*self.literals, self.gain, *goals],
-            [*coeffs, self.w_gain, *([self.w_goal] * len(goals))],
+        objective = (
+            cp.cp.LinearExpr.weighted_sum([*self.literals, self.gain], [*coeffs, self.w_gain])
+            - self.w_unmet * self.unmet
+            - self.w_worst * self.worst
         )
         solved = resolve(cp, objective, keep)
         if solved.package is None:
             raise RuntimeError(f"the mediator found no text ({solved.status})")
         return solved.package
+
+
+def _unmet(model: Any, met: Any, switch: Any) -> Any:
+    """A Boolean that must be 1 when ``switch`` is on and ``met`` is false (minimised)."""
+    unmet = model.new_bool_var("")
+    model.add(unmet + met >= switch)
+    return unmet
+
+
+def _fix(var: Any, value: int) -> None:
+    """Fix a variable to ``value`` through its bounds (the model keeps its shape)."""
+    var.proto.domain[0] = var.proto.domain[1] = value
