@@ -128,13 +128,15 @@ def _merged(
 async def _render(
     request: Request, name: str, view: str, build: Any, template: str | None = None
 ) -> Response:
+    from zopa.web.api import ApiError, run_limited
+
     try:
         ctx = await run_in_threadpool(_context, request, name)
-        gate = request.app.state.gate
-        async with gate:
-            data = await run_in_threadpool(build, ctx)
+        data = await run_limited(request, lambda: build(ctx), PAGE_SOLVER_SECONDS)
     except PageError as err:
         return _error_page(request, name, err)
+    except ApiError as err:  # busy, or past the wall-clock limit
+        return _error_page(request, name, PageError(err.status, "Not computed", [err.message]))
     return templates.TemplateResponse(
         request,
         template or f"{view}.html",
