@@ -352,3 +352,14 @@ def test_simulation_settings_are_checked_before_starting(http: httpx.Client) -> 
             "/api/jobs", json={"kind": "simulate", "scenario": "example", "simulation": settings}
         )
         assert r.status_code == 422 and r.json()["error"] == "invalid_simulation", r.text
+
+
+def test_montecarlo_job_equals_the_cli(http: httpx.Client) -> None:
+    body = {"kind": "montecarlo", "scenario": "ukraine-2025", "montecarlo": {"samples": 60}}
+    r = http.post("/api/jobs", json=body)
+    assert r.status_code == 202, r.text
+    assert _wait(http, r.json()["id"])["state"] == "done"
+    result = http.get(f"/api/jobs/{r.json()['id']}/result").json()
+    assert result.pop("figure")["data"]
+    expected = cli_json("montecarlo", "ukraine-2025", "-n", "60", "--processes", "1")
+    assert without_departures(result) == expected

@@ -158,3 +158,17 @@ def test_simulation_job_draws_its_chart(page: Page, base: str) -> None:
     expect(page.locator("#job-summary")).to_contain_text("Outcome:")
     expect(page.locator("#job-chart.rendered")).to_be_visible()
     shot(page, "simulation")
+
+
+def test_montecarlo_job_marks_the_robust_package(page: Page, base: str) -> None:
+    page.goto(f"{base}/s/example/jobs?kind=montecarlo&as_of=2025-11-19")
+    page.fill("input[name=samples]", "200")
+    page.click("#start-job")
+    expect(page.locator("#job-message")).to_have_attribute("data-state", "done", timeout=60_000)
+    expect(page.locator("#job-summary")).to_contain_text("P(deal) = 1.000")
+    expect(page.locator("#job-chart.rendered")).to_be_visible()
+    shot(page, "montecarlo")
+    page.goto(f"{base}/s/example/space?as_of=2025-11-19")
+    expect(page.locator("#chart.rendered")).to_be_visible()
+    names = page.evaluate("document.getElementById('chart').data.map(t => t.name)")
+    assert "robust package" in names

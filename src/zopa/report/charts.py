@@ -389,6 +389,48 @@ def _simulation_plane(
     )
 
 
+def montecarlo_figure(doc: Mapping[str, Any], title: str | None = None) -> go.Figure:
+    """From a ``zopa montecarlo --json`` document: how often each red line is in a conflict
+    and each issue blocks, with P(deal) and its 95 % interval in the title."""
+    from plotly.subplots import make_subplots
+
+    p = doc["p_deal"]
+    lo, hi = p["ci95"]
+    lines = sorted(doc["p_red_line_in_conflict"].items(), key=lambda kv: kv[1])
+    issues = sorted(
+        ((k, v) for k, v in doc["p_blocking_issue"].items() if v > 0), key=lambda kv: kv[1]
+    )
+    fig = make_subplots(
+        rows=1,
+        cols=2,
+        subplot_titles=("P(red line in a conflict)", "P(issue blocks a deal)"),
+        horizontal_spacing=0.25,
+    )
+    fig.add_trace(
+        go.Bar(x=[v for _, v in lines], y=[k for k, _ in lines], orientation="h", name="red lines"),
+        row=1,
+        col=1,
+    )
+    fig.add_trace(
+        go.Bar(x=[v for _, v in issues], y=[k for k, _ in issues], orientation="h", name="issues"),
+        row=1,
+        col=2,
+    )
+    fig.update_xaxes(range=[0, 1])
+    fig.update_layout(
+        title=title
+        or (
+            f"P(deal) = {p['estimate']:.3f} (95 % interval {lo:.3f}–{hi:.3f}), "
+            f"{doc['samples']:,} samples"
+        ),
+        showlegend=False,
+        height=max(360, 22 * max(len(lines), len(issues)) + 140),
+        margin={"l": 40, "r": 20, "t": 70, "b": 40},
+        template="plotly_white",
+    )
+    return fig
+
+
 def figure_json(fig: go.Figure) -> str:
     """The figure as JSON for ``Plotly.newPlot`` in a page that serves plotly.js itself."""
     return fig.to_json()

@@ -94,9 +94,20 @@ class SimulationSettings(BaseModel):
     )
 
 
+class MonteCarloSettings(BaseModel):
+    """The settings of ``zopa montecarlo``: samples, seed, Nash packages."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    samples: Annotated[int, Field(ge=1, le=100_000)] = 1000
+    seed: Annotated[int, Field(ge=0, le=2**31 - 1)] = 0
+    nash: bool = True
+
+
 class JobQuery(Query):
     kind: Annotated[str, Field(max_length=40, examples=["analyze"])]
     simulation: SimulationSettings | None = None
+    montecarlo: MonteCarloSettings | None = None
 
 
 class Text(BaseModel):
@@ -356,7 +367,9 @@ async def start_job(request: Request, q: JobQuery) -> dict[str, Any]:
         except ValueError as err:
             raise ApiError(422, "invalid_simulation", str(err)) from None
     params = {
+        "name": q.scenario,
         "simulation": simulation,
+        "montecarlo": (q.montecarlo or MonteCarloSettings()).model_dump(),
         "text": request.app.state.catalogue.text(q.scenario),
         "filename": f"{q.scenario}.yaml",
         "draft": ctx.draft.id if ctx.draft else None,

@@ -292,6 +292,9 @@ async def space_page(request: Request, name: str) -> Response:
         draft_mark = _draft_mark(ctx)
         if draft_mark:
             marks = {"draft": draft_mark, **marks}
+        robust = _robust_mark(request, name, ctx)
+        if robust:
+            marks["robust package"] = robust
         conflicting: list[str] = []
         if not len(result.vectors):
             blockers = service.blockers_of(ctx, time_limit=PAGE_SOLVER_SECONDS)
@@ -310,6 +313,36 @@ async def space_page(request: Request, name: str) -> Response:
         }
 
     return await _render(request, name, "space", build)
+
+
+def _robust_mark(request: Request, name: str, ctx: service.Context) -> dict[str, Any] | None:
+    """The robust package of the newest finished Monte Carlo job on this very view, if any."""
+    from zopa.problem import SCALE
+
+    for job in request.app.state.jobs.list():
+        p = job.params
+        same = (
+            job.kind == "montecarlo"
+            and job.result is not None
+            and p.get("name") == name
+            and p.get("draft") == (ctx.draft.id if ctx.draft else None)
+            and p.get("as_of") == (request.query_params.get("as_of") or None)
+            and _nonempty(p.get("overrides") or {})
+            == _nonempty(ctx.overrides.model_dump(mode="json"))
+        )
+        package = (job.result or {}).get("robust_package", {}).get("package") if same else None
+        if package:
+            indices = ctx.problem.package_indices(package)
+            utils = ctx.problem.utility(indices)  # type: ignore[arg-type]
+            return {
+                "utilities": {q.id: utils[k] / SCALE for k, q in enumerate(ctx.problem.parties)},
+                "package": package,
+            }
+    return None
+
+
+def _nonempty(overrides: dict[str, Any]) -> dict[str, Any]:
+    return overrides if any(overrides.values()) else {}
 
 
 def _draft_mark(ctx: service.Context) -> dict[str, Any] | None:

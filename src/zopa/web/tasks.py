@@ -21,6 +21,7 @@ Progress = Callable[[float, str], None]
 KINDS: dict[str, str] = {
     "analyze": "zopa.web.tasks:analyze",
     "simulate": "zopa.web.tasks:simulate",
+    "montecarlo": "zopa.web.tasks:montecarlo",
 }
 
 
@@ -96,3 +97,44 @@ def simulate(params: dict[str, Any], progress: Progress) -> dict[str, Any]:
     figure = json.loads(figure_json(simulation_figure(problem, doc, plane)))
     progress(1.0, "done")
     return {**doc, "departures": departures, "figure": figure}
+
+
+def montecarlo(params: dict[str, Any], progress: Progress) -> dict[str, Any]:
+    """``zopa montecarlo --json`` in this worker process, with progress per batch of samples."""
+    from zopa import uncertainty
+
+    progress(0.02, "loading the scenario")
+    scenario = parse_scenario(params["text"], params.get("filename", "<scenario>"))
+    changed = apply(scenario, Overrides.model_validate(params.get("overrides") or {}))
+    settings = params.get("montecarlo") or {}
+    samples = int(settings.get("samples", 1000))
+    done = 0
+
+    def advance(n: int) -> None:
+        nonlocal done
+        done += n  # two passes over the samples: analysis, then the robust package
+        progress(0.05 + 0.9 * min(1.0, done / (2 * samples)), f"{done // 2:,} of {samples:,}")
+
+    as_of = dt.date.fromisoformat(params["as_of"]) if params.get("as_of") else None
+    result = uncertainty.montecarlo(
+        changed.scenario,
+        samples,
+        int(settings.get("seed", 0)),
+        as_of=as_of,
+        draft=params.get("draft"),
+        nash=bool(settings.get("nash", True)),
+        executor=uncertainty.Serial(),
+        progress=advance,
+    )
+    doc = result.to_json()
+    from zopa.report.charts import figure_json, montecarlo_figure
+
+    figure = json_figure(figure_json(montecarlo_figure(doc)))
+    progress(1.0, "done")
+    return {**doc, "departures": [d.to_json() for d in changed.departures], "figure": figure}
+
+
+def json_figure(text: str) -> dict[str, Any]:
+    import json
+
+    return json.loads(text)

@@ -250,9 +250,10 @@ function initJobs() {
   const chart = $("#job-chart");
   const summary = $("#job-summary");
   const kind = $("#job-kind");
-  const settings = $("#simulation-settings");
   let current = null;
-  const showSettings = () => { settings.hidden = kind.value !== "simulate"; };
+  const showSettings = () => {
+    $all("fieldset.job-settings", form).forEach((f) => { f.hidden = f.dataset.kind !== kind.value; });
+  };
   kind.addEventListener("change", showSettings);
   showSettings();
   form.addEventListener("submit", async (ev) => {
@@ -269,6 +270,12 @@ function initJobs() {
         rounds: Number(form.elements.rounds.value),
         seed: Number(form.elements.seed.value),
         strategies,
+      };
+    }
+    if (kind.value === "montecarlo") {
+      body.montecarlo = {
+        samples: Number(form.elements.samples.value),
+        seed: Number(form.elements.mc_seed.value),
       };
     }
     const res = await api("POST", "/api/jobs", body);
@@ -300,6 +307,13 @@ function initJobs() {
       if (result.outcome) {
         const u = Object.entries(result.utilities).map(([p, x]) => `${p} ${x.toFixed(3)}`).join(", ");
         summary.textContent = `Outcome: ${result.outcome} in round ${result.round}; utilities: ${u}.`;
+      } else if (result.p_deal) {
+        const [lo, hi] = result.p_deal.ci95;
+        const robust = result.robust_package;
+        summary.textContent = `P(deal) = ${result.p_deal.estimate.toFixed(3)} `
+          + `(95% interval ${lo.toFixed(3)}–${hi.toFixed(3)}) over ${result.samples} samples; `
+          + `robust package accepted by every veto party in ${(100 * robust.p_accepted).toFixed(1)}% `
+          + `of samples (${robust.method}). It is marked on the deal space.`;
       } else if ("feasible" in result) {
         summary.textContent = result.feasible ? "A deal is possible." : "No deal is possible.";
       }
