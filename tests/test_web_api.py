@@ -363,3 +363,29 @@ def test_montecarlo_job_equals_the_cli(http: httpx.Client) -> None:
     assert result.pop("figure")["data"]
     expected = cli_json("montecarlo", "ukraine-2025", "-n", "60", "--processes", "1")
     assert without_departures(result) == expected
+
+
+def test_tournament_job_equals_the_cli(http: httpx.Client) -> None:
+    settings = {"strategies": "boulware,linear", "rounds": 20}
+    r = http.post(
+        "/api/jobs", json={"kind": "tournament", "scenario": "example", "tournament": settings}
+    )
+    assert r.status_code == 202, r.text
+    assert _wait(http, r.json()["id"])["state"] == "done"
+    result = http.get(f"/api/jobs/{r.json()['id']}/result").json()
+    expected = cli_json(
+        "tournament",
+        str(EXAMPLE),
+        "--strategies",
+        "boulware,linear",
+        "--rounds",
+        "20",
+        "--processes",
+        "1",
+    )
+    assert without_departures(result) == expected
+    too_many = {"strategies": "boulware,linear,hardliner,conceder", "repeats": 100}
+    r = http.post(
+        "/api/jobs", json={"kind": "tournament", "scenario": "example", "tournament": too_many}
+    )
+    assert r.status_code == 422 and r.json()["error"] == "invalid_tournament"

@@ -104,10 +104,29 @@ class MonteCarloSettings(BaseModel):
     nash: bool = True
 
 
+class TournamentSettings(BaseModel):
+    """The settings of ``zopa tournament`` on one scenario."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    strategies: Annotated[str, Field(max_length=500, examples=["boulware,linear,hardliner"])] = (
+        "boulware,linear,hardliner"
+    )
+    repeats: Annotated[int, Field(ge=1, le=100)] = 1
+    protocol: Annotated[str, Field(max_length=40)] = "alternating"
+    rounds: Annotated[int, Field(ge=1, le=10_000)] = 100
+    seed: Annotated[int, Field(ge=0, le=2**31 - 1)] = 0
+    discount: Annotated[float, Field(gt=0, le=1)] = 1.0
+    params: Annotated[dict[Short, Short | float | bool], Field(max_length=20)] = Field(
+        default_factory=dict
+    )
+
+
 class JobQuery(Query):
     kind: Annotated[str, Field(max_length=40, examples=["analyze"])]
     simulation: SimulationSettings | None = None
     montecarlo: MonteCarloSettings | None = None
+    tournament: TournamentSettings | None = None
 
 
 class Text(BaseModel):
@@ -366,8 +385,17 @@ async def start_job(request: Request, q: JobQuery) -> dict[str, Any]:
             await run_in_threadpool(check_simulate, ctx.problem, simulation)
         except ValueError as err:
             raise ApiError(422, "invalid_simulation", str(err)) from None
+    tournament = (q.tournament or TournamentSettings()).model_dump()
+    if q.kind == "tournament":
+        from zopa.web.tasks import tournament_job
+
+        try:
+            await run_in_threadpool(tournament_job, ctx.scenario, {"tournament": tournament})
+        except ValueError as err:
+            raise ApiError(422, "invalid_tournament", str(err)) from None
     params = {
         "name": q.scenario,
+        "tournament": tournament,
         "simulation": simulation,
         "montecarlo": (q.montecarlo or MonteCarloSettings()).model_dump(),
         "text": request.app.state.catalogue.text(q.scenario),

@@ -22,6 +22,7 @@ KINDS: dict[str, str] = {
     "analyze": "zopa.web.tasks:analyze",
     "simulate": "zopa.web.tasks:simulate",
     "montecarlo": "zopa.web.tasks:montecarlo",
+    "tournament": "zopa.web.tasks:tournament",
 }
 
 
@@ -138,3 +139,58 @@ def json_figure(text: str) -> dict[str, Any]:
     import json
 
     return json.loads(text)
+
+
+MAX_TOURNAMENT_RUNS = 5_000
+
+
+def tournament_job(scenario: Any, params: dict[str, Any]) -> Any:
+    """The ``zopa tournament`` job of one scenario (ValueError on bad settings)."""
+    from zopa.simulate import tournament as tm
+    from zopa.simulate.run import prepare
+    from zopa.simulate.spec import split_specs
+
+    t = params.get("tournament") or {}
+    entrants = split_specs(t.get("strategies") or "")
+    if not entrants:
+        raise ValueError("give the strategies to compare, e.g. boulware,linear,hardliner")
+    as_of = dt.date.fromisoformat(params["as_of"]) if params.get("as_of") else None
+    job = tm.Job(
+        (tm.Entry(scenario, as_of, params.get("draft")),),
+        tuple(entrants),
+        t.get("protocol", "alternating"),
+        int(t.get("rounds", 100)),
+        int(t.get("repeats", 1)),
+        int(t.get("seed", 0)),
+        float(t.get("discount", 1.0)),
+        tuple((t.get("params") or {}).items()),
+    )
+    total = len(job.runs())
+    if total > MAX_TOURNAMENT_RUNS:
+        raise ValueError(
+            f"{total:,} runs (strategies ** parties × repeats); the web app runs at most "
+            f"{MAX_TOURNAMENT_RUNS:,}: use `zopa tournament` with Dask for more"
+        )
+    prepare(Problem(scenario), job.protocol, None, job.rounds, job.discount, dict(job.params))
+    return job
+
+
+def tournament(params: dict[str, Any], progress: Progress) -> dict[str, Any]:
+    """``zopa tournament --json`` for one scenario, in this worker process."""
+    from zopa import uncertainty
+    from zopa.simulate import tournament as tm
+
+    progress(0.02, "loading the scenario")
+    scenario = parse_scenario(params["text"], params.get("filename", "<scenario>"))
+    changed = apply(scenario, Overrides.model_validate(params.get("overrides") or {}))
+    job = tournament_job(changed.scenario, params)
+    total, done = len(job.runs()), 0
+
+    def advance(n: int) -> None:
+        nonlocal done
+        done += n
+        progress(0.05 + 0.9 * done / total, f"{done:,} of {total:,} runs")
+
+    result = tm.tournament(job, uncertainty.Serial(), progress=advance)
+    progress(1.0, "done")
+    return {**result.to_json(), "departures": [d.to_json() for d in changed.departures]}

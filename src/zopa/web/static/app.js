@@ -272,6 +272,13 @@ function initJobs() {
         strategies,
       };
     }
+    if (kind.value === "tournament") {
+      body.tournament = {
+        strategies: form.elements.entrants.value,
+        repeats: Number(form.elements.repeats.value),
+        rounds: Number(form.elements.t_rounds.value),
+      };
+    }
     if (kind.value === "montecarlo") {
       body.montecarlo = {
         samples: Number(form.elements.samples.value),
@@ -307,6 +314,10 @@ function initJobs() {
       if (result.outcome) {
         const u = Object.entries(result.utilities).map(([p, x]) => `${p} ${x.toFixed(3)}`).join(", ");
         summary.textContent = `Outcome: ${result.outcome} in round ${result.round}; utilities: ${u}.`;
+      } else if (result.ranking) {
+        summary.textContent = `${result.runs} runs. Ranking: ` + result.ranking
+          .map((r) => `${r.rank}. ${r.strategy} (mean utility ${r.mean_utility.toFixed(3)}, `
+            + `agreements ${(100 * r.agreement_rate).toFixed(0)}%)`).join("; ");
       } else if (result.p_deal) {
         const [lo, hi] = result.p_deal.ci95;
         const robust = result.robust_package;
