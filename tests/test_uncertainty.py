@@ -392,3 +392,18 @@ def test_usage_errors_exit_2(args: list[str]) -> None:
     run = subprocess.run([*ZOPA, "montecarlo", *args], capture_output=True, text=True)
     assert run.returncode == 2, run.stderr
     assert "Traceback" not in run.stderr
+
+
+def test_dask_options_without_dask_exit_2() -> None:
+    hide = "import sys; sys.modules['dask'] = None; sys.modules['dask.distributed'] = None; "
+    run = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            hide + "from zopa.cli import main; main(['montecarlo', '--workers', '2'])",
+        ],
+        capture_output=True,
+        text=True,
+    )
+    assert run.returncode == 2
+    assert "pip install 'zopa[dask]'" in run.stderr and "Traceback" not in run.stderr
