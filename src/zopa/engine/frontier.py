@@ -38,7 +38,7 @@ from zopa.engine.skyline import skyline
 from zopa.problem import SCALE, Problem
 
 DEFAULT_LIMIT = 100_000
-FRONTIER_SCAN_LIMIT = 200_000  # largest decomposed frontier other analyses scan
+FRONTIER_SCAN_LIMIT = 20_000  # largest decomposed frontier the Nash scan tries
 
 
 @dataclass(frozen=True)
@@ -195,7 +195,7 @@ def _decompose(
         vectors = cand[keep]
         parents.append(keep // len(opts))
         choices.append(opts[keep % len(opts)])
-        if len(vectors) > limit * 20:  # guards memory on pathological inputs
+        if len(vectors) > limit:  # partial frontiers only grow: stop, say so
             return _trace(vectors, parents, choices, n, lower, P, limit, complete=False)
     return _trace(vectors, parents, choices, n, lower, P, limit, complete=True)
 

@@ -24,7 +24,7 @@ If no package gives every veto party a positive gain, the optimal product is
 0 and every package of the agreement set attains it; the one with the highest
 sum of gains is reported.
 
-When the agreement set decomposes issue by issue (see
+For two veto parties whose agreement set decomposes issue by issue (see
 :mod:`zopa.engine.frontier`), the exact Pareto frontier is cheap, and a Nash
 optimum with a positive product is Pareto-optimal: scanning the frontier with
 exact integer products is then the fastest exact method.
@@ -153,7 +153,7 @@ def _by_frontier(problem: Problem, V: list[int], D: list[int]) -> NashResult | N
     """Exact Nash by scanning the decomposed frontier; None when that does not apply."""
     from zopa.engine.frontier import FRONTIER_SCAN_LIMIT, decomposed_frontier
 
-    if not V:
+    if len(V) != 2:  # with more parties frontiers grow too fast for a scan to pay off
         return None
     found = decomposed_frontier(problem, V, FRONTIER_SCAN_LIMIT)
     if found is None:
