@@ -135,6 +135,9 @@ def test_a_settings_file_and_options_that_win_over_it(small: Path, tmp_path: Pat
     assert doc["protocol"] == "single-text"
     assert doc["parameters"]["rounds"] == 5 and doc["parameters"]["seed"] == 3
     assert doc["parameters"]["step"] == 0.3 and doc["parameters"]["mediator"] == "m"
+    args = ["--protocol", "single-text:step=0.5,start=fair", "--json"]
+    doc = json.loads(zopa("simulate", str(small), "--config", str(config), *args).stdout)
+    assert (doc["parameters"]["step"], doc["parameters"]["start"]) == (0.5, "fair")
     assert doc["strategies"] == {"a": "hardliner", "b": "conceder", "m": "conceder"}
 
 
@@ -172,6 +175,8 @@ def test_plot_without_the_charts_extra_is_a_usage_error(small: Path, tmp_path: P
         (["--strategy", "a=bolware"], "did you mean 'boulware'"),
         (["--strategy", "a=linear:beta=-1"], "below the minimum"),
         (["--protocol", "shouting"], "--protocol: 'shouting' is not one of"),
+        (["--protocol", "single-text:stp=1"], "did you mean 'step'"),
+        (["--protocol", "single-text:step"], "write parameters as KEY=VALUE"),
         (["--mediator", "m"], "--mediator is a setting of --protocol single-text"),
         (["--protocol", "single-text", "--mediator", "zz"], "no party 'zz'"),
         (["--rounds", "0"], "rounds: give a number from 1"),

@@ -867,7 +867,11 @@ def _progress(total: int, label: str = "sampling") -> Any:
 
 ProtocolOpt = Annotated[
     str | None,
-    typer.Option("--protocol", metavar="NAME", help="alternating (default) or single-text."),
+    typer.Option(
+        "--protocol",
+        metavar="NAME[:K=V,...]",
+        help="alternating (default) or single-text, e.g. single-text:step=0.2,start=fair.",
+    ),
 ]
 RoundsOpt = Annotated[
     int | None, typer.Option("--rounds", metavar="N", help="Deadline in rounds (default 100).")
@@ -904,14 +908,22 @@ def _simulation_settings(
     """The settings file (or None) and the settings, command-line options first."""
     from zopa.simulate.config import load_config
     from zopa.simulate.core import protocol_names
+    from zopa.simulate.spec import parse_named
 
-    if protocol is not None and protocol not in protocol_names():
-        raise UsageError(f"--protocol: {protocol!r} is not one of {', '.join(protocol_names())}")
+    given: dict[str, Any] = {}
+    if protocol is not None:
+        try:
+            protocol, given = parse_named(protocol, "protocol")
+        except ValueError as err:
+            raise UsageError(f"--protocol: {err}") from None
+        if protocol not in protocol_names():
+            known = ", ".join(protocol_names())
+            raise UsageError(f"--protocol: {protocol!r} is not one of {known}")
     if seed is not None and seed < 0:
         raise UsageError("--seed: give a number 0 or more")
     cfg = load_config(config, protocol) if config else None
     chosen = protocol or (cfg.protocol if cfg else None) or "alternating"
-    params = dict(cfg.params) if cfg else {}
+    params = {**(cfg.params if cfg else {}), **given}
     if mediator is not None:
         if chosen != "single-text":
             raise UsageError("--mediator is a setting of --protocol single-text")

@@ -165,7 +165,6 @@ class Strategy:
     name: ClassVar[str] = ""
     parameters: ClassVar[dict[str, Parameter]] = {}
     acceptance: ClassVar[str] = "ac_next"  # default acceptance condition
-    summary: ClassVar[str] = ""
 
     def __init__(
         self,
@@ -223,7 +222,6 @@ class Protocol:
 
     name: ClassVar[str] = ""
     parameters: ClassVar[dict[str, Parameter]] = {}
-    summary: ClassVar[str] = ""
 
     def __init__(
         self,

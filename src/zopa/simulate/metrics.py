@@ -67,9 +67,11 @@ def reference(
     if not V:
         return Reference(V, True, empty, True, None, True)
     found = solve(problem, ["nash"], time_limit=time_limit)
+    if not found.feasible:
+        return Reference(V, False, empty, True, None, True)
     nash = found.solutions.get("nash")
-    if not found.feasible or nash is None:
-        return Reference(V, found.feasible, empty, found.feasible is False, None, False)
+    if nash is None:  # a time limit stopped the search
+        return Reference(V, True, empty, False, None, False)
     point = problem.utility(nash.indices)
     front = frontier(problem, limit=limit, time_limit=time_limit)
     return Reference(

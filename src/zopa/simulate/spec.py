@@ -64,8 +64,14 @@ class StrategySpec:
 
 def parse_spec(text: str) -> StrategySpec:
     """``NAME[:KEY=VALUE,…]`` as a checked :class:`StrategySpec`."""
+    name, given = parse_named(text, "strategy")
+    return StrategySpec.make(name, given)
+
+
+def parse_named(text: str, kind: str) -> tuple[str, dict[str, str]]:
+    """``NAME[:KEY=VALUE,…]`` as the name and the (unchecked) parameters."""
     name, _, rest = text.strip().partition(":")
-    given: dict[str, Any] = {}
+    given: dict[str, str] = {}
     for item in filter(None, (s.strip() for s in rest.split(","))):
         key, eq, value = item.partition("=")
         if not eq or not key.strip() or not value.strip():
@@ -74,8 +80,8 @@ def parse_spec(text: str) -> StrategySpec:
             raise ValueError(f"{text!r}: parameter {key.strip()!r} is given twice")
         given[key.strip()] = value.strip()
     if not name:
-        raise ValueError(f"{text!r}: the strategy name is missing")
-    return StrategySpec.make(name, given)
+        raise ValueError(f"{text!r}: the {kind} name is missing")
+    return name, given
 
 
 def parse_assignment(text: str) -> tuple[str, StrategySpec]:

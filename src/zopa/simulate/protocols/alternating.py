@@ -19,8 +19,9 @@ from zopa.simulate.core import Outcome, Protocol, Step, Turn
 
 
 class AlternatingOffers(Protocol):
+    """Stacked alternating offers: parties propose in turn, every veto party must accept."""
+
     name = "alternating"
-    summary = "stacked alternating offers: parties propose in turn, every veto party must accept"
 
     def run(self) -> tuple[list[Step], Outcome]:
         stop = self.hopeless()

@@ -50,8 +50,9 @@ WANTS = 3  # issues a rejecting party names
 
 
 class SingleText(Protocol):
+    """A mediator revises one text until every veto party accepts (Raiffa)."""
+
     name = "single-text"
-    summary = "a mediator revises one text until every veto party accepts (Raiffa)"
     parameters: ClassVar[dict[str, Parameter]] = {
         "mediator": Parameter(
             "", "the drafting party (default: the first party without veto)", kind=str

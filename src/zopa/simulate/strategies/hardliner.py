@@ -10,8 +10,9 @@ from zopa.simulate.core import Strategy
 
 
 class Hardliner(Strategy):
+    """Never concedes."""
+
     name = "hardliner"
-    summary = "never concedes"
 
     def aspiration(self, time: float) -> int:
         return self.ceiling

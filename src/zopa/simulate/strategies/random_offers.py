@@ -12,8 +12,9 @@ from zopa.simulate.core import Strategy, Turn
 
 
 class RandomOffers(Strategy):
+    """Random acceptable offers; accepts with probability p (ac_random:p)."""
+
     name = "random"
-    summary = "random acceptable offers; accepts with probability p (ac_random:p)"
     acceptance = "ac_random"
 
     def aspiration(self, time: float) -> int:

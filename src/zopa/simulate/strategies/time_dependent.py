@@ -21,8 +21,9 @@ K = Parameter(0.0, "share of the range conceded at the start", low=0.0, high=1.0
 
 
 class TimeDependent(Strategy):
+    """Time-dependent concession with exponent beta (Faratin et al. 1998)."""
+
     name = "time"
-    summary = "time-dependent concession with exponent beta (Faratin et al. 1998)"
     parameters: ClassVar[dict[str, Parameter]] = {"beta": BETA, "k": K}
 
     def aspiration(self, time: float) -> int:
@@ -32,8 +33,9 @@ class TimeDependent(Strategy):
 
 
 class Boulware(TimeDependent):
+    """Concedes late (beta = 0.2)."""
+
     name = "boulware"
-    summary = "concedes late (beta = 0.2)"
     parameters: ClassVar[dict[str, Parameter]] = {
         "beta": Parameter(0.2, BETA.help, low=0.001, high=1000),
         "k": K,
@@ -41,13 +43,15 @@ class Boulware(TimeDependent):
 
 
 class Linear(TimeDependent):
+    """Concedes at a constant rate (beta = 1)."""
+
     name = "linear"
-    summary = "concedes at a constant rate (beta = 1)"
 
 
 class Conceder(TimeDependent):
+    """Concedes early (beta = 2)."""
+
     name = "conceder"
-    summary = "concedes early (beta = 2)"
     parameters: ClassVar[dict[str, Parameter]] = {
         "beta": Parameter(2.0, BETA.help, low=0.001, high=1000),
         "k": K,

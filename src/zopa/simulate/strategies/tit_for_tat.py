@@ -25,8 +25,9 @@ from zopa.simulate.core import Parameter, Step, Strategy
 
 
 class TitForTat(Strategy):
+    """Mirrors the others' relative concessions (Faratin et al. 1998)."""
+
     name = "tit_for_tat"
-    summary = "mirrors the others' relative concessions (Faratin et al. 1998)"
     parameters: ClassVar[dict[str, Parameter]] = {
         "delta": Parameter(
             1, "compare offers this many proposals apart", kind=int, low=1, high=1000
