@@ -297,3 +297,15 @@ def test_tournament_usage_errors(small: Path) -> None:
     assert run.returncode == 2 and "not both" in run.stderr
     run = zopa("tournament", str(small), "--strategies", "linear,bolware")
     assert run.returncode == 2 and "did you mean 'boulware'" in run.stderr
+
+
+def test_a_tournament_takes_its_entrants_from_a_settings_file(small: Path, tmp_path: Path) -> None:
+    config = tmp_path / "entrants.yaml"
+    config.write_text("rounds: 4\nstrategies: [linear, 'hardliner:accept=ac_next']\n")
+    run = zopa("tournament", str(small), "--config", str(config), "--processes", "1", "--json")
+    assert run.returncode == 0, run.stderr
+    doc = json.loads(run.stdout)
+    assert doc["strategies"] == ["linear", "hardliner:accept=ac_next"]
+    assert doc["parameters"]["rounds"] == 4 and doc["runs"] == 8
+    run = zopa("simulate", str(small), "--config", str(config))
+    assert run.returncode == 2 and "a list of strategies is for zopa tournament" in run.stderr

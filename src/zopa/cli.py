@@ -973,6 +973,8 @@ def simulate(
 
     _check_plot(plot)
     cfg, settings = _simulation_settings(config, protocol, rounds, seed, discount, mediator)
+    if cfg and cfg.entrants:
+        raise UsageError(f"{config}: a list of strategies is for zopa tournament; map PARTY: NAME")
     problem, selected = _problem(scenario, draft, as_of)
     chosen = dict(cfg.assignments) if cfg else {}
     if cfg:
