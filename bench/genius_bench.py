@@ -17,6 +17,7 @@ https://github.com/yasserfarouk/negmas and pass ``--data <clone>/tests/data/scen
 
     python bench/genius_bench.py --data DIR                 # the largest ANAC domains
     python bench/genius_bench.py --data DIR --all-anac      # every ANAC 2010-2016 folder
+    python bench/genius_bench.py --table                    # reprint bench/results/genius.json
 """
 
 from __future__ import annotations
@@ -33,9 +34,12 @@ import time
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 HERE = Path(__file__).resolve().parent
 NEGMAS_VERSION = "0.16.0"  # what bench/negmas_env.py installs
 RUNNER = HERE / "negmas_genius_runner.py"
+NEAR = 1e-7  # utilities this close count as equal when frontiers are compared
 
 LARGEST = [  # relative to --data; outcome counts from the domain files
     "anac/y2016/AgentHp2",  # 5,764,801 outcomes, 3 parties, integer issues
@@ -75,7 +79,7 @@ def run_zopa(folder: Path, semantics: str) -> dict[str, Any]:
     t1 = time.perf_counter()
     front = frontier(problem)
     t2 = time.perf_counter()
-    nash = solve(problem, ["nash"]).solutions["nash"]
+    nash = solve(problem, ["nash"]).solutions.get("nash")  # None when no deal is acceptable
     t3 = time.perf_counter()
     return {
         "engine": f"zopa-{semantics}",
@@ -91,10 +95,10 @@ def run_zopa(folder: Path, semantics: str) -> dict[str, Any]:
         "frontier_complete": front.complete,
         "frontier_method": front.method,
         "nash": {
-            "value": nash.value,
-            "optimal": nash.optimal,
-            "utilities": [nash.utilities.get(p.id) for p in scenario.parties],
-            "outcome": outcome_labels(scenario, nash.indices) if nash.indices else None,
+            "value": nash.value if nash else None,
+            "optimal": nash.optimal if nash else True,
+            "utilities": [nash.utilities.get(p.id) for p in scenario.parties] if nash else None,
+            "outcome": outcome_labels(scenario, nash.indices) if nash and nash.indices else None,
         },
         "negmas_utility": [p.meta["genius"].get("negmas_utility") for p in scenario.parties],
         "reservations": [p.reservation for p in scenario.parties],
@@ -191,13 +195,18 @@ def measure(
 def compare(folder: Path, result: dict[str, Any]) -> dict[str, Any]:
     """Does zopa under NegMAS semantics reproduce NegMAS; is NegMAS's bid GENIUS-optimal?
 
-    Utilities are compared on zopa's scale, ``(u_negmas − offset) / scale``.  NegMAS
-    computes in floats, so two utilities equal in exact arithmetic can differ in
-    the last bits and a weakly dominated outcome can survive its dominance test;
-    ``negmas_frontier_exact`` is NegMAS's frontier with such near-ties (1e-9) merged.
+    Utilities are compared on zopa's scale, ``(u_negmas − offset) / scale``.  Both
+    tools can keep a point that exact arithmetic finds (weakly) dominated by a
+    hair: NegMAS computes in floats (last-bit differences), zopa on its 1e-9
+    integer grid (each issue's term rounded, up to 1.5e-9 per issue).  So both
+    frontiers are compared after merging such near-ties (``NEAR``), and the
+    merged sizes are reported beside the raw ones.
     """
     nm, zn, zg = result["negmas"], result["zopa-negmas"], result["zopa-genius"]
     out: dict[str, Any] = {}
+    if "error" not in zg:
+        genius_grid = np.asarray(zg["frontier"], dtype=float) / zg["scale"]
+        out["zopa_genius_frontier_merged"] = len(near_frontier(genius_grid.tolist(), NEAR))
     if "error" in nm or "error" in zn:
         return out
     order = [zn["parties"].index(name) for name in nm["parties"]]
@@ -209,19 +218,19 @@ def compare(folder: Path, result: dict[str, Any]) -> dict[str, Any]:
             for u, m in zip(point, maps, strict=True)
         ]
 
-    exact = near_frontier([to_zopa(p) for p in nm["frontier"]])
-    ours = [[v[k] / zn["scale"] for k in order] for v in zn["frontier"]]
-    out["negmas_frontier_exact"] = len(exact)
-    out["frontier_equal"] = len(exact) == len(ours) and all(
-        any(max(abs(a - b) for a, b in zip(p, q, strict=True)) <= 1e-8 for q in exact) for p in ours
-    )
+    theirs = near_frontier([to_zopa(p) for p in nm["frontier"]], NEAR)
+    grid = np.asarray(zn["frontier"], dtype=float).reshape(-1, len(order))[:, order] / zn["scale"]
+    ours = near_frontier(grid.tolist(), NEAR)
+    out["negmas_frontier_merged"] = len(theirs)
+    out["zopa_frontier_merged"] = len(ours)
+    out["frontier_equal"] = same_points(ours, theirs, NEAR)
     nash_nm = nm["nash"]
     if not nash_nm or zn["nash"]["outcome"] is None:
         out["nash_equal"] = not nash_nm and zn["nash"]["outcome"] is None
         return out
     mine = [zn["nash"]["utilities"][k] for k in order]
     out["nash_equal"] = any(
-        max(abs(a - b) for a, b in zip(mine, to_zopa(p["utilities"]), strict=True)) <= 1e-8
+        max(abs(a - b) for a, b in zip(mine, to_zopa(p["utilities"]), strict=True)) <= NEAR
         for p in nash_nm
     )
     if "error" not in zg and zg["nash"]["outcome"] is not None:
@@ -233,14 +242,38 @@ def compare(folder: Path, result: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def near_frontier(points: list[list[float]], tol: float = 1e-9) -> list[list[float]]:
-    """Points no other point dominates when coordinates within ``tol`` count as equal."""
-    kept: list[list[float]] = []
-    for p in sorted(points, key=lambda v: -sum(v)):
-        dominated = any(all(q_i >= p_i - tol for q_i, p_i in zip(q, p, strict=True)) for q in kept)
-        if not dominated:
-            kept.append(p)
-    return kept
+def near_frontier(points: list[list[float]], tol: float) -> np.ndarray:
+    """Points no other point dominates when coordinates within ``tol`` count as equal.
+
+    Welfare order, as NegMAS's own filter: a point still alive when reached is
+    kept, and every point it dominates (within ``tol``) is dropped.
+    """
+    if not len(points):
+        return np.zeros((0, 0))
+    pts = np.asarray(points, dtype=float)
+    pts = pts[np.argsort(-pts.sum(axis=1), kind="stable")]
+    alive = np.ones(len(pts), dtype=bool)
+    kept = []
+    for i in range(len(pts)):
+        if alive[i]:
+            kept.append(i)
+            alive &= ~np.all(pts <= pts[i] + tol, axis=1)
+    return pts[kept]
+
+
+def same_points(ours: np.ndarray, theirs: np.ndarray, tol: float) -> bool:
+    """Whether two point sets match one to one within ``tol`` (max norm)."""
+    if len(ours) != len(theirs):
+        return False
+    if len(ours) == 0:
+        return True
+    theirs = theirs[np.argsort(theirs[:, 0])]
+    for p in ours:
+        lo, hi = np.searchsorted(theirs[:, 0], [p[0] - tol, p[0] + tol], side="left")
+        window = theirs[lo : hi + 1]
+        if not len(window) or np.abs(window - p).max(axis=1).min() > tol:
+            return False
+    return True
 
 
 def genius_optimal(
@@ -310,11 +343,11 @@ def total(run: dict[str, Any]) -> float | None:
     return None if "error" in run else run["load_s"] + run["frontier_s"] + run["nash_s"]
 
 
-def cell(run: dict[str, Any], exact: Any = None) -> str:
-    """``load + frontier + Nash (|F| n)`` of one run, or its error."""
+def cell(run: dict[str, Any], merged: Any = None) -> str:
+    """``load + frontier + Nash (|F| n, m merged)`` of one run, or its error."""
     if "error" in run:
-        return f"error: {run['error'][:70]}"
-    size = f"{run['frontier_size']}" + (f", {exact} exact" if exact is not None else "")
+        return f"error: {run['error'].split(': ')[-1][:70]}"  # the message, not the path
+    size = f"{run['frontier_size']}" + (f", {merged} merged" if merged is not None else "")
     return (
         f"{fmt(run['load_s'])} + {fmt(run['frontier_s'])} + {fmt(run['nash_s'])} (\\|F\\| {size})"
     )
@@ -339,13 +372,14 @@ def markdown(rows: list[dict[str, Any]]) -> str:
         same = [mark(c.get(k)) for k in ("frontier_equal", "nash_equal")]
         genius_total = total(zg)
         genius = (
-            f"{fmt(genius_total)} (\\|F\\| {zg['frontier_size']})"
+            f"{fmt(genius_total)} (\\|F\\| {zg['frontier_size']}, "
+            f"{c.get('zopa_genius_frontier_merged')} merged)"
             if genius_total is not None
             else cell(zg)
         )
         lines.append(
-            f"| {row['domain']} | {size} | {parties} | {cell(zn)} "
-            f"| {cell(nm, c.get('negmas_frontier_exact'))} | {ratio} | {rss} "
+            f"| {row['domain']} | {size} | {parties} | {cell(zn, c.get('zopa_frontier_merged'))} "
+            f"| {cell(nm, c.get('negmas_frontier_merged'))} | {ratio} | {rss} "
             f"| {' | '.join(same)} | {genius} | {mark(c.get('negmas_bid_optimal_under_genius'))} |"
         )
     return "\n".join(lines)
@@ -360,11 +394,15 @@ def main() -> None:
     parser.add_argument("--timeout", type=float, default=900)
     parser.add_argument("--memory-gb", type=float, default=12, help="address-space cap per run")
     parser.add_argument("--out", type=Path, default=HERE / "results" / "genius.json")
+    parser.add_argument("--table", action="store_true", help="reprint the table of --out")
     parser.add_argument("--one", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--semantics", default="genius", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.one:
         print(json.dumps(run_zopa(args.one, args.semantics)))
+        return
+    if args.table:
+        print(markdown(json.loads(args.out.read_text())["results"]))
         return
     if args.data is None:
         parser.error("--data is required (see the module docstring)")
@@ -391,12 +429,20 @@ def main() -> None:
         repeat = 1 if name.endswith("AgentHp2") or "y2014" in name else args.repeat
         runs = measure(folder, negmas_python, repeat, args.timeout, args.memory_gb)
         rows.append({"domain": name, "runs": runs, "compare": compare(folder, runs)})
-    document = {"machine": machine(), "negmas": NEGMAS_VERSION, "results": rows}
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = args.out.with_suffix(".json.tmp")
-    tmp.write_text(json.dumps(document, indent=1))
-    os.replace(tmp, args.out)
+        save(args.out, {"machine": machine(), "negmas": NEGMAS_VERSION, "results": rows})
     print(markdown(rows))
+
+
+def save(path: Path, document: dict[str, Any]) -> None:
+    """Write the results so far (after every domain), atomically, without the point lists."""
+    slim = json.loads(json.dumps(document))
+    for row in slim["results"]:
+        for run in row["runs"].values():
+            run.pop("frontier", None)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".json.tmp")
+    tmp.write_text(json.dumps(slim, indent=1))
+    os.replace(tmp, path)
 
 
 if __name__ == "__main__":
