@@ -161,7 +161,6 @@ def _fast_load(text: str) -> Any:
         return None
 
 
-
 def _yaml() -> Any:
     from ruamel.yaml import YAML
     from ruamel.yaml.constructor import RoundTripConstructor
