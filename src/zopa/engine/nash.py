@@ -41,7 +41,7 @@ from zopa.engine.cpsat import CpModel
 from zopa.problem import Constraint, Problem
 
 K = 10**7  # log scale: K·ln(10⁹·n) stays far below 2⁶³ even multiplied by a
-INITIAL_TANGENTS = 12
+INITIAL_TANGENTS = 16
 MAX_REFINEMENTS = 500
 
 
@@ -76,16 +76,8 @@ def nash(
     for f in extra or []:
         f(cp)
     gains = [cp.U[p] - d for p, d in zip(V, D, strict=True)]
-    base = cp.solve(maximize=sum(gains), time_limit=_left(deadline))
-    if base.package is None:
-        return NashResult(None, 0, base.status == "infeasible", 1)
-
-    for g in gains:
+    for g in gains:  # a positive product needs every gain ≥ 1 (on the integer grid)
         cp.model.add(g >= 1)
-    positive = cp.solve(maximize=sum(gains), time_limit=_left(deadline))
-    if positive.package is None:
-        proven = positive.status == "infeasible" and base.status == "optimal"
-        return NashResult(base.package, 0, proven, 2)
 
     hi = [max(1, problem.max_utility(p) - d) for p, d in zip(V, D, strict=True)]
     L = [
@@ -101,34 +93,39 @@ def nash(
             cp.model.add(a * L[j] - K * gains[j] <= rhs)
 
     for j, h in enumerate(hi):
-        for step in range(INITIAL_TANGENTS):
-            add_cut(j, max(1, round(h ** (step / (INITIAL_TANGENTS - 1)))))
+        add_cut(j, 1)
+        for step in range(INITIAL_TANGENTS):  # halving from the top: gains that matter are large
+            add_cut(j, max(1, h >> step))
 
     def exact(package: list[int]) -> tuple[int, list[int]]:
         utils = problem.utility(package)
         g = [utils[p] - d for p, d in zip(V, D, strict=True)]
         return math.prod(g), g
 
-    best_pkg = positive.package
-    best, best_g = exact(best_pkg)
-    for j, a in enumerate(best_g):
-        add_cut(j, a)
-    iterations = 2
     objective = sum(L)
+    first = cp.solve(maximize=objective, time_limit=_left(deadline))
+    if first.status == "infeasible":  # no package gives everyone a positive gain
+        return _zero_product(problem, V, D, constraints, extra, deadline)
+    if first.package is None:
+        return NashResult(None, 0, False, 1)
+    best_pkg, best, best_g = first.package, -1, [0] * len(V)
+    sol, iterations = first, 1
     # phase 1: outer approximation until the bound meets the incumbent
     while True:
-        iterations += 1
-        sol = cp.solve(maximize=objective, time_limit=_left(deadline), hint=best_pkg)
-        if sol.package is None or sol.status != "optimal":
-            return NashResult(best_pkg, best, False, iterations)
+        assert sol.package is not None
         value, g = exact(sol.package)
         if value > best:
             best, best_pkg, best_g = value, sol.package, g
         for j, a in enumerate(g):
             add_cut(j, a)
-        assert sol.bound is not None
+        if sol.status != "optimal" or sol.bound is None:
+            return NashResult(best_pkg, best, False, iterations)
         if sol.bound <= K * math.log(best) + len(V) + 1 or iterations > MAX_REFINEMENTS:
             break
+        iterations += 1
+        sol = cp.solve(maximize=objective, time_limit=_left(deadline), hint=best_pkg)
+        if sol.package is None:
+            return NashResult(best_pkg, best, False, iterations)
     # phase 2: exact finish — rule out every strictly better package
     cp.model.add(objective >= math.floor(K * math.log(best)) - len(V) - 1)
     cp.forbid_vector(V, [g + d for g, d in zip(best_g, D, strict=True)])
@@ -147,6 +144,26 @@ def nash(
             best, best_pkg, best_g = value, sol.package, g
             cp.model.add(objective >= math.floor(K * math.log(best)) - len(V) - 1)
     return NashResult(best_pkg, best, False, iterations)
+
+
+def _zero_product(
+    problem: Problem,
+    V: list[int],
+    D: list[int],
+    constraints: Sequence[Constraint] | None,
+    extra: list | None,
+    deadline: float | None,
+) -> NashResult:
+    """Every acceptable package has product 0: report the one with the largest total gain."""
+    cp = CpModel(problem, constraints, utility_parties=V)
+    for f in extra or []:
+        f(cp)
+    sol = cp.solve(
+        maximize=sum(cp.U[p] - d for p, d in zip(V, D, strict=True)), time_limit=_left(deadline)
+    )
+    if sol.package is None:
+        return NashResult(None, 0, sol.status == "infeasible", 2)
+    return NashResult(sol.package, 0, sol.status == "optimal", 2)
 
 
 def _by_frontier(problem: Problem, V: list[int], D: list[int]) -> NashResult | None:
