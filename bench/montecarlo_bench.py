@@ -2,6 +2,7 @@
 
     python bench/montecarlo_bench.py ten-k   # 10,000 samples of ukraine-2025: serial, 2 processes
     python bench/montecarlo_bench.py dask    # 100,000 samples: Dask with 1 worker, then 2
+    python bench/montecarlo_bench.py --wait-idle 1.0 dask   # first wait for a quiet machine
 
 Each run prints one JSON line per measurement: wall-clock seconds (cluster start-up
 excluded for Dask, reported separately), P(deal), the robust package's share, and the
@@ -64,5 +65,19 @@ def dask(samples: int = 100_000) -> None:
     print(json.dumps({"dask_speedup_2_vs_1": round(times[1] / times[2], 2)}))
 
 
+def wait_until_idle(max_load: float, max_wait: float) -> None:
+    """Wait (at most ``max_wait`` seconds) for the 1-minute load average to drop below
+    ``max_load``; other jobs on the machine distort wall-clock speed-ups."""
+    deadline = time.monotonic() + max_wait
+    while os.getloadavg()[0] >= max_load and time.monotonic() < deadline:
+        time.sleep(15)
+    print(json.dumps({"load_at_start": round(os.getloadavg()[0], 2)}), flush=True)
+
+
 if __name__ == "__main__":  # Dask's worker processes re-import this module
-    {"ten-k": ten_k, "dask": dask}[sys.argv[1] if len(sys.argv) > 1 else "ten-k"]()
+    args = sys.argv[1:]
+    if "--wait-idle" in args:
+        at = args.index("--wait-idle")
+        wait_until_idle(float(args[at + 1]), 40 * 60)
+        del args[at : at + 2]
+    {"ten-k": ten_k, "dask": dask}[args[0] if args else "ten-k"]()
