@@ -407,3 +407,25 @@ def test_dask_options_without_dask_exit_2() -> None:
     )
     assert run.returncode == 2
     assert "pip install 'zopa[dask]'" in run.stderr and "Traceback" not in run.stderr
+
+
+def test_command_on_an_existing_cluster_equals_the_serial_command(tmp_path: Any) -> None:
+    pytest.importorskip("distributed", reason="the test extra installs dask[distributed]")
+    from dask.distributed import LocalCluster
+
+    path = tmp_path / "s.yaml"
+    path.write_text(TWO_LINES.format(floor="{uniform: [10, 90]}", pfirm="", qfirm=""))
+    common = [*ZOPA, "montecarlo", str(path), "-n", "800", "--seed", "9", "--json"]
+    serial = subprocess.run([*common, "--processes", "1"], capture_output=True, text=True)
+    assert serial.returncode == 0, serial.stderr
+    with LocalCluster(
+        n_workers=2, threads_per_worker=1, host="127.0.0.1", dashboard_address=None
+    ) as cluster:
+        remote = subprocess.run(
+            [*common, "--scheduler", cluster.scheduler_address],
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+    assert remote.returncode == 0, remote.stderr
+    assert remote.stdout == serial.stdout
