@@ -44,7 +44,7 @@ import numpy as np
 
 from zopa import rules
 from zopa.model import RedLine, Scenario, exact
-from zopa.problem import Problem, Realisation
+from zopa.problem import Problem, Realisation, scale
 from zopa.uncertainty.components import Component, Outcome, components
 from zopa.uncertainty.sampling import Quantity, draw, quantities
 from zopa.uncertainty.tables import Tables
@@ -220,7 +220,7 @@ class Model:
         """Red line ``k`` bound with sample ``s``'s thresholds."""
         line = self.lines[k]
         named = self.thresholds(x, s).get(line.red.id)
-        return rules.bind(line.expr, self.domains, self.party_ids, _scale, named)
+        return rules.bind(line.expr, self.domains, self.party_ids, scale, named)
 
     def realisation(self, x: np.ndarray, s: int, tables: Tables, firm: np.ndarray) -> Realisation:
         """Sample ``s`` as a :class:`Realisation` (for a solver call on that sample)."""
@@ -252,12 +252,6 @@ class Model:
         return Realisation(
             tuple(parties), self.thresholds(x, s), frozenset(real_firm), tables.sample(s)
         )
-
-
-def _scale(f: Fraction) -> int:
-    from zopa.problem import scale
-
-    return scale(f)
 
 
 # --------------------------------------------------------------------------- the batch
