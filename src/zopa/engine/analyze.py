@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from zopa.engine.amend import Amendment, amend
-from zopa.engine.blockers import Blockers, blockers
+from zopa.engine.blockers import Blockers, blockers, explained
 from zopa.engine.board import Board, board
 from zopa.engine.solutions import Solutions, solve
 from zopa.engine.timeline import Entry, timeline
@@ -72,7 +72,12 @@ class Analysis:
 
 def analyze(problem: Problem, draft: Draft | None, time_limit: float | None = None) -> Analysis:
     """Everything ``zopa analyze`` reports, for ``draft`` as of the problem's date."""
-    result = blockers(problem, time_limit=time_limit)
+    entries = timeline(problem.scenario, time_limit, base=problem)
+    key = [c.id for c in problem.constraints]
+    same = next(
+        (e.blockers for e in entries if e.blockers and e.blockers.constraint_ids == key), None
+    )
+    result = explained(problem, same) if same else blockers(problem, time_limit=time_limit)
     solutions = solve(problem, time_limit=time_limit)
     amendment = amend(problem, draft, time_limit) if draft else None
     hypotheticals = []
@@ -96,7 +101,7 @@ def analyze(problem: Problem, draft: Draft | None, time_limit: float | None = No
         result,
         solutions,
         amendment,
-        timeline(problem.scenario, time_limit),
+        entries,
         hypotheticals,
         forecasts,
     )

@@ -9,6 +9,7 @@ between numeric thresholds how far each threshold must move
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -57,6 +58,8 @@ class Blockers:
     concessions_complete_up_to: int
     example: dict[str, Any] | None = None  # a package every veto party accepts
     stats: dict[str, Any] = field(default_factory=dict)
+    oracle_muses: list[frozenset[int]] = field(default_factory=list, repr=False)
+    constraint_ids: list[str] = field(default_factory=list, repr=False)
 
     @property
     def complete(self) -> bool:
@@ -102,18 +105,20 @@ def blockers(
     time_limit: float | None = DEFAULT_TIME_LIMIT,
     explain: bool = True,
     oracle: SatSolver | None = None,
+    known: list[frozenset[int]] = (),
 ) -> Blockers:
     """Feasibility, all conflicts and all concessions of ``problem``'s constraints.
 
     ``oracle`` may be a solver built for a larger problem over the same
     scenario (every red line, as in :mod:`zopa.engine.timeline`); only the
-    constraints of ``problem`` are then considered.
+    constraints of ``problem`` are then considered, and ``known`` conflicts of
+    that oracle (as its constraint indices) are reused.
     """
     start = time.monotonic()
     own = oracle is None
     solver = SatModel(problem).solver() if oracle is None else oracle
     try:
-        return _blockers(problem, solver, limit, time_limit, explain, start)
+        return _blockers(problem, solver, limit, time_limit, explain, start, known)
     finally:
         if own:
             solver.close()
@@ -126,6 +131,7 @@ def _blockers(
     time_limit: float | None,
     explain: bool,
     start: float,
+    known: list[frozenset[int]] = (),
 ) -> Blockers:
     model = oracle.model
     slot = {c.id: k for k, c in enumerate(model.constraints)}
@@ -145,9 +151,11 @@ def _blockers(
             0,
             problem.package_json(oracle.package()),
             {"seconds": time.monotonic() - start, "oracle_calls": oracle.calls - calls},
+            [],
+            [c.id for c in problem.constraints],
         )
     deadline = start + time_limit if time_limit else None
-    muses = enumerate_muses(oracle, universe, limit, deadline)
+    muses = enumerate_muses(oracle, universe, limit, deadline, known)
     deadline = time.monotonic() + time_limit if time_limit else None
     if muses.complete:  # duality: no more SAT calls needed
         mcses = hitting_sets(muses.muses, limit, deadline)
@@ -164,6 +172,7 @@ def _blockers(
             key=lambda s: problem.issue_index[s],
         )
         conflicts.append(Conflict(members, issues, gaps(problem, members) if explain else []))
+    found = [frozenset(m) for m in muses.muses]
     concessions = [
         [by_id[i] for i in ids] for ids in _order([[ids_of[k] for k in m] for m in mcses.mcses])
     ]
@@ -180,4 +189,14 @@ def _blockers(
         mcses.complete_up_to,
         None,
         {"seconds": time.monotonic() - start, "oracle_calls": oracle.calls - calls},
+        found,
+        [c.id for c in problem.constraints],
     )
+
+
+def explained(problem: Problem, result: Blockers) -> Blockers:
+    """``result`` with the threshold gaps of its conflicts (when computed without them)."""
+    conflicts = [
+        Conflict(c.constraints, c.issues, gaps(problem, c.constraints)) for c in result.conflicts
+    ]
+    return dataclasses.replace(result, conflicts=conflicts, as_of=problem.as_of)

@@ -36,16 +36,27 @@ def enumerate_muses(
     universe: list[int],
     limit: int | None = None,
     deadline: float | None = None,
+    known: list[frozenset[int]] = (),
 ) -> MusResult:
-    """Every minimal unsatisfiable subset of the oracle's constraints in ``universe``."""
-    muses = list(_marco(oracle, universe, limit, deadline))
+    """Every minimal unsatisfiable subset of the oracle's constraints in ``universe``.
+
+    ``known`` MUSes (found for another subset of the same oracle's constraints)
+    are taken as found when they lie inside ``universe``: being a MUS does not
+    depend on the other constraints, and blocking their supersets up front
+    leaves MARCO only the rest to discover.
+    """
+    muses = list(_marco(oracle, universe, limit, deadline, known))
     stopped = muses and muses[-1] is None
     found = [m for m in muses if m is not None]
     return MusResult(found, not stopped, oracle.calls)
 
 
 def _marco(
-    oracle: SatSolver, universe: list[int], limit: int | None, deadline: float | None
+    oracle: SatSolver,
+    universe: list[int],
+    limit: int | None,
+    deadline: float | None,
+    known: list[frozenset[int]] = (),
 ) -> Iterator[frozenset[int] | None]:
     """Yield MUSes; yield None once if a limit stops the enumeration.
 
@@ -60,6 +71,12 @@ def _marco(
     found = 0
     with Solver(name="g4") as map_solver:
         map_solver.set_phases(list(range(1, n + 1)))  # prefer large seeds: fewer grow steps
+        inside = set(universe)
+        for mus in known:
+            if mus <= inside and (limit is None or found < limit):
+                map_solver.add_clause([-(slot[c] + 1) for c in mus])
+                found += 1
+                yield mus
         while map_solver.solve():
             if (limit is not None and found >= limit) or (
                 deadline is not None and time.monotonic() > deadline

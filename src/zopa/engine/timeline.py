@@ -7,11 +7,11 @@ issues block one.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from zopa.engine.blockers import Blockers, blockers
-from zopa.engine.sat import SatModel, SatSolver
+from zopa.engine.sat import SatModel
 from zopa.model import Draft, Scenario
 from zopa.problem import Problem
 
@@ -27,6 +27,7 @@ class Entry:
     blocking_issues: list[str]
     conflicts: list[list[str]]
     complete: bool
+    blockers: Blockers | None = field(default=None, repr=False, compare=False)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -52,28 +53,36 @@ def agreed_points(problem: Problem, draft: Draft) -> int:
     )
 
 
-def timeline(scenario: Scenario, time_limit: float | None = None) -> list[Entry]:
-    """One entry per draft, oldest first, each analysed as of the draft's date."""
-    out: list[Entry] = []
+def timeline(
+    scenario: Scenario, time_limit: float | None = None, base: Problem | None = None
+) -> list[Entry]:
+    """One entry per draft, oldest first, each analysed as of the draft's date.
+
+    One SAT model of every red line serves all dates, and the conflicts found
+    on one date are reused on the next (a conflict stays a conflict whatever
+    else is in force).  ``base`` may pass a compiled problem of the scenario
+    to reuse its utility tables.
+    """
     if not scenario.drafts:
-        return out
-    everything = Problem(scenario, None)  # every red line: one SAT model serves all dates
+        return []
+    everything = (base or Problem(scenario, None)).at(None)
     seen: dict[tuple[str, ...], Blockers] = {}  # drafts on dates with the same red lines
+    known: list[frozenset[int]] = []
     with SatModel(everything).solver() as oracle:
-        return [_entry(everything.at(d.date), d, oracle, time_limit, seen) for d in scenario.drafts]
+        out = []
+        for draft in scenario.drafts:
+            problem = everything.at(draft.date)
+            key = tuple(c.id for c in problem.constraints)
+            if key not in seen:
+                seen[key] = blockers(
+                    problem, time_limit=time_limit, explain=False, oracle=oracle, known=known
+                )
+                known += [m for m in seen[key].oracle_muses if m not in known]
+            out.append(_entry(problem, draft, seen[key]))
+        return out
 
 
-def _entry(
-    problem: Problem,
-    draft: Draft,
-    oracle: SatSolver,
-    time_limit: float | None,
-    seen: dict[tuple[str, ...], Blockers],
-) -> Entry:
-    key = tuple(c.id for c in problem.constraints)
-    if key not in seen:
-        seen[key] = blockers(problem, time_limit=time_limit, explain=False, oracle=oracle)
-    result = seen[key]
+def _entry(problem: Problem, draft: Draft, result: Blockers) -> Entry:
     return Entry(
         draft.id,
         draft.title,
@@ -84,4 +93,5 @@ def _entry(
         result.blocking_issues,
         [c.ids for c in result.conflicts],
         result.conflicts_complete,
+        result,
     )
