@@ -120,3 +120,31 @@ def test_every_fact_cites_a_source_and_weights_are_labelled_assumptions(scenario
         meta = party.meta or {}
         assert "assumption" in str(meta).lower(), party.id
     assert "assumption" in str(scenario.meta).lower()
+
+
+@pytest.mark.parametrize("draft", ["us-28-point", "us-ukraine-20-point", None])
+def test_analyze_agrees_with_the_single_commands(draft):
+    """Through the real command: analyze's parts equal blockers/solve/timeline run alone."""
+    import json
+    import subprocess
+    import sys
+
+    def run(*args: str) -> dict:
+        extra = ["--draft", draft] if draft else []
+        out = subprocess.run(
+            [sys.executable, "-m", "zopa.cli", *args, *extra, "--json"],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert out.returncode in (0, 3), out.stderr
+        document = json.loads(out.stdout)
+        assert document.pop("point_estimate", None) == "means; firmness >= 0.5"
+        return document
+
+    whole = run("analyze")
+    assert whole["blockers"] == run("blockers")
+    assert whole["solutions"] == run("solve")["solutions"]
+    timeline = run("timeline")["timeline"] if draft is None else None
+    if timeline is not None:
+        assert whole["timeline"] == timeline
