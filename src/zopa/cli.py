@@ -966,8 +966,7 @@ def simulate(
     plot: PlotOpt = None,
 ) -> None:
     """How might the talks unfold? Simulate a negotiation protocol with strategies per party."""
-    from zopa.simulate.metrics import dynamics, measure, reference
-    from zopa.simulate.run import prepare
+    from zopa.simulate.run import prepare, with_metrics
     from zopa.simulate.run import simulate as run
     from zopa.simulate.spec import parse_assignment
 
@@ -1003,13 +1002,8 @@ def simulate(
         params=settings["params"],
         draft=problem.package_indices(selected.package) if selected else None,
     )
-    ref = reference(problem)
-    doc = result.to_json()
-    factor = result.discount ** (result.outcome.round - 1) if result.outcome.agreement else 1.0
-    doc["metrics"] = {
-        **measure(problem, ref, result.outcome_utilities(), factor),
-        **dynamics(problem, result.steps),
-    }
+    measured = with_metrics(problem, result)
+    ref, doc = measured.reference, measured.document
     if plot:
         from zopa.engine.frontier import frontier
         from zopa.report.charts import simulation_figure

@@ -133,6 +133,34 @@ def simulate(
     )
 
 
+@dataclass(frozen=True)
+class Report:
+    """A simulation with its metrics: the ``zopa simulate --json`` document.
+
+    ``reference`` holds the exact frontier and Nash point the metrics compare
+    against (:func:`zopa.simulate.metrics.reference`), for charts.
+    """
+
+    run: Run
+    document: dict[str, Any]
+    reference: Any
+
+
+def with_metrics(problem: Problem, run: Run) -> Report:
+    """Measure a run against the exact frontier and Nash point (the one recipe the
+    command line and the web app share)."""
+    from zopa.simulate.metrics import dynamics, measure, reference
+
+    ref = reference(problem)
+    document = run.to_json()
+    factor = run.discount ** (run.outcome.round - 1) if run.outcome.agreement else 1.0
+    document["metrics"] = {
+        **measure(problem, ref, run.outcome_utilities(), factor),
+        **dynamics(problem, run.steps),
+    }
+    return Report(run, document, ref)
+
+
 def prepare(
     problem: Problem,
     protocol: str,

@@ -66,8 +66,8 @@ def simulate(params: dict[str, Any], progress: Progress) -> dict[str, Any]:
 
     from zopa.engine.frontier import frontier
     from zopa.report.charts import figure_json, simulation_figure
-    from zopa.simulate import metrics
     from zopa.simulate.run import simulate as run
+    from zopa.simulate.run import with_metrics
 
     progress(0.05, "loading the scenario")
     problem, draft, departures = _problem(params)
@@ -84,14 +84,8 @@ def simulate(params: dict[str, Any], progress: Progress) -> dict[str, Any]:
         draft=problem.package_indices(draft.package) if draft else None,
     )
     progress(0.6, "measuring against the exact frontier and the Nash point")
-    # The same composition as `zopa simulate --json` (cli.simulate); keep the two in step.
-    ref = metrics.reference(problem)
-    doc = result.to_json()
-    factor = result.discount ** (result.outcome.round - 1) if result.outcome.agreement else 1.0
-    doc["metrics"] = metrics.measure(problem, ref, result.outcome_utilities(), factor)
-    dynamics = getattr(metrics, "dynamics", None)  # concession dynamics, where available
-    if dynamics is not None:
-        doc["metrics"].update(dynamics(problem, result.steps))
+    measured = with_metrics(problem, result)
+    ref, doc = measured.reference, measured.document
     progress(0.85, "drawing")
     pair = [problem.parties[p].id for p in problem.veto_parties[:2]]
     plane = frontier(problem, pair) if ref.feasible and len(pair) == 2 else None
