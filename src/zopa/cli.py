@@ -761,6 +761,37 @@ def export_genius_cmd(
 # --------------------------------------------------------------------------- uncertainty
 
 
+def _executor(
+    workers: int | None, scheduler: str | None, processes: int | None, jobs: int, **kw: Any
+) -> Any:
+    from zopa.uncertainty import executors
+
+    try:
+        return executors.choose(workers, scheduler, processes, jobs, **kw)
+    except (ValueError, executors.DaskMissing) as err:
+        raise UsageError(str(err)) from None
+    except OSError as err:
+        raise UsageError(f"--scheduler: cannot reach {scheduler}: {err}") from None
+
+
+WorkersOpt = Annotated[
+    int | None,
+    typer.Option("--workers", metavar="K", help="Start a local Dask cluster of K workers."),
+]
+SchedulerOpt = Annotated[
+    str | None,
+    typer.Option("--scheduler", metavar="ADDRESS", help="Run on a Dask cluster (tcp://HOST:PORT)."),
+]
+ProcessesOpt = Annotated[
+    int | None,
+    typer.Option(
+        "--processes",
+        metavar="N",
+        help="Without Dask: local processes (default: one per CPU; 1 = this process).",
+    ),
+]
+
+
 @app.command()
 def montecarlo(
     scenario: ScenarioArg = None,
@@ -768,24 +799,9 @@ def montecarlo(
         int, typer.Option("-n", "--samples", metavar="N", help="How many samples to draw.")
     ] = 10_000,
     seed: Annotated[int, typer.Option("--seed", metavar="S", help="Random seed (>= 0).")] = 0,
-    workers: Annotated[
-        int | None,
-        typer.Option("--workers", metavar="K", help="Start a local Dask cluster of K workers."),
-    ] = None,
-    scheduler: Annotated[
-        str | None,
-        typer.Option(
-            "--scheduler", metavar="ADDRESS", help="Run on a Dask cluster (tcp://HOST:PORT)."
-        ),
-    ] = None,
-    processes: Annotated[
-        int | None,
-        typer.Option(
-            "--processes",
-            metavar="N",
-            help="Without Dask: local processes (default: one per CPU; 1 = this process).",
-        ),
-    ] = None,
+    workers: WorkersOpt = None,
+    scheduler: SchedulerOpt = None,
+    processes: ProcessesOpt = None,
     nash: Annotated[
         bool, typer.Option("--nash/--no-nash", help="Compute the Nash package of each deal.")
     ] = True,
@@ -800,10 +816,6 @@ def montecarlo(
         raise UsageError("-n/--samples: give at least 1 sample")
     if seed < 0:
         raise UsageError("--seed: give a number 0 or more")
-    if workers is not None and scheduler is not None:
-        raise UsageError("give --workers (a local Dask cluster) or --scheduler, not both")
-    if (workers is not None and workers < 1) or (processes is not None and processes < 1):
-        raise UsageError("--workers/--processes: give at least 1")
     from zopa.load import load_scenario
 
     loaded = load_scenario(scenario)
@@ -811,17 +823,7 @@ def montecarlo(
         loaded.select(draft, _parse_date(as_of))
     except KeyError as err:
         raise UsageError(str(err.args[0])) from None
-    try:
-        if scheduler is not None or workers is not None:
-            executor: Any = mc.Dask(scheduler, workers)
-        elif processes == 1 or (processes is None and samples <= 500):
-            executor = mc.Serial()
-        else:
-            executor = mc.Processes(processes)
-    except mc.DaskMissing as err:
-        raise UsageError(str(err)) from None
-    except OSError as err:
-        raise UsageError(f"--scheduler: cannot reach {scheduler}: {err}") from None
+    executor = _executor(workers, scheduler, processes, samples, serial_below=501)
     try:
         with _progress(2 * samples) as advance:
             result = mc.montecarlo(
@@ -1045,41 +1047,20 @@ def tournament(
     discount: DiscountOpt = None,
     mediator: MediatorOpt = None,
     config: ConfigOpt = None,
-    workers: Annotated[
-        int | None,
-        typer.Option("--workers", metavar="K", help="Start a local Dask cluster of K workers."),
-    ] = None,
-    scheduler: Annotated[
-        str | None,
-        typer.Option(
-            "--scheduler", metavar="ADDRESS", help="Run on a Dask cluster (tcp://HOST:PORT)."
-        ),
-    ] = None,
-    processes: Annotated[
-        int | None,
-        typer.Option(
-            "--processes",
-            metavar="N",
-            help="Without Dask: local processes (default: one per CPU; 1 = this process).",
-        ),
-    ] = None,
+    workers: WorkersOpt = None,
+    scheduler: SchedulerOpt = None,
+    processes: ProcessesOpt = None,
     json_out: JsonOpt = False,
 ) -> None:
     """Rank strategies: every assignment of them to the parties, run in parallel."""
-    import os
 
     from zopa.problem import Problem
     from zopa.simulate import tournament as tm
     from zopa.simulate.run import prepare
     from zopa.simulate.spec import split_specs
-    from zopa.uncertainty import executors
 
     if repeats < 1:
         raise UsageError("--repeats: give at least 1")
-    if workers is not None and scheduler is not None:
-        raise UsageError("give --workers (a local Dask cluster) or --scheduler, not both")
-    if (workers is not None and workers < 1) or (processes is not None and processes < 1):
-        raise UsageError("--workers/--processes: give at least 1")
     cfg, settings = _simulation_settings(config, protocol, rounds, seed, discount, mediator)
     if cfg and cfg.assignments:
         raise UsageError(f"{config}: a tournament takes a list of strategies, not one per party")
@@ -1104,18 +1085,9 @@ def tournament(
     try:
         for s in loaded:
             prepare(Problem(s), job.protocol, None, job.rounds, job.discount, dict(job.params))
-        if scheduler is not None or workers is not None:
-            executor: Any = executors.Dask(scheduler, workers)
-        elif processes == 1 or total == 1:
-            executor = executors.Serial()
-        else:
-            executor = executors.Processes(min(processes or os.cpu_count() or 1, total))
     except ValueError as err:
         raise UsageError(str(err)) from None
-    except executors.DaskMissing as err:
-        raise UsageError(str(err)) from None
-    except OSError as err:
-        raise UsageError(f"--scheduler: cannot reach {scheduler}: {err}") from None
+    executor = _executor(workers, scheduler, processes, total)
     try:
         with _progress(total, "simulating") as advance:
             result = tm.tournament(job, executor, progress=advance)

@@ -38,11 +38,12 @@ constraints and to numpy masks (:func:`evaluate_many`).
 
 from __future__ import annotations
 
+import operator
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
-from typing import TYPE_CHECKING, Literal, Union
+from typing import TYPE_CHECKING, Any, Literal, Union
 
 if TYPE_CHECKING:
     import numpy as np
@@ -473,19 +474,19 @@ class BNot:
 Bound = Union[Member, UtilityAtom, BAnd, BOr, BNot]  # noqa: UP007 - recursive alias
 
 
-def compare(a: Fraction | int, op: Op, b: Fraction | int) -> bool:
-    """`a OP b` for the six comparison operators."""
-    if op == "==":
-        return a == b
-    if op == "!=":
-        return a != b
-    if op == "<":
-        return a < b
-    if op == "<=":
-        return a <= b
-    if op == ">":
-        return a > b
-    return a >= b
+OPERATORS: dict[str, Callable[[Any, Any], Any]] = {
+    "==": operator.eq,
+    "!=": operator.ne,
+    "<": operator.lt,
+    "<=": operator.le,
+    ">": operator.gt,
+    ">=": operator.ge,
+}
+
+
+def compare(a: Any, op: Op, b: Any) -> Any:
+    """``a OP b``: a bool for numbers, an array for numpy arrays, a constraint for CP-SAT."""
+    return OPERATORS[op](a, b)
 
 
 def _option_index(domain: IssueDomain, value: Value, column: int) -> int:
@@ -726,16 +727,7 @@ def evaluate_many(
     if isinstance(bound, UtilityAtom):
         if utilities is None:
             raise ValueError("this rule refers to utility(); pass the utility matrix")
-        u = utilities[:, bound.party]
-        t = bound.threshold
-        return {
-            "==": u == t,
-            "!=": u != t,
-            "<": u < t,
-            "<=": u <= t,
-            ">": u > t,
-            ">=": u >= t,
-        }[bound.op]
+        return compare(utilities[:, bound.party], bound.op, bound.threshold)
     if isinstance(bound, BNot):
         return ~evaluate_many(bound.arg, packages, utilities, sizes)
     parts = [evaluate_many(a, packages, utilities, sizes) for a in bound.args]

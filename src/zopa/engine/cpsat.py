@@ -117,15 +117,7 @@ class CpModel:
         return b
 
     def _compare(self, atom: rules.UtilityAtom) -> Any:
-        u, t = self.utility(atom.party), atom.threshold
-        return {
-            "==": u == t,
-            "!=": u != t,
-            "<": u < t,
-            "<=": u <= t,
-            ">": u > t,
-            ">=": u >= t,
-        }[atom.op]
+        return rules.compare(self.utility(atom.party), atom.op, atom.threshold)
 
     def _utility_literal(self, atom: rules.UtilityAtom) -> Any:
         m = self.model

@@ -111,3 +111,27 @@ class Dask:
         self.client.close()
         if self.cluster is not None:
             self.cluster.close()
+
+
+def choose(
+    workers: int | None,
+    scheduler: str | None,
+    processes: int | None,
+    jobs: int,
+    serial_below: int = 2,
+) -> Serial | Processes | Dask:
+    """The executor for a command's options: Dask when asked for, this process for
+    small jobs or ``processes == 1``, else a local process pool of at most ``jobs``.
+
+    Raises ValueError for contradictory options, :class:`DaskMissing` without
+    the extra, and OSError when a scheduler cannot be reached.
+    """
+    if workers is not None and scheduler is not None:
+        raise ValueError("give --workers (a local Dask cluster) or --scheduler, not both")
+    if (workers is not None and workers < 1) or (processes is not None and processes < 1):
+        raise ValueError("--workers/--processes: give at least 1")
+    if scheduler is not None or workers is not None:
+        return Dask(scheduler, workers)
+    if processes == 1 or (processes is None and jobs < serial_below):
+        return Serial()
+    return Processes(min(processes or os.cpu_count() or 1, max(1, jobs)))
