@@ -10,12 +10,14 @@ alike — picking one concession would pick who gives way.
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
 from zopa.engine.amend import Amendment, amend
 from zopa.engine.blockers import Blockers, blockers, explained
 from zopa.engine.board import Board, board
+from zopa.engine.sat import SatModel
 from zopa.engine.solutions import Solutions, solve
 from zopa.engine.timeline import Entry, timeline
 from zopa.model import Draft
@@ -71,29 +73,24 @@ class Analysis:
 
 
 def analyze(problem: Problem, draft: Draft | None, time_limit: float | None = None) -> Analysis:
-    """Everything ``zopa analyze`` reports, for ``draft`` as of the problem's date."""
-    entries = timeline(problem.scenario, time_limit, base=problem)
-    key = [c.id for c in problem.constraints]
-    same = next(
-        (e.blockers for e in entries if e.blockers and e.blockers.constraint_ids == key), None
-    )
-    result = explained(problem, same) if same else blockers(problem, time_limit=time_limit)
-    solutions = solve(problem, time_limit=time_limit)
-    amendment = amend(problem, draft, time_limit) if draft else None
-    hypotheticals = []
-    if not result.feasible and result.conflicts:
-        ids = sorted({c.id for conflict in result.conflicts for c in conflict.constraints})
-        relaxed = problem.without(ids)
-        hypotheticals.append(
-            Hypothetical(
-                ids,
-                solve(relaxed, time_limit=time_limit),
-                amend(relaxed, draft, time_limit) if draft else None,
-            )
-        )
+    """Everything ``zopa analyze`` reports, for ``draft`` as of the problem's date.
+
+    The SAT work (conflicts on every draft date) and the CP-SAT work
+    (solutions and amendments) run in two threads: CP-SAT releases the GIL
+    while it searches.
+    """
     from zopa.forecast import forecasts_for
 
-    forecasts = forecasts_for(problem.scenario)
+    everything = problem.at(None)
+    with SatModel(everything).solver() as oracle:
+        result = blockers(problem, time_limit=time_limit, explain=False, oracle=oracle)
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            optimised = pool.submit(_optimise, problem, draft, result, time_limit)
+            entries = timeline(
+                problem.scenario, time_limit, base=problem, oracle=oracle, known=result.oracle_muses
+            )
+            result = explained(problem, result)
+            solutions, amendment, hypotheticals = optimised.result()
     return Analysis(
         problem,
         draft,
@@ -103,5 +100,24 @@ def analyze(problem: Problem, draft: Draft | None, time_limit: float | None = No
         amendment,
         entries,
         hypotheticals,
-        forecasts,
+        forecasts_for(problem.scenario),
     )
+
+
+def _optimise(
+    problem: Problem, draft: Draft | None, result: Blockers, time_limit: float | None
+) -> tuple[Solutions, Amendment | None, list[Hypothetical]]:
+    """Solutions and amendment, and when no deal exists the labelled hypothetical."""
+    solutions = solve(problem, time_limit=time_limit)
+    amendment = amend(problem, draft, time_limit) if draft else None
+    hypotheticals = []
+    if not result.feasible and result.conflicts:
+        ids = sorted({c.id for conflict in result.conflicts for c in conflict.constraints})
+        relaxed = problem.without(ids)
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            amended = pool.submit(amend, relaxed, draft, time_limit) if draft else None
+            relaxed_solutions = solve(relaxed, time_limit=time_limit)
+            hypotheticals.append(
+                Hypothetical(ids, relaxed_solutions, amended.result() if amended else None)
+            )
+    return solutions, amendment, hypotheticals

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import math
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
@@ -81,33 +82,40 @@ def solve(
     deadline = time.monotonic() + time_limit if time_limit else None
     V = problem.veto_parties
     D = {p: int(problem.reservations[p]) for p in V}
-    ideals: dict[int, int] = {}
-    for p in V:
-        sol = _maximise(problem, V, lambda cp, p=p: cp.U[p], deadline)
-        if sol.package is None:
-            return Solutions(problem.scenario.id, problem.as_of, False, {})
-        ideals[p] = problem.utility(sol.package)[p]
-    if not V:  # no veto party: every package is in the agreement set
-        ideals = {}
+    # CP-SAT releases the GIL while it searches, so the longest job (the Nash
+    # outer approximation) runs in a second thread beside all the others.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pending = (
+            pool.submit(nash, problem, V, time_limit=_left(deadline)) if "nash" in wanted else None
+        )
+        ideals: dict[int, int] = {}
+        for p in V:
+            sol = _maximise(problem, V, lambda cp, p=p: cp.U[p], deadline)
+            if sol.package is None:
+                return Solutions(problem.scenario.id, problem.as_of, False, {})
+            ideals[p] = problem.utility(sol.package)[p]
+        found: dict[str, tuple[Any, bool]] = {}
+        for concept in wanted:
+            if concept == "utilitarian":
+                sol = _maximise(problem, V, lambda cp: sum(cp.U[p] for p in V), deadline)
+                found[concept] = (sol.package, sol.status == "optimal")
+            elif concept == "egalitarian":
+                sol = _maximise(problem, V, lambda cp: _min_gain(cp, V, D), deadline)
+                pkg, optimal = sol.package, sol.status == "optimal"
+                if optimal and sol.objective is not None:  # among the optima, the most efficient
+                    pkg = _most_efficient(problem, V, D, sol.objective, pkg, deadline)
+                found[concept] = (pkg, optimal)
+            elif concept == "kalai_smorodinsky":
+                ks = kalai_smorodinsky(problem, ideals, time_limit=_left(deadline))
+                found[concept] = (ks.package, ks.optimal)
+        if pending is not None:
+            res = pending.result()
+            found["nash"] = (res.package, res.optimal)
     out: dict[str, Solution] = {}
     for concept in wanted:
-        if concept == "utilitarian":
-            sol = _maximise(problem, V, lambda cp: sum(cp.U[p] for p in V), deadline)
-            pkg, optimal = sol.package, sol.status == "optimal"
-        elif concept == "egalitarian":
-            sol = _maximise(problem, V, lambda cp: _min_gain(cp, V, D), deadline)
-            pkg, optimal = sol.package, sol.status == "optimal"
-            if optimal and sol.objective is not None:  # among the optima, the most efficient
-                pkg = _most_efficient(problem, V, D, sol.objective, pkg, deadline)
-        elif concept == "nash":
-            res = nash(problem, V, time_limit=_left(deadline))
-            pkg, optimal = res.package, res.optimal
-        else:
-            ks = kalai_smorodinsky(problem, ideals, time_limit=_left(deadline))
-            pkg, optimal = ks.package, ks.optimal
-        if pkg is None:  # only on a time limit
-            continue
-        out[concept] = _solution(problem, concept, pkg, optimal, V, D, ideals)
+        pkg, optimal = found[concept]
+        if pkg is not None:  # None only on a time limit
+            out[concept] = _solution(problem, concept, pkg, optimal, V, D, ideals)
     return Solutions(
         problem.scenario.id,
         problem.as_of,

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from zopa.engine.blockers import Blockers, blockers
-from zopa.engine.sat import SatModel
+from zopa.engine.sat import SatModel, SatSolver
 from zopa.model import Draft, Scenario
 from zopa.problem import Problem
 
@@ -54,32 +54,48 @@ def agreed_points(problem: Problem, draft: Draft) -> int:
 
 
 def timeline(
-    scenario: Scenario, time_limit: float | None = None, base: Problem | None = None
+    scenario: Scenario,
+    time_limit: float | None = None,
+    base: Problem | None = None,
+    oracle: SatSolver | None = None,
+    known: list[frozenset[int]] = (),
 ) -> list[Entry]:
     """One entry per draft, oldest first, each analysed as of the draft's date.
 
     One SAT model of every red line serves all dates, and the conflicts found
     on one date are reused on the next (a conflict stays a conflict whatever
     else is in force).  ``base`` may pass a compiled problem of the scenario
-    to reuse its utility tables.
+    to reuse its utility tables; ``oracle`` a solver already built over
+    ``base.at(None)`` and ``known`` conflicts it found.
     """
     if not scenario.drafts:
         return []
     everything = (base or Problem(scenario, None)).at(None)
+    if oracle is None:
+        with SatModel(everything).solver() as own:
+            return _entries(scenario, everything, own, time_limit, list(known))
+    return _entries(scenario, everything, oracle, time_limit, list(known))
+
+
+def _entries(
+    scenario: Scenario,
+    everything: Problem,
+    oracle: SatSolver,
+    time_limit: float | None,
+    known: list[frozenset[int]],
+) -> list[Entry]:
     seen: dict[tuple[str, ...], Blockers] = {}  # drafts on dates with the same red lines
-    known: list[frozenset[int]] = []
-    with SatModel(everything).solver() as oracle:
-        out = []
-        for draft in scenario.drafts:
-            problem = everything.at(draft.date)
-            key = tuple(c.id for c in problem.constraints)
-            if key not in seen:
-                seen[key] = blockers(
-                    problem, time_limit=time_limit, explain=False, oracle=oracle, known=known
-                )
-                known += [m for m in seen[key].oracle_muses if m not in known]
-            out.append(_entry(problem, draft, seen[key]))
-        return out
+    out = []
+    for draft in scenario.drafts:
+        problem = everything.at(draft.date)
+        key = tuple(c.id for c in problem.constraints)
+        if key not in seen:
+            seen[key] = blockers(
+                problem, time_limit=time_limit, explain=False, oracle=oracle, known=known
+            )
+            known += [m for m in seen[key].oracle_muses if m not in known]
+        out.append(_entry(problem, draft, seen[key]))
+    return out
 
 
 def _entry(problem: Problem, draft: Draft, result: Blockers) -> Entry:
