@@ -204,7 +204,7 @@ WORKLOADS = [
         "scale",
         "2 parties, 50 × 10 opposed (10⁵⁰ outcomes): exact frontier",
         _random(2, 50, 10, ["frontier"], opposed=True),
-        negmas_note="MOBANOS: no answer in 300 s already at 30 × 10 opposed",
+        negmas="mobanos",
     ),
     Workload(
         "3p-100x5-nash",
@@ -627,6 +627,7 @@ def table(document: dict[str, Any]) -> str:
         "|---|---|---|---|---|---|---|---|---|---|---|"
     )
     lines = [head]
+    notes: dict[str, str] = {}  # why NegMAS was not run, by workload
     for r in document["results"]:
         z, n = r["zopa"], r["negmas"]
         zt = _seconds(z["compute_s"]) if z.get("status") == "ok" else z.get("status")
@@ -635,8 +636,11 @@ def table(document: dict[str, Any]) -> str:
         if n.get("status") == "ok":
             nt, nm = _seconds(n["compute_s"]), f"{n['peak_mb']:.0f}"
             nt += " (MOBANOS)" if n.get("method") == "mobanos" else ""
+        elif n.get("status") == "not run":
+            notes[r["workload"]] = n.get("reason", "")
+            nt, nm = "n/a", "–"
         else:
-            nt, nm = (n.get("reason") or n.get("status", "–")), "–"
+            nt, nm = n.get("status", "–"), "–"
         ratio = f"{r['ratio']:,.0f}×" if r.get("ratio") else "–"
         same = "–"
         if "comparison" in r:
@@ -656,6 +660,9 @@ def table(document: dict[str, Any]) -> str:
             f"| {r['workload']} | {seed} | {zt} | {zc} | {zm} | {nt} | {nm} | {ratio} | {same}"
             f" | {target} | {met} |"
         )
+    if notes:
+        lines.append("\nNegMAS n/a:\n")
+        lines.extend(f"- {name}: {why}" for name, why in notes.items())
     return "\n".join(lines)
 
 
@@ -671,6 +678,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--zopa-timeout", type=float, default=120.0, help="zopa limit per run (s)")
     ap.add_argument("--out", type=Path, default=HERE / "results" / "latest.json")
     ap.add_argument("--wait-idle", type=float, metavar="LOAD", help="wait for a 1-min load below")
+    ap.add_argument("--update", action="store_true", help="replace only the chosen rows in --out")
     ap.add_argument("--table", action="store_true", help="print the table of --out and stop")
     args = ap.parse_args(argv)
     if args.table:
@@ -688,8 +696,7 @@ def main(argv: list[str] | None = None) -> int:
         negmas_python = ensure()
     if args.wait_idle:
         wait_until_idle(args.wait_idle, 30 * 60)
-    document: dict[str, Any] = {
-        "machine": machine(),
+    this_run = {
         "started": time.strftime("%Y-%m-%d %H:%M:%S"),
         "load_start": os.getloadavg(),
         "settings": {
@@ -698,13 +705,23 @@ def main(argv: list[str] | None = None) -> int:
             "zopa_timeout_s": args.zopa_timeout,
             "only": args.only,
         },
-        "results": [],
     }
+    if args.update and args.out.exists():  # replace only the chosen rows
+        document = json.loads(args.out.read_text())
+        names = {w.name for w in chosen}
+        document["results"] = [r for r in document["results"] if r["workload"] not in names]
+        document.setdefault("updates", []).append(this_run)
+    else:
+        document = {"machine": machine(), **this_run, "results": []}
+    order = {w.name: k for k, w in enumerate(WORKLOADS)}
     for w in chosen:
         document["results"].extend(run_workload(w, args, negmas_python))
+        document["results"].sort(key=lambda r: order.get(r["workload"], len(order)))
         write_json(args.out, document)  # keep partial results of a long run
-    document["finished"] = time.strftime("%Y-%m-%d %H:%M:%S")
-    document["load_end"] = os.getloadavg()
+    this_run["finished"] = time.strftime("%Y-%m-%d %H:%M:%S")
+    this_run["load_end"] = os.getloadavg()
+    if not args.update:
+        document.update(this_run)
     negmas_versions = {r["negmas"].get("negmas") for r in document["results"]} - {None}
     if negmas_versions:
         document["machine"]["packages"]["negmas"] = ", ".join(sorted(negmas_versions))
