@@ -70,10 +70,17 @@ def test_check_missing_file() -> None:
     assert run.stdout.startswith("no/such/file.yaml:1:1: no such file or built-in scenario")
 
 
-def test_check_a_folder() -> None:
+def test_check_a_folder_without_a_domain() -> None:
     run = zopa("check", "data")
     assert run.returncode == 1
-    assert run.stdout == "data:1:1: is a folder, not a scenario file\n"
+    assert run.stdout.startswith("data:1:1: is a folder without a GENIUS domain XML")
+
+
+def test_check_a_genius_folder_imports_it() -> None:
+    run = zopa("check", "data/genius/three")
+    assert run.returncode == 0, run.stdout
+    assert run.stdout.startswith("data/genius/three: OK: scenario ")
+    assert "3 parties" in run.stdout
 
 
 def test_check_needs_a_file() -> None:

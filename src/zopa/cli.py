@@ -146,17 +146,20 @@ def scenarios(json_out: JsonOpt = False) -> None:
 @app.command()
 def check(
     files: Annotated[
-        list[str], typer.Argument(metavar="FILE...", help="Scenario files to validate.")
+        list[str],
+        typer.Argument(metavar="FILE...", help="Scenario files (or GENIUS folders) to validate."),
     ],
 ) -> None:
-    """Validate scenario files: FILE:LINE:COL: message for every problem (exit 1)."""
-    from zopa.load import ScenarioError, display_name, parse_scenario, read_text, resolve
+    """Validate scenario files: FILE:LINE:COL: message for every problem (exit 1).
+
+    A GENIUS or GeniusWeb folder is checked by importing it, as every analysis command would.
+    """
+    from zopa.load import ScenarioError, load_scenario
 
     failed = False
     for ref in files:
         try:
-            path = resolve(ref)
-            s = parse_scenario(read_text(path), display_name(path))
+            s = load_scenario(ref)
         except ScenarioError as err:
             failed = True
             for d in err.diagnostics:
