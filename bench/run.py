@@ -44,7 +44,7 @@ HERE = Path(__file__).resolve().parent
 ZOPA_RUNNER = HERE / "zopa_runner.py"
 NEGMAS_RUNNER = HERE / "negmas_runner.py"
 BIN = Path(sys.executable).parent
-SCALE = 10**9
+SCALE = 720_720_000  # zopa.problem.SCALE (the runner reports raw integers)
 SLOW = 60.0  # seconds: a zopa run slower than this is not repeated
 
 # ----------------------------------------------------------------------------- workloads

@@ -10,7 +10,7 @@ from tests.strategies import scenarios
 from zopa.engine.blockers import blockers
 from zopa.engine.frontier import frontier
 from zopa.engine.solutions import objective_value, solve
-from zopa.problem import Problem
+from zopa.problem import SCALE, Problem
 
 SETTINGS = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -49,7 +49,7 @@ def test_solutions_match_brute_force(scenario):
     if not expected:
         return
     V = problem.veto_parties
-    ideals = {problem.party_index[p]: round(u * 10**9) for p, u in result.ideal.items()}
+    ideals = {problem.party_index[p]: round(u * SCALE) for p, u in result.ideal.items()}
     for concept, value in expected.items():
         sol = result.solutions[concept]
         assert sol.optimal

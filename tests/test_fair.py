@@ -48,6 +48,7 @@ def test_worked_example_by_hand():
     assert d.split == "harbour"
     assert d.initial_totals == (F(80), F(60))
     assert [(t.issue, t.ratio, t.fraction) for t in d.transfers] == [("harbour", F(5, 3), F(1, 4))]
+    assert d.ratio_order == [("harbour", F(5, 3)), ("customs", F(3))]
 
 
 def test_tie_goes_to_the_party_with_fewer_points_so_far():
@@ -107,6 +108,7 @@ def test_transfers_go_by_increasing_ratio_and_an_issue_the_other_ignores_stays()
     # (it cannot: once the finite-ratio issues are gone the other party has all 100 points).
     d = adjusted_winner(["A", "B"], {"x": (40, 10), "y": (40, 20), "z": (20, 0), "w": (0, 70)})
     assert [(t.issue, t.ratio, t.fraction) for t in d.transfers] == [("y", F(2), F(1, 2))]
+    assert d.ratio_order == [("y", F(2)), ("x", F(4)), ("z", None)]
     assert d.share == {"x": 1, "y": F(1, 2), "z": 1, "w": 0}
     assert d.totals() == (F(80), F(80))
 
@@ -188,6 +190,12 @@ def test_equitable_envy_free_efficient_one_split(table):
     split = [i for i, f in d.share.items() if 0 < f < 1]
     assert len(split) <= 1
     assert d.split == (split[0] if split else None)
+    # transfers follow the reported ratio order: a prefix of it, ratios non-decreasing
+    order = [i for i, _ in d.ratio_order]
+    assert [t.issue for t in d.transfers] == order[: len(d.transfers)]
+    finite = [r for _, r in d.ratio_order if r is not None]
+    assert finite == sorted(finite)
+    assert all(r is None for _, r in d.ratio_order[len(finite) :])
 
 
 @settings(max_examples=200, deadline=None)
@@ -259,6 +267,23 @@ def test_cli_points_table_json():
     assert doc["steps"]["transfers"] == [
         {"issue": "harbour", "ratio": "5/3", "ratio_float": 5 / 3, "fraction": "1/4"}
     ]
+    assert doc["steps"]["ratio_order"] == [
+        {"issue": "harbour", "ratio": "5/3", "ratio_float": 5 / 3},
+        {"issue": "customs", "ratio": "3", "ratio_float": 3.0},
+    ]
+    text = zopa("fair", "--points", str(DATA / "aw-worked-example.csv"))
+    assert "Ann's issues by increasing ratio: harbour 5/3 (1.667), customs 3." in text.stdout
+
+
+def test_api_reads_an_uncertain_scenario_at_its_point_estimate():
+    from zopa.fair import points_from_scenario
+    from zopa.load import load_scenario
+
+    scenario = load_scenario("ukraine-2025")
+    assert scenario.uncertain
+    points = points_from_scenario(scenario, ["ukraine", "russia"])
+    assert points == points_from_scenario(scenario.point_estimate(), ["ukraine", "russia"])
+    assert all(a >= 0 and b >= 0 for a, b in points.values())
 
 
 def test_cli_scenario_parties_use_weights_as_points():

@@ -2,7 +2,7 @@
 
 The XML carries each number exactly when its decimal terminates (and to 17
 significant digits otherwise), so the exact utilities agree to ~1e-15.  The
-integer utilities may still differ by a few units of 1e-9: GENIUS needs the
+integer utilities may still differ by a few units of the grid: GENIUS needs the
 weights normalised and each discrete issue's evaluations divided by their
 maximum, so the re-imported file has other (equivalent) weights, which
 :func:`zopa.problem.apportion` rounds to the integer grid separately.  Each side

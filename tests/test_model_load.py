@@ -151,9 +151,13 @@ def test_mangled_files_give_diagnostics_never_crashes(data: st.DataObject) -> No
 
 def test_weights_are_normalised_and_apportioned(example: Scenario) -> None:
     problem = Problem(example)
-    assert apportion([3, 2, 1]) == [500_000_000, 333_333_333, 166_666_667]
+    # SCALE is divisible by 6, so the halves, thirds and sixths are exact
+    assert apportion([3, 2, 1]) == [SCALE // 2, SCALE // 3, SCALE // 6]
     best = problem.tables[0].max(axis=1)  # party a, best option of each issue
-    assert best.tolist() == [500_000_000, 333_333_333, 166_666_667]
+    assert best.tolist() == [SCALE // 2, SCALE // 3, SCALE // 6]
+    # 17 does not divide SCALE: the leftover units go to the largest remainders
+    shares = apportion([1] * 17)
+    assert sum(shares) == SCALE and max(shares) - min(shares) == 1
     # party m weights only territory: the whole scale goes there
     assert problem.tables[2].max(axis=1).tolist() == [SCALE, 0, 0]
 
@@ -197,11 +201,11 @@ def test_numeric_values_interpolate_over_the_options(example: Scenario) -> None:
     assert a == [Fraction(min(k, 8), 8) for k in range(13)]
     assert b == [1 - Fraction(k, 12) for k in range(13)]
     problem = Problem(example)
-    weight = 333_333_333  # party a's integer weight on army_cap (see above)
+    weight = SCALE // 3  # party a's integer weight on army_cap (see above)
     table = problem.tables[0, 1, :13].tolist()
     assert table[0] == 0
-    assert table[1] == 41_666_667  # 333,333,333 / 8 = 41,666,666.625
-    assert table[4] == 166_666_666  # half of 333,333,333 rounds to even
+    assert table[1] == weight // 8  # exact: SCALE is divisible by 24
+    assert table[4] == weight // 2
     assert table[8:] == [weight] * 5
 
 
@@ -381,7 +385,7 @@ def test_reservation_constraints_name_the_weighted_issues(example: Scenario) -> 
     assert set(by_id) == {"a-army", "b-army", "b-alliance", "a:reservation", "b:reservation"}
     assert by_id["a:reservation"].issues == frozenset({0, 1, 2})
     assert by_id["a-army"].issues == frozenset({1})
-    assert by_id["a:reservation"].bound.threshold == 200_000_000  # type: ignore[union-attr]
+    assert by_id["a:reservation"].bound.threshold == SCALE // 5  # type: ignore[union-attr]
 
 
 def test_agreement_mask_matches_acceptance_one_at_a_time(example: Scenario) -> None:

@@ -258,13 +258,13 @@ def test_bind_keeps_structure() -> None:
 @pytest.mark.parametrize(
     ("text", "threshold"),
     [
-        ("0.6", 600_000_000),
+        ("0.6", 432_432_000),  # SCALE = 720,720,000
         ("1", SCALE),
         ("0", 0),
-        ("0.1234567891", 123_456_789),
-        ("0.0000000005", 0),  # half to even
-        ("0.0000000015", 2),
-        ("-0.5", -500_000_000),
+        ("0.1234567891", 88_977_777),  # 88,977,777.04… rounded
+        ("0.00000625", 4_504),  # exactly 4,504.5: half to even, down
+        ("0.00001875", 13_514),  # exactly 13,513.5: half to even, up
+        ("-0.5", -360_360_000),
     ],
 )
 def test_utility_thresholds_are_scaled_exactly(text: str, threshold: int) -> None:
@@ -317,7 +317,7 @@ def test_problem_binds_utility_thresholds_on_its_scale() -> None:
     problem = Problem(parse_scenario(text))
     red, b = problem.red_lines[-1]
     assert red.id == "b-util"
-    assert b == UtilityAtom(problem.party_index["a"], ">=", 350_000_000)
+    assert b == UtilityAtom(problem.party_index["a"], ">=", 252_252_000)  # 0.35 · SCALE
 
 
 # --------------------------------------------------------------------------- property tests

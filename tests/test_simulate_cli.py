@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from zopa.load import load_scenario
-from zopa.problem import Problem
+from zopa.problem import SCALE, Problem
 
 TESTS = Path(__file__).parent
 
@@ -54,7 +54,7 @@ def check_document(doc: dict[str, Any], problem: Problem) -> None:
         assert None not in package
         assert problem.accepts(problem.party_index[step["proposer"]], package)
         assert step["utilities"] == {
-            p: u / 1e9 for p, u in zip(ids, problem.utility(package), strict=True)
+            p: u / SCALE for p, u in zip(ids, problem.utility(package), strict=True)
         }
         for party, answer in step["responses"].items():
             assert answer in ("accept", "reject")

@@ -26,7 +26,7 @@ from tests.strategies import scenarios
 from zopa import rules
 from zopa.load import ScenarioError, parse_scenario
 from zopa.model import Distribution, Scenario
-from zopa.problem import Problem
+from zopa.problem import SCALE, Problem
 from zopa.uncertainty import Processes, montecarlo
 from zopa.uncertainty.aggregate import wilson
 from zopa.uncertainty.evaluate import Job, analyse, model_for
@@ -268,7 +268,7 @@ def test_each_sample_is_analysed_exactly(scenario: Scenario, seed: int) -> None:
         assert problem.agreement_mask(np.array([package]))[0]
         V = problem.veto_parties
         got.append(
-            math.prod(Fraction(utils[p] - int(problem.reservations[p]), 10**9) for p in V)
+            math.prod(Fraction(utils[p] - int(problem.reservations[p]), SCALE) for p in V)
             if V
             else None
         )

@@ -74,6 +74,8 @@ class Division:
     leader: str | None
     transfers: list[Transfer] = field(default_factory=list)
     split: str | None = None
+    ratio_order: list[tuple[str, Fraction | None]] = field(default_factory=list)
+    """The leader's issues by increasing ratio (None: the other party values it at 0)."""
 
     @property
     def issues(self) -> list[str]:
@@ -117,6 +119,14 @@ class Division:
                     b: _text(self.initial_totals[1]),
                 },
                 "leader": self.leader,
+                "ratio_order": [
+                    {
+                        "issue": issue,
+                        "ratio": None if ratio is None else _text(ratio),
+                        "ratio_float": None if ratio is None else float(ratio),
+                    }
+                    for issue, ratio in self.ratio_order
+                ],
                 "transfers": [
                     {
                         "issue": t.issue,
@@ -158,7 +168,11 @@ class Division:
             lines.append("The totals are already equal: nothing is transferred.")
         else:
             other = b if self.leader == a else a
-            lines.append(f"Transfers from {self.leader} to {other}, by increasing ratio:")
+            order = ", ".join(
+                f"{i} {'infinite' if r is None else _show(r)}" for i, r in self.ratio_order
+            )
+            lines.append(f"{self.leader}'s issues by increasing ratio: {order}.")
+            lines.append(f"Transfers from {self.leader} to {other}, in that order:")
             for t in self.transfers:
                 ratio = "infinite" if t.ratio is None else _show(t.ratio)
                 lines.append(f"  {t.issue}: ratio {ratio}, share moved {_show(t.fraction)}")
@@ -206,8 +220,9 @@ def adjusted_winner(
     if start[0] == start[1]:
         return Division(names, pts, share, initial, start, None)
     lead = 0 if start[0] > start[1] else 1
-    transfers, split = _transfer(pts, share, lead, start)
-    return Division(names, pts, share, initial, start, names[lead], transfers, split)
+    order = _ratio_order(pts, share, lead)
+    transfers, split = _transfer(pts, share, lead, start, [i for i, _ in order])
+    return Division(names, pts, share, initial, start, names[lead], transfers, split, order)
 
 
 def _initial(
@@ -233,16 +248,24 @@ def _initial(
     return {i: share[i] for i in order}, [steps[i] for i in order]
 
 
+def _ratio_order(
+    pts: dict[str, tuple[Fraction, Fraction]], share: dict[str, Fraction], lead: int
+) -> list[tuple[str, Fraction | None]]:
+    """Step 2: the leader's issues by increasing ratio of its points to the other's."""
+    held = [i for i in pts if (share[i] == 1) == (lead == 0) and pts[i] != (0, 0)]
+    order = sorted(held, key=lambda i: _ratio_key(pts[i], lead, list(pts).index(i)))
+    return [(i, pts[i][lead] / pts[i][1 - lead] if pts[i][1 - lead] else None) for i in order]
+
+
 def _transfer(
     pts: dict[str, tuple[Fraction, Fraction]],
     share: dict[str, Fraction],
     lead: int,
     start: tuple[Fraction, Fraction],
+    order: list[str],
 ) -> tuple[list[Transfer], str | None]:
-    """Step 2 and 3: move the leader's issues across, by ratio, until the totals meet."""
+    """Step 3: move the leader's issues across, in ratio order, until the totals meet."""
     other = 1 - lead
-    held = [i for i in pts if (share[i] == 1) == (lead == 0) and pts[i] != (0, 0)]
-    order = sorted(held, key=lambda i: _ratio_key(pts[i], lead, list(pts).index(i)))
     total_lead, total_other = start[lead], start[other]
     transfers: list[Transfer] = []
     for issue in order:
@@ -286,9 +309,14 @@ def _totals(
 def points_from_scenario(
     scenario: Any, parties: Sequence[str]
 ) -> dict[str, tuple[Fraction, Fraction]]:
-    """Each party's issue weights as its points (every issue of the scenario, in order)."""
+    """Each party's issue weights as its points (every issue of the scenario, in order).
+
+    A scenario with distributions is read at its point estimate (the means).
+    """
     from zopa.model import exact
 
+    if scenario.uncertain:
+        scenario = scenario.point_estimate()
     chosen = [scenario.party(p) for p in parties]
     return {
         issue.id: (

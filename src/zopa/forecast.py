@@ -326,9 +326,13 @@ def actors_from_scenario(scenario: Any, issue_id: str) -> list[Actor]:
       its largest weight on any issue (0 if it weights nothing): the issue it
       cares about most has salience 100.
     - **capability**: 1 for every party (equal power), unless given.
+
+    A scenario with distributions is read at its point estimate (the means).
     """
     from zopa.model import exact
 
+    if scenario.uncertain:
+        scenario = scenario.point_estimate()
     issue = scenario.issue(issue_id)
     if not issue.numeric:
         raise ValueError(f"issue {issue_id!r} is not numeric; forecasting needs a numeric issue")
@@ -425,8 +429,11 @@ def forecasts_for(scenario: Any, rounds: int = 10, q: float = 1.0) -> list[Issue
     A position may be given (``positions:``) or defaulted from the party's
     values (see :func:`actors_from_scenario`); non-veto parties with positions
     take part as actors too, since influence does not need a veto.  Issues on
-    which no actor has weight are skipped.
+    which no actor has weight are skipped.  A scenario with distributions is
+    read at its point estimate (the means).
     """
+    if scenario.uncertain:
+        scenario = scenario.point_estimate()
     veto = {p.id for p in scenario.parties if p.veto}
     out = []
     for issue in scenario.issues:

@@ -7,7 +7,7 @@ Exact arithmetic (why utilities are integers)
 ---------------------------------------------
 Each party's utility ``u_p(x) = Σ_i w_{p,i} v_{p,i}(x_i)`` is held as an
 integer ``U_p(x) = Σ_i q_{p,i}(x_i)`` on the grid ``1/SCALE`` with
-``SCALE = 10**9``:
+``SCALE = 720 720 000`` (the least common multiple of 1…16, times 1000):
 
 1. the weights are normalised and apportioned to integers ``W_{p,i}`` that sum
    to exactly ``SCALE`` (largest-remainder rounding), so ``|W_{p,i} − w_{p,i}·SCALE| < 1``;
@@ -15,9 +15,17 @@ integer ``U_p(x) = Σ_i q_{p,i}(x_i)`` on the grid ``1/SCALE`` with
    decimal the user wrote (piecewise-linear interpolation done in rationals).
 
 Hence ``|q_{p,i}(o)/SCALE − w_{p,i} v_{p,i}(o)| < 1.5/SCALE`` per issue and
-``|U_p(x)/SCALE − u_p(x)| < 1.5·n/SCALE``: below 10⁻⁶ for up to 666 issues.
+``|U_p(x)/SCALE − u_p(x)| < 1.5·n/SCALE``: below 10⁻⁶ for up to 480 issues.
 Reservations and the thresholds of ``utility(p)`` rules are rounded to the
 same grid.
+
+The scale is highly composite so that the grid is *exact* for the numbers
+people usually write: whole-number weights summing to at most 16 with values,
+reservations and thresholds of up to three decimals (or weights summing to 1
+with two decimals, and values with two).  Then no term is rounded at all,
+and a package whose utility equals a reservation exactly (three equal
+weights, each at value 0.5, against a reservation of 0.5) is accepted — a
+power of ten would round ``1/3`` and could flip such a tie.
 
 Uncertain scenarios
 -------------------
@@ -48,7 +56,9 @@ import numpy as np
 from zopa import rules
 from zopa.model import Draft, Issue, Party, RedLine, Scenario, exact
 
-SCALE = 10**9
+# lcm(1, …, 16) · 10³ (see above); below 10⁹, so that the products in the Nash and
+# Kalai–Smorodinsky models stay well inside CP-SAT's int64 range.
+SCALE = 720_720_000
 
 
 def scale(x: Fraction | float) -> int:

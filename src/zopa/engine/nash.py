@@ -40,7 +40,7 @@ from dataclasses import dataclass
 from zopa.engine.cpsat import CpModel
 from zopa.problem import Constraint, Problem
 
-K = 10**7  # log scale: K·ln(10⁹·n) stays far below 2⁶³ even multiplied by a
+K = 10**7  # log scale: K·ln(SCALE·n) stays far below 2⁶³ even multiplied by a
 INITIAL_TANGENTS = 16
 MAX_REFINEMENTS = 500
 

@@ -10,7 +10,7 @@ Encoding
 * a utility comparison ``U_p ≥ T`` is a pseudo-Boolean constraint over the
   option literals, encoded with the adder encoding (Eén & Sörensson 2006,
   "Translating pseudo-Boolean constraints into SAT"), which stays small even
-  with the 10⁹ integer scale of :mod:`zopa.problem` (the default PySAT
+  with the ≈10⁹ integer scale of :mod:`zopa.problem` (the default PySAT
   encoding produced millions of clauses here).  It is *half-reified* by adding
   ``¬y`` to each clause, and the opposite direction is a second constraint,
   so ``y ↔ (U_p ≥ T)`` holds exactly;
