@@ -111,11 +111,14 @@ class Model:
         self.in_force = [r for r in s.red_lines if r.in_force(job.as_of)]
         self.qs: list[Quantity] = quantities(s, self.in_force)
         self.column = {(q.kind, q.owner, q.key): k for k, q in enumerate(self.qs)}
+        # Every red line in force counts as firm here (firmness is per sample); red lines
+        # not yet in force are left out altogether, as they have no threshold numbers
+        # (their thresholds are not drawn) and the problem as of ``as_of`` drops them anyway.
         means = {r.id: s.threshold_means(r) for r in self.in_force if r.thresholds}
-        everything = Realisation(
-            tuple(p.point() for p in s.parties), means, frozenset(r.id for r in s.red_lines)
+        every_line = Realisation(
+            tuple(p.point() for p in s.parties), means, frozenset(r.id for r in self.in_force)
         )
-        self.base = base = Problem(s, job.as_of, everything)
+        self.base = base = Problem(s, job.as_of, every_line)
         self.domains = s.domains()
         self.party_ids = [p.id for p in base.parties]
         bound_of = {r.id: b for r, b in base.red_lines}
@@ -247,8 +250,7 @@ class Model:
                     }
                 )
             )
-        real_firm = {r.id for r in self.job.scenario.red_lines if not r.in_force(self.job.as_of)}
-        real_firm |= {line.red.id for k, line in enumerate(self.lines) if firm[s, k]}
+        real_firm = {line.red.id for k, line in enumerate(self.lines) if firm[s, k]}
         return Realisation(
             tuple(parties), self.thresholds(x, s), frozenset(real_firm), tables.sample(s)
         )

@@ -4,12 +4,20 @@ Every uncertain quantity of a scenario (a weight, value, reservation or
 red-line threshold given as a distribution, and every red line with firmness
 below 1) becomes one column of a sample matrix, in a fixed order.
 
-Reproducibility: sample ``i`` of seed ``S`` reads only its own stream, the
-``i``-th block of 2⁶⁴ numbers of one PCG64 generator seeded with
-``SeedSequence(S)`` (reached with ``advance``, O(log i); O'Neill, "PCG: a
-family of simple fast space-efficient statistically good algorithms for
-random number generation", 2014).  So a sample's numbers depend on
-``(S, i)`` alone, never on which worker or batch draws it.
+Reproducibility: sample ``i`` of seed ``S`` reads only its own stream, that
+of the counter-based generator Philox4x64-10 (Salmon, Moraes, Dror and Shaw,
+"Parallel random numbers: as easy as 1, 2, 3", SC 2011) with the key
+``SeedSequence(S).generate_state(2, uint64)`` and the counter starting at
+``(0, 0, i, 0)`` — NumPy's ``Philox(counter=[0, 0, i, 0], key=key)``.  The
+sample's draws advance the low counter words only, so streams never overlap,
+and Philox's rounds make outputs for distinct counters independent for all
+practical purposes (it passes BigCrush on such structured counters).  A
+sample's numbers therefore depend on ``(S, i)`` alone, never on which worker
+or batch draws it.
+
+(Until November 2026 sample ``i`` read the ``i``-th block of 2⁶⁴ numbers of
+one PCG64 generator.  PCG64 streams a power-of-two distance apart are
+strongly correlated, which biased the estimates; see ``tests/test_uncertainty.py``.)
 
 Transforms (one uniform per column, then inverse CDFs):
 
@@ -35,7 +43,7 @@ import numpy as np
 from zopa.model import UNIT, WEIGHT, Distribution, RedLine, Scenario
 
 Kind = Literal["weight", "value", "reservation", "threshold", "firmness"]
-_STRIDE = 1 << 64  # numbers reserved for each sample's stream
+_COUNTER_WORD = 2  # the Philox counter word holding the sample index
 _NORMAL = NormalDist()
 
 
@@ -91,15 +99,24 @@ def draw(qs: list[Quantity], seed: int, start: int, stop: int) -> np.ndarray:
     out = np.zeros((n, len(qs)), dtype=np.float64)
     if not qs:
         return out
-    base = np.random.PCG64(np.random.SeedSequence(seed)).state
-    bits = np.random.PCG64(0)
+    key = stream_key(seed)
+    bits = np.random.Philox(key=key)
     gen = np.random.Generator(bits)
+    counter = np.zeros(4, dtype=np.uint64)
+    state = {
+        "bit_generator": "Philox",
+        "state": {"counter": counter, "key": key},
+        "buffer": np.zeros(4, dtype=np.uint64),
+        "buffer_pos": 4,  # nothing buffered: the first draw computes a fresh block
+        "has_uint32": 0,
+        "uinteger": 0,
+    }
     betas = [k for k, q in enumerate(qs) if q.dist is not None and q.dist.kind == "beta"]
     u = np.empty((n, len(qs)), dtype=np.float64)
     beta_draws = np.empty((n, len(betas)), dtype=np.float64)
     for row in range(n):
-        bits.state = base
-        bits.advance((start + row) * _STRIDE)
+        counter[_COUNTER_WORD] = start + row
+        bits.state = state  # as Philox(counter=[0, 0, start + row, 0], key=key), but cheaper
         u[row] = gen.random(len(qs))
         for j, k in enumerate(betas):
             a, b = qs[k].dist.params[:2]  # type: ignore[union-attr]
@@ -113,6 +130,18 @@ def draw(qs: list[Quantity], seed: int, start: int, stop: int) -> np.ndarray:
         else:
             out[:, k] = _inverse_cdf(q.dist, q.valid, u[:, k])
     return out
+
+
+def stream_key(seed: int) -> np.ndarray:
+    """The Philox key of seed ``seed``: two 64-bit words from ``SeedSequence(seed)``."""
+    return np.random.SeedSequence(seed).generate_state(2, dtype=np.uint64)
+
+
+def stream(seed: int, sample: int) -> np.random.Generator:
+    """Sample ``sample``'s own generator (what :func:`draw` reads, built the plain way)."""
+    counter = [0] * 4
+    counter[_COUNTER_WORD] = sample
+    return np.random.Generator(np.random.Philox(counter=counter, key=stream_key(seed)))
 
 
 def _inverse_cdf(dist: Distribution, valid: tuple[float, float], u: np.ndarray) -> np.ndarray:
