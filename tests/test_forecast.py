@@ -392,14 +392,18 @@ def test_cli_scenario_issue():
     assert doc["issue"] == "army_cap" and doc["model"] == "median"
     only = zopa("forecast", str(DATA / "example.yaml"), "--json")  # its only numeric issue
     assert only.returncode == 0 and json.loads(only.stdout)["issue"] == "army_cap"
+    text = zopa("forecast", "--issue", "army_cap")  # the built-in's inputs are assumptions
+    assert text.returncode == 0 and "are illustrative assumptions" in text.stdout
 
 
 @pytest.mark.parametrize(
     "args",
     [
         ["--model", "oracle", "--actors", str(EMISSIONS)],
-        ["--rounds", "0", "--actors", str(EMISSIONS)],
-        ["--q", "1.5", "--actors", str(EMISSIONS)],
+        ["--model", "bdm", "--rounds", "0", "--actors", str(EMISSIONS)],
+        ["--model", "bdm", "--q", "1.5", "--actors", str(EMISSIONS)],
+        ["--rounds", "3", "--actors", str(EMISSIONS)],  # bdm's options with another model
+        ["--model", "median", "--q", "0.5", "--actors", str(EMISSIONS)],
         [str(DATA / "example.yaml"), "--issue", "territory"],
         [str(DATA / "example.yaml"), "--issue", "nope"],
         [str(DATA / "example.yaml"), "--actors", str(EMISSIONS)],

@@ -92,6 +92,32 @@ def test_other_points_are_not_blocking_on_the_seed_date(scenario):
         assert ok.any(), issue.id
 
 
+def test_force_ceiling_conflicts_report_the_gap_of_both_thresholds(scenario):
+    """Named thresholds (army_cap < russia_ceiling) take their value: each gap is checked
+    by evaluating every option of army_cap against the other red line of the conflict."""
+    from zopa.engine.blockers import explained
+
+    problem = Problem(scenario, SEED_DATE)
+    result = explained(problem, blockers(problem))
+    army = [c for c in result.conflicts if c.issues == ["army_cap"]]
+    assert army and all(len(c.constraints) == 2 for c in army)
+    i = problem.issue_index["army_cap"]
+    values = problem.issues[i].values
+    packages = np.zeros((len(values), problem.n_issues), dtype=np.int64)
+    packages[:, i] = np.arange(len(values))
+    for conflict in army:
+        assert sorted(g.red_line for g in conflict.thresholds) == conflict.ids
+        for gap in conflict.thresholds:
+            (other,) = [c for c in conflict.constraints if c.id != gap.red_line]
+            ok = rules.evaluate_many(other.bound, packages)
+            allowed = [v for v, yes in zip(values, ok, strict=True) if yes]
+            floor = gap.op in (">", ">=")
+            # the nearest bound is the closest option the other red line allows
+            expected = max(allowed) if floor else min(allowed)
+            assert gap.nearest == expected
+            assert gap.distance == abs(gap.nearest - gap.bound) > 0
+
+
 def test_every_draft_is_analysed_as_of_its_date(scenario):
     from zopa.engine.timeline import timeline
 
@@ -145,6 +171,12 @@ def test_analyze_agrees_with_the_single_commands(draft):
     whole = run("analyze")
     assert whole["blockers"] == run("blockers")
     assert whole["solutions"] == run("solve")["solutions"]
+    amendment = run("amend")
+    assert whole["amendment"] == {k: v for k, v in amendment.items() if k in whole["amendment"]}
+    (cap,) = [f for f in whole["forecasts"] if f["issue"] == "army_cap"]
+    for model in ("compromise", "median", "bdm") if draft is None else ():  # no --draft
+        alone = run("forecast", "--issue", "army_cap", "--model", model)
+        assert cap[model] == {k: v for k, v in alone.items() if k not in ("issue", "actors")}
     timeline = run("timeline")["timeline"] if draft is None else None
     if timeline is not None:
         assert whole["timeline"] == timeline

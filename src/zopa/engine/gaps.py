@@ -58,16 +58,27 @@ class ThresholdGap:
 
 
 def threshold_of(problem: Problem, constraint: Constraint) -> tuple[int, str, Fraction] | None:
-    """(issue index, op, threshold) when the red line is ``numeric_issue OP number``."""
+    """(issue index, op, threshold) when the red line is ``numeric_issue OP number``.
+
+    A named threshold (``army_cap >= floor``) takes the number the problem
+    uses for it: the distribution's mean in a point analysis, the drawn value
+    in a Monte Carlo sample.
+    """
     if constraint.red_line is None:
         return None
     expr = rules.parse(constraint.red_line.rule)
     if not isinstance(expr, rules.Cmp) or expr.op in ("==", "!="):
         return None
     i = problem.issue_index[expr.issue]
-    if not problem.issues[i].numeric or expr.value.number is None:
+    if not problem.issues[i].numeric:
         return None
-    return i, expr.op, expr.value.number
+    number = expr.value.number
+    if number is None:
+        named = problem.realisation.thresholds.get(constraint.red_line.id, {})
+        number = named.get(expr.value.text)
+    if number is None:
+        return None
+    return i, expr.op, Fraction(number)
 
 
 def gaps(problem: Problem, conflict: list[Constraint]) -> list[ThresholdGap]:

@@ -286,8 +286,14 @@ def render_analysis(console: Console, a: Analysis) -> None:
     _assumption_note(console, s)
 
 
-def _assumption_note(console: Console, scenario: Scenario) -> None:
+def assumptions_note(scenario: Scenario) -> str | None:
+    """The scenario's own statement of what is assumed (``meta.assumptions``), if any."""
     meta = scenario.meta if isinstance(scenario.meta, dict) else {}
-    note = meta.get("assumptions_note") or meta.get("disclaimer")
+    note = meta.get("assumptions_note") or meta.get("disclaimer") or meta.get("assumptions")
+    return str(note) if note else None
+
+
+def _assumption_note(console: Console, scenario: Scenario) -> None:
+    note = assumptions_note(scenario)
     if note:
         console.print(f"\n{note}", style="dim")
