@@ -120,6 +120,18 @@ def test_analyze_json_board() -> None:
     assert status == {"a-army": "violated", "b-army": "holds", "b-alliance": "holds"}
 
 
+def test_analyze_text_on_the_built_in_scenario() -> None:
+    """The plain-language picture: why no deal, the threshold gaps, forecasts, timeline."""
+    run = zopa("analyze", "--as-of", "2025-11-26", "--draft", "us-28-point")
+    assert run.returncode == 0, run.stderr
+    text = " ".join(run.stdout.split())  # undo the terminal's line wrapping
+    assert "No deal is possible as of 2025-11-26" in text
+    assert "(Ukraine) against at most 695,000 personnel (Russia): a gap of 105,000" in text
+    assert "Forecasts for numeric points" in text and "army_cap (personnel): compromise" in text
+    assert "Timeline" in text
+    assert "illustrative assumptions" in text
+
+
 def test_analyze_as_of_before_a_red_line_is_in_force() -> None:
     run = zopa("analyze", EXAMPLE, "--json", "--as-of", "2025-11-19")
     assert run.returncode == 0, run.stderr
