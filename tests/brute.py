@@ -84,3 +84,22 @@ def frontier(problem: Problem, parties: list[int]) -> set[tuple[int, ...]]:
         for v in vecs
         if not any(all(w[k] >= v[k] for k in range(len(v))) and w != v for w in vecs)
     }
+
+
+def amendment(problem: Problem, start: list[int | None]) -> tuple[int, Fraction] | None:
+    """Fewest changes of the draft ``start`` to reach the agreement set, and the best Nash
+    product among the packages with that many changes (None if the set is empty)."""
+    X, U = agreement(problem)
+    if len(X) == 0:
+        return None
+    fixed = [(i, k) for i, k in enumerate(start) if k is not None]
+    changes = [sum(int(x[i]) != k for i, k in fixed) for x in X]
+    fewest = min(changes)
+    V = problem.veto_parties
+    D = problem.reservations
+    best = max(
+        math.prod(Fraction(int(u[p]) - int(D[p]), SCALE) for p in V)
+        for u, c in zip(U, changes, strict=True)
+        if c == fewest
+    )
+    return fewest, best

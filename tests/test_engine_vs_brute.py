@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import math
+from fractions import Fraction
+
 import numpy as np
 from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from tests import brute
 from tests.strategies import scenarios
@@ -148,3 +152,40 @@ def test_solutions_are_pareto_optimal(scenario):
         others = U[:, V]
         dominated = ((others >= mine).all(axis=1) & (others > mine).any(axis=1)).any()
         assert not dominated, sol.concept
+
+
+@SETTINGS
+@given(scenarios(), st.data())
+def test_amendment_matches_brute_force(scenario, data):
+    """Fewest changed points of a random (partial) draft, ties by the Nash product."""
+    from zopa.engine.amend import amend
+    from zopa.model import Draft
+
+    problem = Problem(scenario)
+    start = [
+        data.draw(st.one_of(st.none(), st.integers(0, int(n) - 1)), label=issue.id)
+        for issue, n in zip(problem.issues, problem.sizes, strict=True)
+    ]
+    draft = Draft(
+        id="draft",
+        package={
+            issue.id: issue.option_json(k)
+            for issue, k in zip(problem.issues, start, strict=True)
+            if k is not None
+        },
+    )
+    expected = brute.amendment(problem, start)
+    result = amend(problem, draft)
+    assert result.optimal
+    assert result.feasible == (expected is not None)
+    if expected is None:
+        return
+    fewest, product = expected
+    package = problem.package_indices(result.package)
+    assert problem.agreement_mask([package])[0]
+    assert len(result.changes) == fewest
+    assert sum(k is not None and package[i] != k for i, k in enumerate(start)) == fewest
+    V = problem.veto_parties
+    utils = problem.utility(package)
+    got = math.prod(Fraction(utils[p] - int(problem.reservations[p]), SCALE) for p in V)
+    assert got == product
