@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from zopa.interop import InteropWarning
 from zopa.interop.folder import load_folder
 from zopa.interop.genius import import_genius
 from zopa.load import ScenarioError, load_scenario, parse_scenario
@@ -145,12 +146,14 @@ def test_three_party_folder_loads_every_profile_in_natural_order():
 
 
 def test_folder_is_a_scenario_for_every_command():
-    assert load_scenario(str(DATA / "three")).parties[2].id == "p10"
+    with pytest.warns(InteropWarning, match="preference-uncertainty profile"):
+        assert load_scenario(str(DATA / "three")).parties[2].id == "p10"
     out = subprocess.run(
         [*ZOPA, "solve", str(DATA / "three"), "--json"], capture_output=True, text=True
     )
     assert out.returncode == 0, out.stderr
     assert '"nash"' in out.stdout
+    assert "warning: " in out.stderr and "p10.xml: preference-uncertainty profile" in out.stderr
 
 
 # --------------------------------------------------------------------------- command line
@@ -225,6 +228,11 @@ ERRORS = {
         ).replace('ftype="linear" parameter0', 'ftype="faratin" parameter0'),
         "faratin",
         "unknown evaluator function 'faratin'",
+    ),
+    "integer ftype": (
+        BUYER_TEXT.replace('ftype="linear" offset="0.2"', 'ftype="exponential" offset="0.2"'),
+        "exponential",
+        "unknown evaluator function 'exponential' for integer issue 'Amount'",
     ),
     "nonlinear": (
         BUYER_TEXT.replace("<utility_space>", '<utility_space type="nonlinear">'),
@@ -331,3 +339,40 @@ def test_too_many_integer_values_points_at_the_issue(tmp_path):
         import_genius(domain, [BUYER])
     [diagnostic] = err.value.diagnostics
     assert diagnostic.line == 11 and "19,991 values; zopa's limit is 10,000" in diagnostic.message
+
+
+def test_integer_evaluator_without_ftype_is_linear_and_a_missing_one_warns(tmp_path):
+    bare = tmp_path / "bare.xml"
+    bare.write_text(BUYER_TEXT.replace('ftype="linear" offset="0.2"', 'offset="0.2"'))
+    imported = import_genius(DOMAIN, [bare])
+    assert imported.scenario.party("bare").values["amount"] == {10: 0.2, 13: 0.95, 14: 1}
+    assert imported.warnings == []
+    none = tmp_path / "none.xml"
+    none.write_text(BUYER_TEXT.replace('<evaluator ftype="linear" offset="0.2" slope="0.25"/>', ""))
+    line = next(k for k, row in enumerate(none.read_text().splitlines(), 1) if "Amount" in row)
+    imported = import_genius(DOMAIN, [none])
+    assert imported.warnings == [
+        f"{none}:{line}: integer issue 'Amount' has no <evaluator>; every value is 0, "
+        "as in GENIUS (slope and offset default to 0)"
+    ]
+    assert set(imported.scenario.party("none").values["amount"].values()) == {0}
+
+
+def test_a_profile_naming_another_domain_warns_when_its_issues_fit(tmp_path):
+    folder = tmp_path / "renamed"
+    folder.mkdir()
+    (folder / "basic_domain.xml").write_text(DOMAIN.read_text())
+    (folder / "seller.xml").write_text(SELLER.read_text())
+    other = folder / "buyer.xml"
+    other.write_text(BUYER_TEXT.replace('name="basic"', 'name="basic-copy"'))
+    line = next(k for k, row in enumerate(BUYER_TEXT.splitlines(), 1) if 'name="basic"' in row)
+    message = (
+        f"{other}:{line}: the profile names domain 'basic-copy', not 'basic'; "
+        "its issues fit, so it is read (renamed copies of domains are common)"
+    )
+    assert load_folder(folder).warnings == [message]
+    out = subprocess.run([*ZOPA, "solve", str(folder), "--json"], capture_output=True, text=True)
+    assert out.returncode == 0 and f"warning: {message}" in out.stderr
+    # GENIUS's domain editor names every domain "root": nothing to compare
+    (folder / "basic_domain.xml").write_text(DOMAIN.read_text().replace('"basic"', '"root"'))
+    assert load_folder(folder).warnings == []

@@ -123,3 +123,24 @@ def test_weights_not_summing_to_one_warn(tmp_path):
     # zopa keeps the utility as GeniusWeb would compute it, divided by the weight sum 1.1
     assert utility(imported.scenario, "odd", "blue", 14) == pytest.approx(1.1 / 1.1, abs=3e-9)
     assert utility(imported.scenario, "odd", "red", 10) == pytest.approx(0.7 * 0.2 / 1.1, abs=3e-9)
+
+
+def test_a_profile_naming_another_domain_warns_when_its_issues_fit(tmp_path):
+    renamed = tmp_path / "alice.json"
+    renamed.write_text(ALICE.read_text().replace('"name": "basicweb"', '"name": "basicweb2"'))
+    line = next(
+        k for k, row in enumerate(renamed.read_text().splitlines(), 1) if "basicweb2" in row
+    )
+    imported = import_geniusweb(DOMAIN, [renamed, BOB])
+    assert imported.warnings == [
+        f"{renamed}:{line}: the profile names domain 'basicweb2', not 'basicweb'; "
+        "its issues fit, so it is read (renamed copies of domains are common)"
+    ]
+    assert import_geniusweb(DOMAIN, [ALICE, BOB]).warnings == []
+    for name in ("basicweb.json", "bob.json"):
+        (tmp_path / name).write_text((DATA / name).read_text())
+    out = subprocess.run(
+        [*ZOPA, "frontier", str(tmp_path), "--json"], capture_output=True, text=True
+    )
+    assert out.returncode == 0 and f"warning: {imported.warnings[0]}" in out.stderr
+    json.loads(out.stdout)

@@ -7,9 +7,11 @@ are imported inside commands so that ``zopa --help`` stays fast.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import sys
+from collections.abc import Iterator
 from typing import Annotated, Any, NoReturn
 
 import typer
@@ -55,11 +57,34 @@ class UsageError(Exception):
 
 @app.callback()
 def _main(
+    ctx: typer.Context,
     debug: Annotated[
         bool, typer.Option("--debug", help="Show Python tracebacks for errors.")
     ] = False,
 ) -> None:
     _state["debug"] = debug
+    ctx.with_resource(_interop_warnings_on_stderr())
+
+
+@contextlib.contextmanager
+def _interop_warnings_on_stderr() -> Iterator[None]:
+    """Warnings about imported files (a GENIUS folder as SCENARIO): `warning: ...` on stderr."""
+    import warnings
+
+    from zopa.interop import InteropWarning
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("always", InteropWarning)
+        shown = warnings.showwarning
+
+        def show(message: Any, category: type[Warning], *args: Any, **kwargs: Any) -> None:
+            if issubclass(category, InteropWarning):
+                typer.echo(f"warning: {message}", err=True)
+            else:
+                shown(message, category, *args, **kwargs)
+
+        warnings.showwarning = show
+        yield
 
 
 # --------------------------------------------------------------------------- helpers
@@ -736,18 +761,28 @@ def export_genius_cmd(
     output: Annotated[
         str, typer.Option("-o", "--output", metavar="FOLDER", help="The folder to write into.")
     ] = "",
+    force: Annotated[
+        bool, typer.Option("--force", help="Replace the GENIUS files already in FOLDER.")
+    ] = False,
 ) -> None:
-    """A scenario as a GENIUS domain and one profile per party (red lines are listed, not kept)."""
+    """A scenario as a GENIUS domain and one profile per party (red lines are listed, not kept).
+
+    FOLDER must be new or empty, unless --force replaces the GENIUS files in it.
+    """
     from pathlib import Path
 
-    from zopa.interop.genius import export_genius
+    from zopa.interop.genius import ExportError, export_genius
 
     if not output:
         raise UsageError("export genius: give the output folder with -o FOLDER")
     folder = Path(output)
     if folder.exists() and not folder.is_dir():
         raise UsageError(f"-o: {output} exists and is not a folder")
-    report = export_genius(_load(scenario), folder)
+    try:
+        report = export_genius(_load(scenario), folder, force)
+    except ExportError as err:
+        typer.echo(f"zopa: error: {err}", err=True)
+        raise typer.Exit(EXIT_INVALID) from None
     for path in report.files:
         typer.echo(f"wrote {path}")
     if report.red_lines:

@@ -84,13 +84,20 @@ def load_scenario(ref: str | Path | None = None) -> Scenario:
     """Load and validate a scenario from a path or built-in id (default: ``ukraine-2025``).
 
     A folder holding a GENIUS (or GeniusWeb) domain and its profiles is imported
-    with GENIUS semantics (:mod:`zopa.interop.folder`).
+    with GENIUS semantics (:mod:`zopa.interop.folder`); the importer's warnings
+    are issued as :class:`zopa.interop.InteropWarning` (see :mod:`warnings`).
     """
     path = resolve(str(ref) if ref is not None else None)
     if path.is_dir():
+        import warnings
+
+        from zopa.interop import InteropWarning
         from zopa.interop.folder import load_folder
 
-        return load_folder(path).scenario
+        imported = load_folder(path)
+        for message in imported.warnings:
+            warnings.warn(message, InteropWarning, stacklevel=2)
+        return imported.scenario
     return parse_scenario(read_text(path), display_name(path))
 
 

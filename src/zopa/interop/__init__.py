@@ -10,3 +10,15 @@
 
 See ``docs/reference/genius.md``.
 """
+
+
+class InteropWarning(UserWarning):
+    """A problem in an imported file that does not stop the import.
+
+    The importers return their warnings (``Imported.warnings``).  When a
+    GENIUS or GeniusWeb folder is loaded as a scenario
+    (:func:`zopa.load.load_scenario`), each is also issued with
+    :func:`warnings.warn` in this category, so that callers can show them: the
+    ``zopa`` command prints them as ``warning: ...`` lines on stderr, and
+    ``warnings.catch_warnings(record=True)`` collects them.
+    """

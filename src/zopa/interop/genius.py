@@ -28,7 +28,6 @@ from zopa.interop.build import (
     build,
     exact_form,
     plain,
-    write_atomic,
 )
 from zopa.interop.semantics import ONE, ZERO, Semantics
 from zopa.interop.xmlfile import XmlFile, read_xml
@@ -73,8 +72,12 @@ def import_genius(
     """A zopa/1 scenario from a GENIUS domain file and its profiles, one party each."""
     domain_xml = read_xml(domain)
     issues = read_domain(domain_xml)
+    domain_name = objective_name(domain_xml)
     warnings: list[str] = []
-    parties = [read_profile(read_xml(p), issues, semantics, real_steps, warnings) for p in profiles]
+    parties = [
+        read_profile(read_xml(p), issues, semantics, real_steps, warnings, domain_name)
+        for p in profiles
+    ]
     specs = [_issue_spec(i, real_steps) for i in issues]
     meta: dict[str, Any] = {
         "genius": {
@@ -110,6 +113,17 @@ def root_kind(xml: XmlFile) -> Literal["domain", "profile"] | None:
     if xml.root.tag == "utility_space":
         return "profile"
     return None
+
+
+def objective_name(xml: XmlFile) -> str | None:
+    """The ``name`` of the top ``<objective>`` of a domain or profile: the domain's name."""
+    top = xml.root.find("utility_space/objective" if root_kind(xml) == "domain" else "objective")
+    return top.get("name") if top is not None else None
+
+
+def _names_domain(name: str | None) -> bool:
+    """Whether an objective name names a domain: GENIUS's domain editor calls every one "root"."""
+    return bool(name) and name != "root"
 
 
 def read_domain(xml: XmlFile) -> list[DomainIssue]:
@@ -223,8 +237,13 @@ def read_profile(
     semantics: Semantics,
     real_steps: int,
     warnings: list[str],
+    domain_name: str | None = None,
 ) -> PartySpec:
-    """One party from a profile (``AdditiveUtilitySpace``), its utility put in zopa form."""
+    """One party from a profile (``AdditiveUtilitySpace``), its utility put in zopa form.
+
+    A profile whose top ``<objective>`` names another domain than ``domain_name``
+    but whose issues fit draws a warning (GENIUS does not compare the names).
+    """
     root = xml.root
     if root.tag != "utility_space":
         hint = " (this looks like a domain)" if root.tag == "negotiation_template" else ""
@@ -248,6 +267,13 @@ def read_profile(
         _check_same_issue(xml, element, issue, warnings)
         coefficients.append(weights[issue.index])
         rows.append(_issue_values(xml, element, issue, semantics, real_steps, warnings))
+    named = objective_name(xml)
+    if _names_domain(domain_name) and _names_domain(named) and named != domain_name:
+        line, _ = xml.at(root.find("objective"))
+        warnings.append(
+            f"{xml.name}:{line}: the profile names domain {named!r}, not {domain_name!r}; "
+            "its issues fit, so it is read (renamed copies of domains are common)"
+        )
 
     party = Path(xml.name).stem
     if semantics == "negmas":
@@ -411,8 +437,23 @@ def _issue_values(
     grid = issue.grid(real_steps)
     if issue.kind == "integer":
         # EvaluatorInteger: slope and offset; some older files write parameter1/parameter0.
+        # GENIUS 10.4 ignores ftype (always linear) and keeps slope = offset = 0 when the
+        # <evaluator> is missing; zopa refuses other ftypes and warns about a missing one.
         slope = offset = ZERO
-        if evaluator is not None:
+        if evaluator is None:
+            line, _ = xml.at(element)
+            warnings.append(
+                f"{xml.name}:{line}: integer issue {issue.name!r} has no <evaluator>; "
+                "every value is 0, as in GENIUS (slope and offset default to 0)"
+            )
+        else:
+            ftype = evaluator.get("ftype")
+            if ftype is not None and ftype.lower() != "linear":
+                xml.fail(
+                    evaluator,
+                    f"unknown evaluator function {ftype!r} for integer issue {issue.name!r} "
+                    "(GENIUS evaluates integer issues as linear: offset + slope·(x − lowerbound))",
+                )
             slope_attr = "slope" if evaluator.get("slope") is not None else "parameter1"
             offset_attr = "offset" if evaluator.get("offset") is not None else "parameter0"
             slope, offset = _num(xml, evaluator, slope_attr), _num(xml, evaluator, offset_attr)
@@ -484,7 +525,21 @@ class ExportReport:
     notes: list[str]
 
 
-def export_genius(scenario: Scenario, folder: Path) -> ExportReport:
+class ExportError(Exception):
+    """The output folder cannot take the export; nothing was written."""
+
+
+def export_names(scenario: Scenario) -> tuple[str, list[str]]:
+    """File names: ``<id>_domain.xml`` (``_2``, ``_3``… if a party took it), ``<party>.xml``."""
+    profiles = [f"{p.id}.xml" for p in scenario.parties]
+    taken = {name.lower() for name in profiles}
+    domain, k = f"{scenario.id}_domain.xml", 2
+    while domain.lower() in taken:
+        domain, k = f"{scenario.id}_domain_{k}.xml", k + 1
+    return domain, profiles
+
+
+def export_genius(scenario: Scenario, folder: Path, force: bool = False) -> ExportReport:
     """Write ``scenario`` as a GENIUS domain and one profile per party.
 
     Exactness: GENIUS divides each discrete evaluation by the issue's largest
@@ -496,20 +551,30 @@ def export_genius(scenario: Scenario, folder: Path) -> ExportReport:
     integer issue (``offset + slope·(x − lowerbound)``); any other numeric issue
     becomes a discrete one.  Red lines, drafts and ``veto: false`` have no GENIUS
     form and are reported.
+
+    The folder must be new or empty: GENIUS (and zopa) load every profile in
+    a folder, so old ones would come back as extra parties.  With ``force``,
+    the GENIUS domain and profile files already in it are replaced and every
+    other file is left alone.  The files are written to a temporary folder
+    beside it first, so a failure leaves no half-written export.  Raises
+    :class:`ExportError` when the folder cannot take the export.
     """
     from zopa.problem import value_vector
 
+    stale = _stale_files(folder, force)
     integer = [_integer_issue(scenario, k) for k in range(len(scenario.issues))]
-    files: list[Path] = []
-    domain_path = folder / f"{scenario.id}_domain.xml"
-    write_atomic(domain_path, _xml_text(_domain_xml(scenario, integer)))
-    files.append(domain_path)
-    for party in scenario.parties:
+    domain_name, profile_names = export_names(scenario)
+    texts = [(domain_name, _xml_text(_domain_xml(scenario, integer)))]
+    for party, name in zip(scenario.parties, profile_names, strict=True):
         vectors = [value_vector(i, party.values.get(i.id, {})) for i in scenario.issues]
-        path = folder / f"{party.id}.xml"
-        write_atomic(path, _xml_text(_profile_xml(scenario, party, vectors, integer)))
-        files.append(path)
+        texts.append((name, _xml_text(_profile_xml(scenario, party, vectors, integer))))
+    _write_folder(folder, texts, stale)
+    files = [folder / name for name, _ in texts]
     notes: list[str] = []
+    if domain_name != f"{scenario.id}_domain.xml":
+        notes.append(
+            f"the domain is {domain_name}: {scenario.id}_domain.xml is the profile of a party"
+        )
     if scenario.drafts:
         notes.append(f"{len(scenario.drafts)} draft(s) not exported: GENIUS has no drafts")
     for party in scenario.parties:
@@ -517,6 +582,70 @@ def export_genius(scenario: Scenario, folder: Path) -> ExportReport:
             notes.append(f"party {party.id!r} has veto: false, which GENIUS cannot express")
     red_lines = [f"{r.id} ({r.party}): {r.rule}" for r in scenario.red_lines]
     return ExportReport(files, red_lines, notes)
+
+
+def _stale_files(folder: Path, force: bool) -> list[Path]:
+    """The GENIUS files ``force`` replaces; raise :class:`ExportError` if the folder won't do."""
+    if not folder.exists():
+        return []
+    if not folder.is_dir():
+        raise ExportError(f"{folder} exists and is not a folder")
+    entries = sorted(folder.iterdir())
+    if not entries:
+        return []
+    if not force:
+        shown = ", ".join(p.name for p in entries[:5]) + (", ..." if len(entries) > 5 else "")
+        raise ExportError(
+            f"{folder} is not empty ({shown}); its profiles would load as extra parties. "
+            "Export into a new or empty folder, or give --force to replace the GENIUS "
+            "domain and profile files in it"
+        )
+    from zopa.load import ScenarioError
+
+    stale: list[Path] = []
+    for path in entries:
+        if not (path.is_file() and path.suffix.lower() == ".xml"):
+            continue
+        try:
+            kind = root_kind(read_xml(path))
+        except ScenarioError:
+            if path.name.lower() == "pareto.xml":
+                continue  # GENIUS's reference frontier, skipped when the folder is loaded
+            raise ExportError(
+                f"{path} is not readable XML, and the folder would not load with it; "
+                "remove it or export elsewhere"
+            ) from None
+        if kind is not None:
+            stale.append(path)
+    return stale
+
+
+def _write_folder(folder: Path, texts: list[tuple[str, bytes]], stale: list[Path]) -> None:
+    """Write every file into a temporary folder beside ``folder``, then move it into place."""
+    import os
+    import shutil
+    import tempfile
+
+    parent = folder.absolute().parent
+    parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", suffix=".tmp", dir=parent))
+    try:
+        for name, data in texts:
+            (tmp / name).write_bytes(data)
+        if not folder.exists():
+            os.rename(tmp, folder)
+        elif not stale and not any(folder.iterdir()):
+            folder.rmdir()  # os.rename cannot replace a folder everywhere (Windows)
+            os.rename(tmp, folder)
+        else:  # --force: the old GENIUS files go, the new ones move in
+            for path in stale:
+                path.unlink(missing_ok=True)
+            for name, _ in texts:
+                os.replace(tmp / name, folder / name)
+            tmp.rmdir()
+    finally:
+        if tmp.exists():
+            shutil.rmtree(tmp, ignore_errors=True)
 
 
 def _integer_issue(scenario: Scenario, k: int) -> tuple[Fraction, Fraction] | None:

@@ -121,7 +121,9 @@ def import_geniusweb(
     domain_file = read_json(domain)
     issues = read_domain(domain_file)
     warnings: list[str] = []
-    parties = [read_profile(read_json(p), issues, warnings) for p in profiles]
+    named = domain_file.data.get("name")
+    domain_name = named if isinstance(named, str) else None
+    parties = [read_profile(read_json(p), issues, warnings, domain_name) for p in profiles]
     specs = [
         IssueSpec(i.name, options=i.values)
         if i.values is not None
@@ -173,8 +175,17 @@ def _range(file: JsonFile, path: list[str], spec: Any) -> tuple[Fraction, Fracti
     return low, high, step
 
 
-def read_profile(file: JsonFile, issues: Sequence[DomainIssue], warnings: list[str]) -> PartySpec:
-    """One party from a ``LinearAdditiveUtilitySpace`` profile."""
+def read_profile(
+    file: JsonFile,
+    issues: Sequence[DomainIssue],
+    warnings: list[str],
+    domain_name: str | None = None,
+) -> PartySpec:
+    """One party from a ``LinearAdditiveUtilitySpace`` profile.
+
+    A profile whose ``domain.name`` is not ``domain_name`` but whose issues fit
+    draws a warning.
+    """
     data = file.data
     if not isinstance(data, dict) or ADDITIVE not in data:
         kinds = ", ".join(data) if isinstance(data, dict) else type(data).__name__
@@ -209,6 +220,14 @@ def read_profile(file: JsonFile, issues: Sequence[DomainIssue], warnings: list[s
     if total != ONE:
         warnings.append(
             f"{file.name}: weights sum to {float(total):.6g}, GeniusWeb requires exactly 1"
+        )
+    domain = space.get("domain")
+    named = domain.get("name") if isinstance(domain, dict) else None
+    if domain_name is not None and isinstance(named, str) and named != domain_name:
+        line, _ = _locate(file.text, [ADDITIVE, "domain", "name"])
+        warnings.append(
+            f"{file.name}:{line}: the profile names domain {named!r}, not {domain_name!r}; "
+            "its issues fit, so it is read (renamed copies of domains are common)"
         )
     reservation = _reservation(file, space, issues, ws, rows)
     if total > ONE:
