@@ -742,8 +742,20 @@ def semantic_problems(s: Scenario, broken: frozenset[str] = frozenset()) -> list
         out += _source_refs(base, red.source, sources, broken)
         out += _rule_problems(base, red, domains, party_list, broken)
 
+    newest: tuple[dt.date, str] | None = None  # drafts are listed oldest first (DESIGN §2)
     for idx, draft in _indexed(s.drafts):
         base = ("drafts", idx)
+        if draft.date is not None:
+            if newest is not None and draft.date < newest[0]:
+                out.append(
+                    Problem(
+                        (*base, "date"),
+                        f"drafts are listed oldest first, but {draft.date.isoformat()} is before "
+                        f"{newest[0].isoformat()}, the date of draft {newest[1]!r} above",
+                    )
+                )
+            else:
+                newest = (draft.date, draft.id)
         out += _source_refs(base, draft.source, sources, broken)
         for issue_id, value in draft.package.items():
             if issue_id not in issues:
