@@ -194,7 +194,10 @@ def render_frontier(console: Console, problem: Problem, result: Frontier) -> Non
 # --------------------------------------------------------------------------- amendment
 
 
-def render_amendment(console: Console, problem: Problem, result: Amendment) -> None:
+def render_amendment(
+    console: Console, problem: Problem, result: Amendment, hypothetical: bool = False
+) -> None:
+    """The smallest amendment; ``hypothetical``: computed with conflicting red lines set aside."""
     if not result.feasible:
         console.print(
             f"No amendment of {result.draft} is acceptable to every veto party as of "
@@ -202,10 +205,18 @@ def render_amendment(console: Console, problem: Problem, result: Amendment) -> N
         )
         return
     n = len(result.changes)
-    console.print(
-        f"Smallest amendment of {result.draft}: {n} change{'s' if n != 1 else ''}"
-        + ("" if result.optimal else " (not proven minimal)")
-    )
+    proven = "" if result.optimal else " (not proven minimal)"
+    if hypothetical:
+        change = (
+            "no point the draft settles would have to change"
+            if n == 0
+            else f"{n} point{'s' if n != 1 else ''} the draft settles would have to change"
+        )
+        console.print(f"With those red lines set aside, in {result.draft} {change}{proven}")
+    else:
+        console.print(
+            f"Smallest amendment of {result.draft}: {n} change{'s' if n != 1 else ''}{proven}"
+        )
     for ch in result.changes:
         console.print(
             f"  • {explain.issue_title(problem, ch['issue'])}: "
@@ -269,7 +280,7 @@ def render_analysis(console: Console, a: Analysis) -> None:
         )
         render_utilities(console, problem, h.solutions, a.blockers.blocking_issues)
         if h.amendment:
-            render_amendment(console, problem.without(h.concession), h.amendment)
+            render_amendment(console, problem.without(h.concession), h.amendment, hypothetical=True)
     if a.forecasts:
         console.print(
             Text.assemble(
