@@ -177,3 +177,26 @@ def test_analyze_bad_file_prints_diagnostics(name: str) -> None:
 def test_unknown_option_is_a_usage_error() -> None:
     run = zopa("check", "--frobnicate", EXAMPLE)
     assert run.returncode == 2
+
+
+def test_timeline_counts_points_agreed_by_every_veto_party(tmp_path: Path) -> None:
+    """'agreed' counts the draft's points that every veto party reported as agreed;
+    a non-veto party's stance and points off the draft do not count."""
+    text = (TESTS / "data" / "example.yaml").read_text(encoding="utf-8")
+    text += (
+        "  - id: second-draft\n"
+        "    date: 2025-11-25\n"
+        "    package: {territory: freeze_line, army_cap: 800000, alliance: renounce}\n"
+        "    positions:\n"
+        "      a: {territory: agreed, army_cap: agreed, alliance: open}\n"
+        "      b: {territory: agreed, army_cap: rejected, alliance: agreed}\n"
+        "      m: {territory: rejected, army_cap: agreed}\n"
+    )
+    path = tmp_path / "two-drafts.yaml"
+    path.write_text(text, encoding="utf-8")
+    run = zopa("timeline", str(path), "--json")
+    assert run.returncode == 0, run.stderr
+    entries = {e["draft"]: e for e in json.loads(run.stdout)["timeline"]}
+    assert entries["first-draft"]["agreed"] == 0
+    assert entries["second-draft"]["agreed"] == 1  # territory: a and b agree; m has no veto
+    assert entries["second-draft"]["points"] == 3
