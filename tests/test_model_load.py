@@ -315,9 +315,14 @@ def test_select_given_draft_and_as_of(timed: Scenario) -> None:
     draft, date = timed.select("first", dt.date(2025, 12, 24))
     assert draft is not None and draft.id == "first"
     assert date == dt.date(2025, 12, 24)
+    # without --draft, the latest draft on the table as of the date (undated ones always are)
     draft, date = timed.select(as_of=dt.date(2025, 1, 1))
-    assert draft is not None and draft.id == "last"
+    assert draft is not None and draft.id == "undated"
     assert date == dt.date(2025, 1, 1)
+    draft, _ = timed.select(as_of=dt.date(2025, 11, 29))
+    assert draft is not None and draft.id == "undated"
+    draft, _ = timed.select(as_of=dt.date(2025, 11, 30))
+    assert draft is not None and draft.id == "last"
 
 
 def test_select_unknown_draft_names_the_drafts(timed: Scenario) -> None:

@@ -594,9 +594,15 @@ class Scenario(_Part):
 
         The date is ``as_of`` when given, else the selected draft's date, else
         the latest draft's date; with no drafts and no ``as_of`` it is None and
-        every red line is in force.
+        every red line is in force.  Without ``draft_id`` the draft is the latest
+        one on the table as of that date: with ``as_of``, drafts dated later are
+        not yet written (undated drafts always count); None if there is none.
         """
-        draft = self.draft(draft_id) if draft_id else (self.drafts[-1] if self.drafts else None)
+        if draft_id:
+            draft: Draft | None = self.draft(draft_id)
+        else:
+            tabled = [d for d in self.drafts if as_of is None or d.date is None or d.date <= as_of]
+            draft = tabled[-1] if tabled else None
         date = as_of if as_of is not None else (draft.date if draft else None)
         return draft, date
 
