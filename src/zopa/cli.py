@@ -499,7 +499,7 @@ def _two_parties(scenario: Any, text: str | None) -> tuple[str, str]:
     if len(names) != 2:
         raise UsageError(
             f"--parties: Adjusted Winner divides issues between exactly two parties, "
-            f"but {len(names)} were given ({', '.join(names)})"
+            f"but {len(names)} {'was' if len(names) == 1 else 'were'} given ({', '.join(names)})"
         )
     for name in names:
         if name not in known:
@@ -531,11 +531,13 @@ def forecast(
         str, typer.Option("--model", metavar="MODEL", help="compromise, median or bdm.")
     ] = "compromise",
     rounds: Annotated[
-        int, typer.Option("--rounds", metavar="N", help="bdm: the most rounds to run.")
-    ] = 10,
+        int | None,
+        typer.Option("--rounds", metavar="N", help="bdm: the most rounds to run (default 10)."),
+    ] = None,
     q: Annotated[
-        float, typer.Option("--q", metavar="Q", help="bdm: P(status quo persists), 0 to 1.")
-    ] = 1.0,
+        float | None,
+        typer.Option("--q", metavar="Q", help="bdm: P(status quo persists), 0 to 1 (default 1)."),
+    ] = None,
     json_out: JsonOpt = False,
 ) -> None:
     """Forecast one numeric issue: compromise (weighted mean), median, or expected utility."""
@@ -544,6 +546,10 @@ def forecast(
 
     if model not in fc.MODELS:
         raise UsageError(f"--model: {model!r} is not one of {', '.join(fc.MODELS)}")
+    if model != "bdm" and (rounds is not None or q is not None):
+        raise UsageError("--rounds and --q apply to --model bdm only")
+    rounds = 10 if rounds is None else rounds
+    q = 1.0 if q is None else q
     if not 1 <= rounds <= bdm.MAX_ROUNDS:
         raise UsageError(f"--rounds: must be between 1 and {bdm.MAX_ROUNDS}")
     if not 0 <= q <= 1:
@@ -568,6 +574,12 @@ def forecast(
         _print_json(result.to_json())
         return
     typer.echo(result.to_text())
+    if actors is None:
+        from zopa.report.terminal import assumptions_note
+
+        note = assumptions_note(s)
+        if note:
+            typer.echo(f"\n{note}")
 
 
 def _numeric_issue(scenario: Any, issue: str | None) -> str:
