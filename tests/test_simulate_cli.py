@@ -141,6 +141,60 @@ def test_a_settings_file_and_options_that_win_over_it(small: Path, tmp_path: Pat
     assert doc["strategies"] == {"a": "hardliner", "b": "conceder", "m": "conceder"}
 
 
+def test_protocol_on_the_command_line_wins_over_the_settings_file(
+    small: Path, tmp_path: Path
+) -> None:
+    """The file's own protocol's parameters are set aside with a note; others still fail."""
+    config = tmp_path / "settings.yaml"
+    config.write_text("protocol: single-text\nrounds: 7\nstep: 0.2\nmediator: m\n")
+    run = zopa(
+        "simulate", str(small), "--config", str(config), "--protocol", "alternating", "--json"
+    )
+    assert run.returncode == 0, run.stderr
+    doc = json.loads(run.stdout)
+    assert doc["protocol"] == "alternating" and doc["parameters"]["rounds"] == 7
+    assert "step" not in doc["parameters"] and "mediator" not in doc["parameters"]
+    assert run.stderr.splitlines() == [
+        f"{config}:3:1: note: 'step' is a setting of single-text, ignored under "
+        "--protocol alternating",
+        f"{config}:4:1: note: 'mediator' is a setting of single-text, ignored under "
+        "--protocol alternating",
+    ]
+    # the set-aside settings are still checked, and typos are still errors
+    config.write_text("protocol: single-text\nstep: 2\nstpe: 0.1\n")
+    run = zopa("simulate", str(small), "--config", str(config), "--protocol", "alternating")
+    assert run.returncode == 1
+    assert f"{config}:2:7: step: 2 is above the maximum 1" in run.stderr
+    assert f"{config}:3:1: unknown key 'stpe'; did you mean 'step'?" in run.stderr
+    # a file that names no protocol is checked against the protocol used
+    config.write_text("step: 0.2\n")
+    run = zopa("simulate", str(small), "--config", str(config), "--protocol", "alternating")
+    assert run.returncode == 1 and f"{config}:1:1: unknown key 'step'" in run.stderr
+    run = zopa("simulate", str(small), "--config", str(config), "--protocol", "single-text")
+    assert run.returncode == 0, run.stderr
+
+
+def test_the_text_trace_shows_each_package_compactly(small: Path) -> None:
+    run = zopa("simulate", str(small), "--rounds", "8")  # 24 proposals: none left out
+    assert run.returncode == 0, run.stderr
+    doc = json.loads(zopa("simulate", str(small), "--rounds", "8", "--json").stdout)
+    lines = run.stdout.splitlines()
+    start = lines.index(next(x for x in lines if x.startswith("Packages (issue=option)")))
+    shown = [x.strip() for x in lines[start + 1 :] if x.startswith("  ") and ": " in x]
+    first, seen, checked = doc["trace"][0], {}, 0
+    package = ", ".join(f"{i}={o}" for i, o in first["package"].items())
+    assert f"1 {first['proposer']}: {package}" in shown
+    for step in doc["trace"]:  # every change of a proposer's package is listed
+        before = seen.get(step["proposer"])
+        seen[step["proposer"]] = step["package"]
+        if before is None or before == step["package"]:
+            continue
+        changed = ", ".join(f"{i}={o}" for i, o in step["package"].items() if before[i] != o)
+        assert f"{step['round']} {step['proposer']}: {changed}" in shown
+        checked += 1
+    assert checked
+
+
 # --------------------------------------------------------------------------- plots
 
 
@@ -183,6 +237,7 @@ def test_plot_without_the_charts_extra_is_a_usage_error(small: Path, tmp_path: P
         (["--discount", "1.5"], "discount: give a factor in (0, 1]"),
         (["--seed", "-1"], "--seed: give a number 0 or more"),
         (["--plot", "x.txt"], "--plot: x.txt must end in"),
+        (["--strategy", "a=linear", "--strategy", "a=hardliner"], "party 'a' is given twice"),
     ],
 )
 def test_usage_errors_exit_2(small: Path, args: list[str], message: str) -> None:
@@ -297,6 +352,58 @@ def test_tournament_usage_errors(small: Path) -> None:
     assert run.returncode == 2 and "not both" in run.stderr
     run = zopa("tournament", str(small), "--strategies", "linear,bolware")
     assert run.returncode == 2 and "did you mean 'boulware'" in run.stderr
+
+
+def test_a_discounted_tournament_ranks_on_the_discounted_utilities(small: Path) -> None:
+    """With --discount, each run's utilities are those `zopa simulate` reports as
+    discounted_utilities on replay; the undiscounted ones are kept beside them."""
+    doc = tournament(small, "--processes", "1", "--discount", "0.9")
+    assert doc["parameters"]["discount"] == 0.9
+    late = [r for r in doc["results"] if r["outcome"] == "agreement" and r["round"] > 1]
+    assert late, "the test needs an agreement after round 1"
+    for result in doc["results"]:
+        args = ["simulate", str(small), "--rounds", "6", "--discount", "0.9"]
+        args += ["--seed", str(result["seed"]), "--json"]
+        for party, label in result["assignment"].items():
+            args += ["--strategy", f"{party}={label}"]
+        replay = json.loads(zopa(*args).stdout)
+        assert (replay["outcome"], replay["round"]) == (result["outcome"], result["round"])
+        assert result["utilities"] == replay["metrics"]["discounted_utilities"]
+        assert result["undiscounted_utilities"] == replay["utilities"]
+    for r in late:  # a late deal is worth less
+        assert all(
+            r["utilities"][p] < r["undiscounted_utilities"][p]
+            for p in r["utilities"]
+            if r["undiscounted_utilities"][p] > 0
+        )
+    for row in doc["ranking"]:  # the ranking averages the discounted utilities
+        seats = [
+            (r, p)
+            for r in doc["results"]
+            for p, s in r["assignment"].items()
+            if s == row["strategy"]
+        ]
+        assert row["mean_utility"] == pytest.approx(
+            sum(r["utilities"][p] for r, p in seats) / len(seats)
+        )
+        assert row["mean_undiscounted_utility"] == pytest.approx(
+            sum(r["undiscounted_utilities"][p] for r, p in seats) / len(seats)
+        )
+    utilities = [row["mean_utility"] for row in doc["ranking"]]
+    assert utilities == sorted(utilities, reverse=True)
+    undiscounted = tournament(small, "--processes", "1")
+    for result in undiscounted["results"]:
+        assert result["utilities"] == result["undiscounted_utilities"]
+
+
+def test_a_tournament_says_as_of_which_date(small: Path) -> None:
+    doc = tournament(small, "--processes", "1")
+    simulated = json.loads(zopa("simulate", str(small), "--rounds", "2", "--json").stdout)
+    assert doc["as_of"] == simulated["as_of"] == "2025-11-20"
+    assert doc["as_of_by_scenario"] == {"example": "2025-11-20"}
+    run = zopa("tournament", str(small), "--strategies", "linear", "--rounds", "2")
+    assert run.returncode == 0, run.stderr
+    assert "Tournament on example as of 2025-11-20: 1 runs" in run.stdout
 
 
 def test_a_tournament_takes_its_entrants_from_a_settings_file(small: Path, tmp_path: Path) -> None:

@@ -127,6 +127,58 @@ def test_two_linear_conceders_agree_before_the_deadline(
     check_run(problem, run)
 
 
+@settings(SETTINGS, max_examples=150)
+@given(scenarios(max_parties=2), st.integers(1, 12), st.sampled_from([1.0, 0.9]))
+def test_two_default_linear_conceders_agree_when_the_responder_has_no_reservation(
+    scenario: Any, rounds: int, discount: float
+) -> None:
+    """The guarantee that holds under the default (frequency) model.
+
+    Red lines are public, so in the last round the first party's offer (at its own
+    reservation) breaks none of the second party's red lines whenever a deal exists;
+    what the frequency model cannot see is the second party's reservation.  With that
+    reservation 0 the second party accepts the offer (AC_next demands its
+    reservation at the deadline), so the talks end in a deal by the deadline.
+    Without it they may not: see the next test.
+    """
+    problem = Problem(scenario)
+    packages, _ = agreement(problem)
+    relevant = len(problem.parties) == 2 and len(packages) and problem.reservations[1] == 0
+    event("two parties, feasible, p1 without reservation" if relevant else "other (skipped)")
+    if not relevant:
+        return
+    run = simulate(problem, "alternating", {"*": "linear"}, rounds=rounds, discount=discount)
+    assert run.outcome.agreement is not None, run.outcome.reason
+    assert run.outcome.round <= rounds
+    check_run(problem, run)
+
+
+def test_the_default_model_can_miss_a_deal_that_full_information_finds() -> None:
+    """Why the property above needs the responder's reservation to be 0.
+
+    One issue, opposed values, both reservations 0.3: only the middle option is a
+    deal.  Each frequency model has seen the other offer only its own best option,
+    so it scores the two others alike and each party keeps offering its own best
+    (its own utility breaks the tie): no deal, at any deadline.
+    """
+    from zopa.load import parse_scenario
+
+    scenario = parse_scenario(
+        "format: zopa/1\nid: opposed\ntitle: One issue, opposed\n"
+        "issues:\n  - {id: i, options: [o0, o1, o2]}\n"
+        "parties:\n"
+        "  - {id: a, reservation: 0.3, weights: {i: 1}, values: {i: {o0: 1, o1: 0.5, o2: 0}}}\n"
+        "  - {id: b, reservation: 0.3, weights: {i: 1}, values: {i: {o0: 0, o1: 0.5, o2: 1}}}\n"
+    )
+    problem = Problem(scenario)
+    assert len(agreement(problem)[0]) == 1
+    for rounds in (1, 10):
+        run = simulate(problem, "alternating", {"*": "linear"}, rounds=rounds)
+        assert run.outcome.agreement is None
+        full = simulate(problem, "alternating", {"*": "linear:model=full"}, rounds=rounds)
+        assert full.outcome.agreement == (1,)
+
+
 @settings(max_examples=15, deadline=None)
 @given(scenarios(max_parties=3), st.integers(0, 2**32), st.sampled_from(strategy_names()))
 def test_seeded_runs_are_reproducible(scenario: Any, seed: int, name: str) -> None:

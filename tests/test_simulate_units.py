@@ -357,3 +357,26 @@ def test_the_extending_example_of_the_reference_runs(tmp_path: Path) -> None:
             assert step.utilities[step.proposer] >= SCALE // 2
     finally:
         STRATEGIES.pop("stubborn", None)
+
+
+def test_trace_packages_show_what_each_proposer_changed() -> None:
+    from zopa.report.simulation import OPENING, package_changes
+
+    def step(proposer: str, **package: object) -> dict[str, object]:
+        return {"proposer": proposer, "package": package}
+
+    trace = [
+        step("a", x="o1", y=10),
+        step("b", x="o2", y=20),
+        step("a", x="o1", y=15),
+        step("b", x="o2", y=20),
+        step("a", x="o3", y=20),
+    ]
+    assert package_changes(trace) == ["x=o1, y=10", "x=o2, y=20", "y=15", "no change", "x=o3, y=20"]
+    big = {f"i{k}": "o0" for k in range(OPENING + 1)}
+    moved = {**big, "i3": "o1"}
+    trace = [{"proposer": "a", "package": big}, {"proposer": "a", "package": moved}]
+    assert package_changes(trace) == [
+        f"first proposal, {OPENING + 1} issues (--json lists them)",
+        "i3=o1",
+    ]

@@ -974,6 +974,8 @@ def _simulation_settings(
     if seed is not None and seed < 0:
         raise UsageError("--seed: give a number 0 or more")
     cfg = load_config(config, protocol) if config else None
+    for note in cfg.notes if cfg else []:
+        typer.echo(note, err=True)
     chosen = protocol or (cfg.protocol if cfg else None) or "alternating"
     params = {**(cfg.params if cfg else {}), **given}
     if mediator is not None:
@@ -1031,8 +1033,15 @@ def simulate(
     if cfg:
         cfg.check_parties(problem)
     try:
+        named: dict[str, str] = {}
         for text in strategy or []:
             party, spec = parse_assignment(text)
+            if party in named:
+                raise ValueError(
+                    f"--strategy: party {party!r} is given twice ({named[party]}, {text}); "
+                    "give one strategy per party"
+                )
+            named[party] = text
             chosen[party] = spec
         prepare(
             problem,

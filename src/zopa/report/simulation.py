@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 SHOWN = 12  # trace rows kept at each end of a long trace
+OPENING = 8  # a party's first proposal is listed in full up to this many issues
 
 
 def _u(x: float | None) -> str:
@@ -46,6 +47,7 @@ def render_simulation(console: Any, doc: dict[str, Any]) -> None:
         )
     if runs:
         console.print(table)
+        _render_packages(console, doc["trace"], rows)
     if len(runs) > 2 * SHOWN:
         hidden = sum(1 for step in doc["trace"] if step["round"] > 0) - _count(rows)
         console.print(f"({hidden} proposals not shown; --json gives the full trace)")
@@ -63,6 +65,55 @@ def render_simulation(console: Any, doc: dict[str, Any]) -> None:
         console.print(f"Breakdown after round {doc['round']}: {doc['reason']}")
     _render_dynamics(console, doc["metrics"])
     _render_metrics(console, doc["metrics"])
+
+
+def package_changes(trace: list[dict[str, Any]]) -> list[str]:
+    """Each proposal's package, compactly: ``issue=option`` for the issues that differ
+    from the same proposer's previous proposal; a first proposal in full up to
+    ``OPENING`` issues (beyond, its size: ``--json`` lists it)."""
+    last: dict[str, dict[str, Any]] = {}
+    out = []
+    for step in trace:
+        package, before = step["package"], last.get(step["proposer"])
+        if before is None:
+            if len(package) > OPENING:
+                out.append(f"first proposal, {len(package)} issues (--json lists them)")
+            else:
+                out.append(_pairs(package))
+        else:
+            changed = {i: o for i, o in package.items() if before.get(i) != o}
+            out.append(_pairs(changed) if changed else "no change")
+        last[step["proposer"]] = package
+    return out
+
+
+def _pairs(package: dict[str, Any]) -> str:
+    return ", ".join(f"{issue}={option}" for issue, option in package.items())
+
+
+def _render_packages(console: Any, trace: list[dict[str, Any]], rows: list[Any]) -> None:
+    """Under the table, the packages of its rows: each party's first proposal, then only
+    the proposals that changed the package (the issues that changed)."""
+    changes = {id(step): text for step, text in zip(trace, package_changes(trace), strict=True)}
+    console.print(
+        "Packages (issue=option): each party's first proposal, then what it changed "
+        "(proposals that changed nothing are left out)"
+    )
+    rounds = [
+        None
+        if row is None
+        else str(row[1])
+        if row[1] == row[0]["round"]
+        else f"{row[0]['round']}–{row[1]}"
+        for row in rows
+    ]
+    width = max(len(r) for r in rounds if r is not None)
+    for row, when in zip(rows, rounds, strict=True):
+        if row is None or when is None:
+            console.print("  " + "…".rjust(width))
+        elif changes[id(row[0])] != "no change":
+            text = f"  {when.rjust(width)} {row[0]['proposer']}: {changes[id(row[0])]}"
+            console.print(text, highlight=False)
 
 
 def _render_dynamics(console: Any, m: dict[str, Any]) -> None:
@@ -128,10 +179,18 @@ def render_tournament(console: Any, doc: dict[str, Any]) -> None:
     from rich.table import Table
 
     params = doc["parameters"]
+    dates = doc.get("as_of_by_scenario") or {}
+    if doc.get("as_of"):
+        as_of = f" as of {doc['as_of']}"
+    elif any(dates.values()):
+        as_of = " (" + ", ".join(f"{s} as of {d}" for s, d in dates.items() if d) + ")"
+    else:
+        as_of = ""
+    discount = params.get("discount", 1.0)
     console.print(
-        f"Tournament on {', '.join(doc['scenarios'])}: {doc['runs']} runs "
+        f"Tournament on {', '.join(doc['scenarios'])}{as_of}: {doc['runs']} runs "
         f"({doc['protocol']} protocol, {params['rounds']} rounds, {params['repeats']} repeat(s), "
-        f"seed {params['seed']})"
+        f"seed {params['seed']}" + (f", discount {discount:g}" if discount < 1 else "") + ")"
     )
     table = Table(show_edge=False, pad_edge=False)
     for name in ("rank", "strategy", "seats", "deals", "utility", "gain", "to Nash", "round"):
@@ -153,6 +212,11 @@ def render_tournament(console: Any, doc: dict[str, Any]) -> None:
         "deals: share of seats in runs that ended in agreement; utility, gain (over the "
         "reservation), distance to the Nash point: means over seats; round: mean round of agreement"
     )
+    if discount < 1:
+        console.print(
+            f"utility and gain are discounted: an agreement in round r is worth {discount:g}^(r-1) "
+            "of its utility (the ranking's basis); the distance to the Nash point is not"
+        )
     if all(row["mean_distance_to_nash"] is None for row in doc["ranking"]):
         console.print("No scenario has a package every veto party accepts: no Nash point.")
 

@@ -14,7 +14,11 @@
 
 For ``zopa tournament``, ``strategies`` is a list of entrants instead
 (``[boulware, linear, "tit_for_tat:nice=0.01"]``).  Options given on the
-command line win over the file.  Every problem is reported as
+command line win over the file.  Protocol parameters are checked against the
+protocol the file names (else the one used); when ``--protocol`` replaces the
+file's protocol, the file's parameters that the protocol used does not take
+are set aside with a note (:attr:`Config.notes`), not reported as errors: the
+file stays valid for its own protocol.  Every problem is reported as
 ``FILE:LINE:COL: message`` (read with the scenario loader's position-keeping
 YAML reader); nothing in the file is evaluated.
 """
@@ -48,6 +52,7 @@ class Config:
     assignments: dict[str, StrategySpec] = field(default_factory=dict)  # party -> spec
     entrants: list[StrategySpec] = field(default_factory=list)  # tournament strategies
     where: dict[str, tuple[int, int]] = field(default_factory=dict)  # party -> (line, col)
+    notes: list[str] = field(default_factory=list)  # settings set aside, FILE:LINE:COL: note
 
     def check_parties(self, problem: Problem) -> None:
         """Every party named under ``strategies`` exists in ``problem`` (else FILE:LINE:COL)."""
@@ -77,12 +82,30 @@ def load_config(path: str, protocol: str | None = None) -> Config:
     config.protocol = _protocol(tree, error)
     chosen = protocol or config.protocol or "alternating"
     declared = protocol_class(chosen).parameters if chosen in protocol_names() else {}
-    allowed = [*SETTINGS, *declared]
+    # the file's own protocol, when the command line replaced it: its parameters are
+    # checked (the file stays valid on its own) but set aside
+    own = config.protocol if config.protocol not in (None, chosen) else None
+    aside = (
+        {k: v for k, v in protocol_class(own).parameters.items() if k not in declared}
+        if own
+        else {}
+    )
+    allowed = [*SETTINGS, *declared, *aside]
     for key in tree:
         if key not in allowed:
             match = difflib.get_close_matches(str(key), allowed, n=1)
             hint = f"; did you mean {match[0]!r}?" if match else f" (allowed: {', '.join(allowed)})"
             error((key,), f"unknown key {key!r}{hint}", on_key=True)
+    for key in (k for k in tree if k in aside):
+        try:
+            parse_parameters(aside, {key: _plain(tree[key])}, str(own))
+        except ValueError as err:
+            error((key,), str(err))
+        line, col, _ = _locate(tree, (key,), True)
+        config.notes.append(
+            f"{name}:{line}:{col}: note: {key!r} is a setting of {own}, "
+            f"ignored under --protocol {chosen}"
+        )
     config.rounds = _number(tree, "rounds", int, 1, MAX_ROUNDS, error)
     config.seed = _number(tree, "seed", int, 0, 2**63 - 1, error)
     config.discount = _number(tree, "discount", float, 0.0, 1.0, error)

@@ -16,7 +16,12 @@ seed and the run's position, so any single run can be replayed with
 The ranking is by mean utility over the seats a strategy held (its party's
 utility at the agreement, or its reservation after a breakdown), with the
 agreement rate, the mean gain over the reservation and the mean distance of
-the outcome to the Nash point (:mod:`zopa.simulate.metrics`).
+the outcome to the Nash point (:mod:`zopa.simulate.metrics`).  With a
+discount ``δ < 1`` the utility of an agreement in round ``r`` is
+``δ^(r−1) · u``, exactly the ``discounted_utilities`` of ``zopa simulate``,
+so a late deal scores less; the undiscounted utilities are kept beside it.
+The distance to the Nash point is measured from the undiscounted outcome (it
+says *which* deal was reached, as in ``zopa simulate``).
 """
 
 from __future__ import annotations
@@ -81,7 +86,13 @@ class Result:
     seed: int
     agreement: bool
     round: int
-    utilities: tuple[int, ...]  # every party's utility of the outcome
+    utilities: tuple[int, ...]  # every party's (undiscounted) utility of the outcome
+
+    def scores(self, discount: float) -> list[float]:
+        """Every party's utility of the outcome, discounted by ``δ^(round−1)`` for an
+        agreement (computed exactly as ``zopa simulate``'s ``discounted_utilities``)."""
+        factor = discount ** (self.round - 1) if self.agreement else 1.0
+        return [factor * u / SCALE for u in self.utilities]
 
 
 def run_seed(seed: int, scenario: int, assignment: Sequence[int], repeat: int) -> int:
@@ -167,11 +178,13 @@ class Tournament:
                 seats[k].append((res, party, dist))
         rows = []
         for k, held in seats.items():
-            utilities = [res.utilities[p] / SCALE for res, p, _ in held]
+            delta = self.job.discount
+            utilities = [res.scores(delta)[p] for res, p, _ in held]
             gains = [
-                (res.utilities[p] - int(self.problems[res.scenario].reservations[p])) / SCALE
+                res.scores(delta)[p] - int(self.problems[res.scenario].reservations[p]) / SCALE
                 for res, p, _ in held
             ]
+            raw = [res.utilities[p] / SCALE for res, p, _ in held]
             dists = [x for _, _, x in held if x is not None]
             rounds = [res.round for res, _, _ in held if res.agreement]
             rows.append(
@@ -180,6 +193,7 @@ class Tournament:
                     "seats": len(held),
                     "agreement_rate": _mean([float(res.agreement) for res, _, _ in held]),
                     "mean_utility": _mean(utilities),
+                    "mean_undiscounted_utility": _mean(raw),
                     "mean_gain": _mean(gains),
                     "mean_distance_to_nash": _mean(dists),
                     "mean_agreement_round": _mean([float(x) for x in rounds]),
@@ -188,11 +202,21 @@ class Tournament:
         rows.sort(key=lambda row: (-(row["mean_utility"] or 0.0), row["strategy"]))
         return [{"rank": k + 1, **row} for k, row in enumerate(rows)]
 
+    def as_of(self) -> str | None:
+        """The date the scenarios were analysed as of (None if none, or if they differ)."""
+        dates = [p.as_of.isoformat() if p.as_of else None for p in self.problems]
+        return dates[0] if len(set(dates)) == 1 else None
+
     def to_json(self) -> dict[str, Any]:
         job = self.job
         labels = [s.label for s in job.strategies]
         return {
             "scenarios": [e.scenario.id for e in job.entries],
+            "as_of": self.as_of(),
+            "as_of_by_scenario": {
+                e.scenario.id: p.as_of.isoformat() if p.as_of else None
+                for e, p in zip(job.entries, self.problems, strict=True)
+            },
             "protocol": job.protocol,
             "parameters": {
                 **dict(job.params),
@@ -218,6 +242,14 @@ class Tournament:
                     "outcome": "agreement" if res.agreement else "breakdown",
                     "round": res.round,
                     "utilities": {
+                        p.id: u
+                        for p, u in zip(
+                            self.problems[res.scenario].parties,
+                            res.scores(job.discount),
+                            strict=True,
+                        )
+                    },
+                    "undiscounted_utilities": {
                         p.id: u / SCALE
                         for p, u in zip(
                             self.problems[res.scenario].parties, res.utilities, strict=True
