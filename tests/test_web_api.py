@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from html import escape
 from pathlib import Path
 
 import httpx
 import pytest
 
 from tests.webserver import DATA, running_server
+from zopa.cli import POINT_ESTIMATE
 
 ZOPA = [sys.executable, "-m", "zopa.cli"]
 EXAMPLE = DATA / "example.yaml"
@@ -86,6 +89,128 @@ def test_board_and_draft_and_date(http: httpx.Client) -> None:
 def test_scenarios_lists_opened_and_builtin(http: httpx.Client) -> None:
     names = {s["name"]: s["kind"] for s in http.get("/api/scenarios").json()["scenarios"]}
     assert names["example"] == "opened" and names["ukraine-2025"] == "builtin"
+
+
+# --------------------------------------------------------------------------- the built-in scenario
+# ukraine-2025 has distributions (weights such as `uniform: [14, 22]`): the CLI analyses it at
+# its means and says so with a `point_estimate` key; the web app must do both the same way.
+
+
+def test_fair_on_the_builtin_equals_the_cli(http: httpx.Client) -> None:
+    body = {"scenario": "ukraine-2025", "parties": ["ukraine", "russia"]}
+    r = http.post("/api/fair", json=body)
+    assert r.status_code == 200, r.text
+    doc = r.json()
+    assert doc["point_estimate"] == POINT_ESTIMATE
+    expected = cli_json("fair", "ukraine-2025", "--parties", "ukraine,russia")
+    assert without_departures(doc) == expected
+    default = http.post("/api/fair", json={"scenario": "ukraine-2025"})
+    assert default.status_code == 200 and default.json()["parties"] == ["ukraine", "russia"]
+
+
+def test_fair_and_forecast_pages_on_the_builtin(http: httpx.Client) -> None:
+    fair = http.get("/s/ukraine-2025/fair", params={"a": "ukraine", "b": "europe"})
+    assert fair.status_code == 200, fair.text
+    assert 'id="division"' in fair.text and 'id="point-estimate"' in fair.text
+    forecast = http.get("/s/ukraine-2025/forecast")
+    assert forecast.status_code == 200 and 'id="forecasts"' in forecast.text
+    assert escape(POINT_ESTIMATE) in forecast.text  # the note quotes the CLI's key
+    plain = http.get("/s/example/fair")  # a scenario without distributions: no note
+    assert plain.status_code == 200 and 'id="point-estimate"' not in plain.text
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        {},  # army_cap is the only numeric issue, so it may be left out
+        {"issue": "army_cap", "model": "median"},
+        {"issue": "army_cap", "model": "bdm", "rounds": 3, "q": 0.75},
+    ],
+)
+def test_forecast_on_the_builtin_equals_the_cli(http: httpx.Client, args: dict) -> None:
+    r = http.post("/api/forecast", json={"scenario": "ukraine-2025", **args})
+    assert r.status_code == 200, r.text
+    doc = r.json()
+    assert doc["point_estimate"] == POINT_ESTIMATE
+    options = [f"--{k}={v}" for k, v in args.items()]
+    assert without_departures(doc) == cli_json("forecast", "ukraine-2025", *options)
+
+
+def test_forecast_checks_its_options_like_the_cli(http: httpx.Client) -> None:
+    example = {"scenario": "example", "issue": "army_cap", "model": "bdm"}
+    assert without_departures(http.post("/api/forecast", json=example).json()) == cli_json(
+        "forecast", str(EXAMPLE), "--issue", "army_cap", "--model", "bdm"
+    )
+    for body, code in [
+        ({"scenario": "ukraine-2025", "issue": "territory"}, "unknown_issue"),  # categorical
+        ({"scenario": "ukraine-2025", "issue": "nope"}, "unknown_issue"),
+        ({"scenario": "ukraine-2025", "issue": "army_cap", "model": "nope"}, "invalid_request"),
+        ({"scenario": "ukraine-2025", "issue": "army_cap", "q": 2}, "invalid_request"),
+        ({"scenario": "ukraine-2025", "issue": "army_cap", "rounds": 0}, "invalid_request"),
+    ]:
+        r = http.post("/api/forecast", json=body)
+        assert r.status_code == 422 and r.json()["error"] == code, (body, r.text)
+
+
+def test_all_forecasts_in_one_document(http: httpx.Client) -> None:
+    doc = http.post("/api/forecasts", json={"scenario": "ukraine-2025", "rounds": 4}).json()
+    assert doc["scenario"] == "ukraine-2025" and doc["point_estimate"] == POINT_ESTIMATE
+    army = next(f for f in doc["forecasts"] if f["issue"] == "army_cap")
+    one = http.post(
+        "/api/forecast",
+        json={"scenario": "ukraine-2025", "issue": "army_cap", "model": "bdm", "rounds": 4},
+    ).json()
+    assert army["bdm"]["forecast"] == one["forecast"] and army["bdm"]["rounds"] == one["rounds"]
+
+
+@pytest.mark.parametrize("endpoint", ["blockers", "solve", "amend", "analyze"])
+def test_point_estimate_key_as_in_the_cli(http: httpx.Client, endpoint: str) -> None:
+    doc = http.post(f"/api/{endpoint}", json={"scenario": "ukraine-2025"}).json()
+    assert doc["point_estimate"] == POINT_ESTIMATE
+    assert without_departures(doc) == cli_json(endpoint, "ukraine-2025")
+    plain = http.post(f"/api/{endpoint}", json={"scenario": "example"}).json()
+    assert "point_estimate" not in plain  # nor does the CLI print it for a certain scenario
+
+
+def test_point_estimate_key_on_the_board_and_jobs(http: httpx.Client) -> None:
+    board = http.post("/api/board", json={"scenario": "ukraine-2025"}).json()
+    assert board["point_estimate"] == POINT_ESTIMATE
+    assert "point_estimate" not in http.post("/api/board", json={"scenario": "example"}).json()
+    job = http.post("/api/jobs", json={"kind": "analyze", "scenario": "ukraine-2025"}).json()
+    assert _wait(http, job["id"])["state"] == "done"
+    result = http.get(f"/api/jobs/{job['id']}/result").json()
+    assert without_departures(result) == cli_json("analyze", "ukraine-2025")
+
+
+def test_pages_say_they_use_means(http: httpx.Client) -> None:
+    for view in ("board", "why", "whatif", "space", "timeline", "jobs"):
+        r = http.get(f"/s/ukraine-2025/{view}")
+        assert r.status_code == 200, view
+        assert 'id="point-estimate"' in r.text and escape(POINT_ESTIMATE) in r.text, view
+    assert 'id="point-estimate"' not in http.get("/s/example/board").text
+
+
+def test_whatif_has_sliders_for_distributed_weights(http: httpx.Client) -> None:
+    page = http.get("/s/ukraine-2025/whatif").text
+    for party, issue, mean, shown in [
+        ("ukraine", "territory", "18", "uniform 14–22"),
+        ("ukraine", "guarantees", "10", "uniform 6–14"),
+        ("russia", "territory", "18", "uniform 14–22"),
+        ("russia", "army_cap", "10", "uniform 6–14"),
+    ]:
+        tag = re.search(rf'<input type="range" class="wt" id="wt-{party}-{issue}"[^>]*>', page)
+        assert tag, (party, issue)
+        assert f'data-default="{mean}"' in tag.group() and f'value="{mean}"' in tag.group()
+        label = re.search(rf'<label for="wt-{party}-{issue}">.*?</label>', page, re.S)
+        assert label and f"mean of {shown}" in label.group()
+    # the slider's override reaches the analysis and is marked as a departure
+    w = json.dumps({"weights": {"ukraine": {"territory": 20}}})
+    moved = http.get("/s/ukraine-2025/whatif", params={"w": w}).text
+    tag = re.search(r'<input type="range" class="wt" id="wt-ukraine-territory"[^>]*>', moved)
+    assert tag and 'value="20"' in tag.group() and 'data-default="18"' in tag.group()
+    body = {"scenario": "ukraine-2025", "overrides": {"weights": {"ukraine": {"territory": 20}}}}
+    doc = http.post("/api/board", json=body).json()
+    assert [d["kind"] for d in doc["departures"]] == ["weight"]
 
 
 # --------------------------------------------------------------------------- what-if
@@ -164,12 +289,23 @@ def test_request_body_limit(http: httpx.Client) -> None:
     assert r.status_code == 413
 
 
-def test_scenario_size_limit(http: httpx.Client) -> None:
-    r = http.put("/api/scenarios/huge", json={"text": "#" * 1_500_000})
-    assert r.status_code == 422  # over the schema's max_length for scenario text
-    # under the character limit but over the byte limit (2 bytes per character in UTF-8)
-    r = http.put("/api/scenarios/huge", json={"text": "é" * 600_000})
-    assert r.status_code == 413 and r.json()["error"] == "too_large"
+def test_scenario_size_limit(http: httpx.Client, tmp_module: Path) -> None:
+    # between the scenario limit (1 MB) and the body limit (2 MiB): 413, not a schema 422
+    for text in ("#" * 1_500_000, "é" * 600_000):  # 1.5 MB; 1.2 MB in UTF-8 (600,000 chars)
+        for method, path in (("PUT", "/api/scenarios/huge"), ("POST", "/api/validate")):
+            r = http.request(method, path, json={"text": text})
+            assert r.status_code == 413, (method, r.text[:200])
+            assert r.json()["error"] == "too_large" and "1,000,000" in r.json()["message"]
+    assert not (tmp_module / "workspace" / "huge.yaml").exists()
+    assert http.get("/api/scenarios/huge").status_code == 404
+
+
+def test_text_that_is_not_unicode_is_a_4xx(http: httpx.Client) -> None:
+    body = b'{"text": "a: \\ud800"}'  # a lone surrogate: valid JSON, not encodable as UTF-8
+    headers = {"Content-Type": "application/json"}
+    for method, path in (("PUT", "/api/scenarios/lone"), ("POST", "/api/validate")):
+        r = http.request(method, path, content=body, headers=headers)
+        assert r.status_code == 422 and r.json()["error"] == "invalid_request", r.text
 
 
 def test_foreign_hosts_and_origins_are_refused(http: httpx.Client) -> None:
@@ -220,6 +356,40 @@ def test_save_is_versioned_and_never_loses_text(
     info = http.get("/api/scenarios/mine").json()
     assert info["kind"] == "workspace" and info["newer_invalid_draft"] == r["version"]
     assert not list(workspace.glob(".*.tmp")) and not list(workspace.glob("*.tmp"))
+
+
+def test_a_first_save_that_is_invalid_is_listed_and_opens_in_the_editor(
+    http: httpx.Client, tmp_module: Path
+) -> None:
+    r = http.put("/api/scenarios/new1", json={"text": "garbage: ["})
+    assert r.status_code == 200 and r.json()["saved"] == "invalid-draft"
+    listed = {s["name"]: s for s in http.get("/api/scenarios").json()["scenarios"]}
+    assert listed["new1"]["valid"] is False and listed["new1"]["kind"] == "workspace"
+    assert listed["example"]["valid"] is True
+
+    info = http.get("/api/scenarios/new1")
+    assert info.status_code == 200
+    doc = info.json()
+    assert doc["text"] == "garbage: [" and doc["valid"] is False
+    assert doc["diagnostics"][0]["line"] == 1 and doc["newer_invalid_draft"] == r.json()["version"]
+
+    page = http.get("/s/new1/edit")
+    assert page.status_code == 200
+    assert ">garbage: [</textarea>" in page.text and 'class="diagnostic" data-line="1"' in page.text
+    index = http.get("/").text
+    assert 'class="invalid" data-name="new1"' in index and 'href="/s/new1/edit"' in index
+
+    analysis = http.post("/api/board", json={"scenario": "new1"})  # answers with the problems
+    assert analysis.status_code == 422 and analysis.json()["error"] == "invalid_scenario"
+    assert http.get("/s/new1/board").status_code == 422
+
+    text = EXAMPLE.read_text().replace("id: example", "id: new1")
+    fixed = http.put("/api/scenarios/new1", json={"text": text}).json()
+    assert fixed["valid"] and (tmp_module / "workspace" / "new1.yaml").read_text() == text
+    doc = http.get("/api/scenarios/new1").json()
+    assert doc["valid"] and doc["diagnostics"] == [] and doc["newer_invalid_draft"] is None
+    listed = {s["name"]: s for s in http.get("/api/scenarios").json()["scenarios"]}
+    assert listed["new1"]["valid"] is True
 
 
 def test_saving_a_builtin_writes_a_copy_into_the_workspace(
@@ -384,8 +554,52 @@ def test_tournament_job_equals_the_cli(http: httpx.Client) -> None:
         "1",
     )
     assert without_departures(result) == expected
+    assert "point_estimate" not in result  # as the CLI, for a scenario without distributions
     too_many = {"strategies": "boulware,linear,hardliner,conceder", "repeats": 100}
     r = http.post(
         "/api/jobs", json={"kind": "tournament", "scenario": "example", "tournament": too_many}
     )
     assert r.status_code == 422 and r.json()["error"] == "invalid_tournament"
+
+
+def test_tournament_progress_moves_after_each_run(http: httpx.Client) -> None:
+    """On the built-in scenario a run takes about a second: progress must pass the loading step."""
+    settings = {"strategies": "boulware,hardliner", "rounds": 4}  # 2**4 = 16 runs
+    body = {"kind": "tournament", "scenario": "ukraine-2025", "tournament": settings}
+    job = http.post("/api/jobs", json=body).json()["id"]
+    seen: list[tuple[float, str]] = []
+    deadline = time.monotonic() + 240
+    try:
+        while time.monotonic() < deadline:
+            status = http.get(f"/api/jobs/{job}").json()
+            seen.append((status["progress"], status["message"]))
+            if status["state"] != "running" or re.fullmatch(r"[2-9] of 16 runs", status["message"]):
+                break
+            time.sleep(0.1)
+    finally:
+        http.delete(f"/api/jobs/{job}")
+    runs = [m for p, m in seen if p > 0.05 and re.fullmatch(r"\d+ of 16 runs", m)]
+    assert runs or status["state"] == "done", seen[-5:]
+
+
+def test_tournament_progress_is_reported_per_run() -> None:
+    from zopa.web.tasks import tournament
+
+    calls: list[tuple[float, str]] = []
+    params = {
+        "text": EXAMPLE.read_text(),
+        "tournament": {"strategies": "boulware,linear", "rounds": 10},
+    }
+    doc = tournament(params, lambda f, m: calls.append((f, m)))
+    runs = [m for _, m in calls if m.endswith(" runs") and not m.startswith("0 of")]
+    assert doc["runs"] == 8 and runs == [f"{k} of 8 runs" for k in range(1, 9)]
+    fractions = [f for f, _ in calls]
+    assert fractions == sorted(fractions) and fractions[-1] == 1.0
+
+
+def test_jobs_page_tournament_defaults_are_small(http: httpx.Client) -> None:
+    page = http.get("/s/ukraine-2025/jobs").text
+    entrants = re.search(r'name="entrants" value="([^"]*)"', page)
+    rounds = re.search(r'name="t_rounds" type="number" min="1" max="10000" value="(\d+)"', page)
+    assert entrants and rounds
+    assert len(entrants.group(1).split(",")) ** 4 <= 16 and int(rounds.group(1)) <= 20

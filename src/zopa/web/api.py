@@ -4,7 +4,10 @@ Every analysis endpoint takes the same request body (:class:`Query`): the
 scenario's name, the draft, the date, the what-if ``overrides`` of
 :mod:`zopa.whatif`, and a solver time limit.  Responses are the engine's
 ``to_json()`` documents with one key added, ``departures``: the what-if
-changes from the sourced scenario (empty when there are none).
+changes from the sourced scenario (empty when there are none).  As in the
+CLI, a scenario with distributions (or red lines of uncertain firmness) is
+analysed at its point estimate, and the document then carries the CLI's
+``point_estimate`` key.
 """
 
 from __future__ import annotations
@@ -19,8 +22,10 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
+from zopa import bdm
+from zopa.forecast import MODELS
 from zopa.web import service
-from zopa.web.workspace import MAX_SCENARIO_BYTES
+from zopa.web.workspace import MAX_SCENARIO_BYTES, ScenarioTooLarge
 from zopa.whatif import Overrides, thresholds
 
 MAX_SOLVER_SECONDS = 60.0
@@ -68,6 +73,18 @@ class FrontierQuery(Query):
         None
     )
     limit: Annotated[int, Field(ge=1, le=100_000)] = 2000
+
+
+class ForecastsQuery(Query):
+    rounds: Annotated[int, Field(ge=1, le=bdm.MAX_ROUNDS)] = 10
+    q: Annotated[float, Field(ge=0, le=1)] = 1.0
+
+
+class ForecastQuery(ForecastsQuery):
+    """The options of ``zopa forecast``: ``--issue``, ``--model``, ``--rounds``, ``--q``."""
+
+    issue: Annotated[str | None, Field(max_length=200)] = None
+    model: Literal[MODELS] = "compromise"  # type: ignore[valid-type]
 
 
 class FairQuery(Query):
@@ -130,9 +147,25 @@ class JobQuery(Query):
 
 
 class Text(BaseModel):
+    """Scenario text; over MAX_SCENARIO_BYTES in UTF-8 it is refused with 413 (``too_large``)."""
+
     model_config = ConfigDict(extra="forbid")
 
-    text: Annotated[str, Field(max_length=MAX_SCENARIO_BYTES)]
+    text: Annotated[
+        str,
+        Field(description=f"At most {MAX_SCENARIO_BYTES:,} bytes in UTF-8 (413 beyond)."),
+    ]
+
+    def checked(self) -> str:
+        """The text, or 413 when it is too large, or 422 when it is not valid Unicode."""
+        try:
+            size = len(self.text.encode("utf-8"))
+        except UnicodeEncodeError as err:  # JSON can carry lone surrogates ("\ud800")
+            message = f"the text is not valid Unicode at character {err.start:,}"
+            raise ApiError(422, "invalid_request", message) from None
+        if size > MAX_SCENARIO_BYTES:
+            raise ScenarioTooLarge(size)
+        return self.text
 
 
 router = APIRouter(prefix="/api")
@@ -173,7 +206,7 @@ def _context(request: Request, q: Query) -> service.Context:
 async def _analysis(request: Request, q: Query, compute: Callable[[service.Context], Any]) -> Any:
     ctx = await run_in_threadpool(_context, request, q)
     document = await run_limited(request, lambda: compute(ctx), _seconds(q))
-    return service.with_departures(document, ctx)
+    return service.as_cli(document, ctx)
 
 
 # --------------------------------------------------------------------------- analyses
@@ -233,15 +266,49 @@ async def analyze(request: Request, q: Query) -> dict[str, Any]:
     return await _analysis(request, q, lambda c: service.analysis_of(c, _seconds(q)).to_json())
 
 
-@router.post("/forecast", summary="Spatial forecasts of the numeric issues")
-async def forecast(request: Request, q: Query) -> dict[str, Any]:
+@router.post("/forecast", summary="Forecast one numeric issue with one model (zopa forecast)")
+async def forecast(request: Request, q: ForecastQuery) -> dict[str, Any]:
+    def compute(c: service.Context) -> dict[str, Any]:
+        issue = numeric_issue(c, q.issue)
+        try:
+            result = service.forecast_of(c, issue, q.model, q.rounds, q.q)
+        except ValueError as err:
+            raise ApiError(422, "invalid_request", str(err)) from None
+        if result is None:
+            message = f"no party has a position or values on issue {issue!r}"
+            raise ApiError(422, "no_actors", message)
+        return result.to_json()
+
+    return await _analysis(request, q, compute)
+
+
+@router.post("/forecasts", summary="Every model on every numeric issue with positions")
+async def forecasts(request: Request, q: ForecastsQuery) -> dict[str, Any]:
     def compute(c: service.Context) -> dict[str, Any]:
         return {
             "scenario": c.scenario.id,
-            "forecasts": [f.to_json() for f in service.forecasts_of(c)],
+            "forecasts": [f.to_json() for f in service.forecasts_of(c, q.rounds, q.q)],
         }
 
     return await _analysis(request, q, compute)
+
+
+def numeric_issue(ctx: service.Context, issue: str | None) -> str:
+    """The issue to forecast, checked as ``zopa forecast --issue`` checks it."""
+    numeric = [i.id for i in ctx.scenario.issues if i.numeric]
+    if issue is None:
+        if len(numeric) == 1:
+            return numeric[0]
+        message = f"issue is required; numeric issues of {ctx.scenario.id!r}: " + (
+            ", ".join(numeric) or "none"
+        )
+        raise ApiError(422, "unknown_issue", message)
+    if issue not in numeric:
+        known = {i.id for i in ctx.scenario.issues}
+        what = "is categorical; forecasting needs a numeric issue" if issue in known else "no such"
+        message = f"issue {issue[:80]!r}: {what} (numeric issues: {', '.join(numeric) or 'none'})"
+        raise ApiError(422, "unknown_issue", message)
+    return issue
 
 
 @router.post("/fair", summary="Adjusted Winner between two parties (zopa fair)")
@@ -299,10 +366,13 @@ async def scenarios(request: Request) -> dict[str, Any]:
 async def scenario_text(request: Request, name: Name) -> dict[str, Any]:
     catalogue = request.app.state.catalogue
     entry = catalogue.entry(name)
+    diagnostics = await run_in_threadpool(catalogue.diagnostics, name)
     return {
         "name": name,
         "kind": entry.kind,
         "text": catalogue.text(name),
+        "valid": not diagnostics,
+        "diagnostics": diagnostics,
         "versions": catalogue.versions(name),
         "newer_invalid_draft": catalogue.newer_invalid_draft(name),
     }
@@ -310,7 +380,7 @@ async def scenario_text(request: Request, name: Name) -> dict[str, Any]:
 
 @router.put("/scenarios/{name}", summary="Save a scenario into the workspace (versioned)")
 async def save(request: Request, name: Name, body: Text) -> dict[str, Any]:
-    saved = await run_in_threadpool(request.app.state.catalogue.save, name, body.text)
+    saved = await run_in_threadpool(request.app.state.catalogue.save, name, body.checked())
     return saved.to_json()
 
 
@@ -349,7 +419,7 @@ async def validate(body: Text) -> dict[str, Any]:
     from zopa.web.workspace import diagnostics_json
 
     try:
-        s = await run_in_threadpool(parse_scenario, body.text, "scenario.yaml")
+        s = await run_in_threadpool(parse_scenario, body.checked(), "scenario.yaml")
     except ScenarioError as err:
         return {"valid": False, "diagnostics": diagnostics_json(err)}
     return {

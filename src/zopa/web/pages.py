@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import math
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -21,6 +22,7 @@ from fastapi.templating import Jinja2Templates
 from pydantic import ValidationError
 
 from zopa.load import ScenarioError
+from zopa.model import UNIT, WEIGHT, Distribution
 from zopa.report import explain
 from zopa.web import service
 from zopa.web.workspace import BadName, NotFound
@@ -40,6 +42,11 @@ VIEWS = (
     ("jobs", "Simulation & long jobs"),
     ("edit", "Edit"),
 )
+
+#: the jobs page's tournament settings: 2**4 = 16 short runs on the built-in scenario
+#: (well under a minute), where the CLI's defaults (3 strategies, 100 rounds: 81 runs of
+#: about 12 s each) would run into the job time limit
+PAGE_TOURNAMENT = {"strategies": "boulware,linear", "repeats": 1, "rounds": 10}
 
 CONCEPT_NAMES = {
     "utilitarian": "Utilitarian",
@@ -154,6 +161,7 @@ async def _render(
             "concept_names": CONCEPT_NAMES,
             "departures": ctx.departures,
             "sourced_url": _url(name, view, request, w=""),
+            "point_estimate": service.point_estimate(ctx.scenario).get("point_estimate"),
             **data,
         },
     )
@@ -244,6 +252,44 @@ def _whatif_results(ctx: service.Context) -> dict[str, Any]:
     return {"blockers": result, "solutions": solutions, "amendment": amendment}
 
 
+def _number_text(x: float) -> str:
+    return f"{x:.10g}"
+
+
+def describe(d: Distribution) -> str:
+    """A distribution in words for a label: ``uniform 14–22``, ``normal 0.5 ± 0.1``."""
+    xs = [_number_text(x) for x in d.params]
+    if d.kind == "normal":
+        return f"normal {xs[0]} ± {xs[1]}"
+    if d.kind == "beta":
+        return f"beta({xs[0]}, {xs[1]})" + (f" on {xs[2]}–{xs[3]}" if len(xs) == 4 else "")
+    return f"{d.kind} {'–'.join(xs)}"
+
+
+def slider(x: float | Distribution, valid: tuple[float, float], override: float | None) -> dict:
+    """A what-if slider for a weight or a reservation, which may be a distribution.
+
+    A distribution's slider starts at its mean (the number every point
+    analysis uses), labelled as such; the default sits on the slider's grid,
+    so an untouched slider is never sent as an override.
+    """
+    mean = x.mean(valid) if isinstance(x, Distribution) else float(x)
+    step = 0.5 if valid == WEIGHT and (mean >= 1 or mean == 0) else 0.01
+    on_grid = math.isclose(mean / step, round(mean / step), abs_tol=1e-9)
+    # a distribution's mean goes to the nearest step; a number off the grid gets step="any"
+    # (the browser would snap it otherwise, and the untouched slider would read as a change)
+    default = round(round(mean / step) * step, 2) if isinstance(x, Distribution) else mean
+    step_attr = _number_text(step) if on_grid or isinstance(x, Distribution) else "any"
+    top = valid[1] if math.isfinite(valid[1]) else max(10.0, default * 2)
+    return {
+        "default": _number_text(default),
+        "value": _number_text(default if override is None else override),
+        "max": _number_text(top),
+        "step": step_attr,
+        "mean_of": describe(x) if isinstance(x, Distribution) else None,
+    }
+
+
 @router.get("/s/{name}/whatif", response_class=HTMLResponse)
 async def whatif_page(request: Request, name: str) -> Response:
     def build(ctx: service.Context) -> dict[str, Any]:
@@ -258,6 +304,16 @@ async def whatif_page(request: Request, name: str) -> Response:
             ],
             "movable": [(t, moved.get(t.red_line)) for t in thresholds(sourced)],
             "parties": sourced.parties,
+            "reservation_sliders": {
+                p.id: slider(p.reservation, UNIT, o.reservations.get(p.id)) for p in sourced.parties
+            },
+            "weight_sliders": {
+                p.id: {
+                    i: slider(w, WEIGHT, o.weights.get(p.id, {}).get(i))
+                    for i, w in p.weights.items()
+                }
+                for p in sourced.parties
+            },
             "changed_parties": {p.id: p for p in ctx.scenario.parties},
             "issues": sourced.issues,
         }
@@ -383,6 +439,9 @@ async def forecast_page(request: Request, name: str) -> Response:
 async def fair_page(request: Request, name: str) -> Response:
     def build(ctx: service.Context) -> dict[str, Any]:
         ids = [p.id for p in ctx.scenario.parties]
+        if len(ids) < 2:
+            error = "Adjusted Winner needs two parties; this scenario has one"
+            return {"division": None, "error": error, "a": None, "b": None, "party_ids": ids}
         q = request.query_params
         a = q.get("a") if q.get("a") in ids else ids[0]
         b = q.get("b") if q.get("b") in ids and q.get("b") != a else next(p for p in ids if p != a)
@@ -408,6 +467,7 @@ async def jobs_page(request: Request, name: str) -> Response:
             "protocols": protocol_names(),
             "strategies": strategy_names(),
             "chosen": request.query_params.get("kind", kinds[0]),
+            "tournament_defaults": PAGE_TOURNAMENT,
         }
 
     return await _render(request, name, "jobs", build)
@@ -420,6 +480,7 @@ async def edit_page(request: Request, name: str) -> Response:
         entry = catalogue.entry(name)
         version = request.query_params.get("version")
         text = catalogue.version_text(name, version) if version else catalogue.text(name)
+        diagnostics = [] if version else await run_in_threadpool(catalogue.diagnostics, name)
     except (NotFound, BadName) as err:
         return _error_page(request, name, PageError(404, "No such scenario", [str(err)]))
     except ScenarioError as err:
@@ -434,6 +495,8 @@ async def edit_page(request: Request, name: str) -> Response:
             "view": "edit",
             "views": VIEWS,
             "kind": entry.kind,
+            "invalid": entry.invalid,
+            "diagnostics": diagnostics,
             "text": text,
             "version": version,
             "versions": catalogue.versions(name)[:20],

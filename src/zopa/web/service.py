@@ -183,10 +183,23 @@ def analysis_of(ctx: Context, time_limit: float | None = None) -> Any:
     )
 
 
-def forecasts_of(ctx: Context) -> list[Any]:
+def forecasts_of(ctx: Context, rounds: int = 10, q: float = 1.0) -> list[Any]:
     from zopa.forecast import forecasts_for
 
-    return _cached(ctx, "forecast", None, lambda: forecasts_for(ctx.scenario))
+    return _cached(ctx, "forecasts", [rounds, q], lambda: forecasts_for(ctx.scenario, rounds, q))
+
+
+def forecast_of(ctx: Context, issue: str, model: str, rounds: int = 10, q: float = 1.0) -> Any:
+    """``zopa forecast --issue ISSUE --model MODEL``; None when no party speaks to the issue."""
+    from zopa import forecast as fc
+
+    def run() -> Any:
+        cast = fc.actors_from_scenario(ctx.scenario, issue)
+        if not cast:
+            return None
+        return fc.run(cast, model, rounds, q, issue, ctx.scenario.issue(issue).unit)
+
+    return _cached(ctx, "forecast", [issue, model, rounds, q], run)
 
 
 def fair_of(ctx: Context, parties: tuple[str, str]) -> Any:
@@ -205,6 +218,18 @@ def fair_of(ctx: Context, parties: tuple[str, str]) -> Any:
 def with_departures(document: dict[str, Any], ctx: Context) -> dict[str, Any]:
     """A CLI-shaped document plus the what-if departures (keys are only ever added)."""
     return {**document, "departures": [d.to_json() for d in ctx.departures]}
+
+
+def point_estimate(scenario: Scenario) -> dict[str, str]:
+    """The CLI's ``point_estimate`` key for an uncertain scenario (analysed at its means)."""
+    from zopa.cli import POINT_ESTIMATE
+
+    return {"point_estimate": POINT_ESTIMATE} if scenario.uncertain else {}
+
+
+def as_cli(document: dict[str, Any], ctx: Context) -> dict[str, Any]:
+    """The document ``zopa … --json`` prints for this context, plus the departures."""
+    return with_departures({**document, **point_estimate(ctx.scenario)}, ctx)
 
 
 def dates_of(scenario: Scenario) -> list[dt.date]:

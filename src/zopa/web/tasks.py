@@ -2,7 +2,8 @@
 
 Each takes plain JSON parameters — the scenario *text*, so a worker process
 needs no access to the workspace — and a ``progress(fraction, message)``
-callback, and returns the same JSON document the CLI prints with ``--json``.
+callback, and returns the same JSON document the CLI prints with ``--json``
+(with the CLI's ``point_estimate`` key where the CLI adds it).
 """
 
 from __future__ import annotations
@@ -34,6 +35,12 @@ def _problem(params: dict[str, Any]) -> tuple[Any, Any, list[dict[str, Any]]]:
     return problem, draft, [d.to_json() for d in changed.departures]
 
 
+def _point_estimate(scenario: Any) -> dict[str, str]:
+    from zopa.web.service import point_estimate
+
+    return point_estimate(scenario)
+
+
 def analyze(params: dict[str, Any], progress: Progress) -> dict[str, Any]:
     """``zopa analyze --json`` (the engine reports no finer progress than start and end)."""
     from zopa.engine.analyze import analyze as run
@@ -43,7 +50,7 @@ def analyze(params: dict[str, Any], progress: Progress) -> dict[str, Any]:
     progress(0.1, "analysing: conflicts, concessions, solutions, amendment, timeline")
     result = run(problem, draft, params.get("time_limit"))
     progress(1.0, "done")
-    return {**result.to_json(), "departures": departures}
+    return {**result.to_json(), **_point_estimate(problem.scenario), "departures": departures}
 
 
 def check_simulate(problem: Problem, settings: dict[str, Any]) -> None:
@@ -91,7 +98,12 @@ def simulate(params: dict[str, Any], progress: Progress) -> dict[str, Any]:
     plane = frontier(problem, pair) if ref.feasible and len(pair) == 2 else None
     figure = json.loads(figure_json(simulation_figure(problem, doc, plane)))
     progress(1.0, "done")
-    return {**doc, "departures": departures, "figure": figure}
+    return {
+        **doc,
+        **_point_estimate(problem.scenario),
+        "departures": departures,
+        "figure": figure,
+    }
 
 
 def montecarlo(params: dict[str, Any], progress: Progress) -> dict[str, Any]:
@@ -169,9 +181,28 @@ def tournament_job(scenario: Any, params: dict[str, Any]) -> Any:
     return job
 
 
+class OneRunAtATime:
+    """A serial executor handed one run per task, so that progress moves after every run.
+
+    :func:`zopa.simulate.tournament.tasks` cuts the runs into about four
+    batches per worker; claiming as many workers as there are runs makes
+    every batch a single run.  The result does not depend on the batching.
+    """
+
+    def __init__(self, runs: int) -> None:
+        self.workers = max(1, runs)
+
+    def map(self, fn: Callable[..., Any], job: Any, items: Any) -> Any:
+        for item in items:
+            yield fn(job, *item)
+
+    def close(self) -> None:
+        pass
+
+
 def tournament(params: dict[str, Any], progress: Progress) -> dict[str, Any]:
-    """``zopa tournament --json`` for one scenario, in this worker process."""
-    from zopa import uncertainty
+    """``zopa tournament --json`` for one scenario, in this worker process, with progress
+    after every run (a run of a large scenario can take seconds)."""
     from zopa.simulate import tournament as tm
 
     progress(0.02, "loading the scenario")
@@ -179,12 +210,17 @@ def tournament(params: dict[str, Any], progress: Progress) -> dict[str, Any]:
     changed = apply(scenario, Overrides.model_validate(params.get("overrides") or {}))
     job = tournament_job(changed.scenario, params)
     total, done = len(job.runs()), 0
+    progress(0.04, f"0 of {total:,} runs (computing the Nash reference first)")
 
     def advance(n: int) -> None:
         nonlocal done
         done += n
         progress(0.05 + 0.9 * done / total, f"{done:,} of {total:,} runs")
 
-    result = tm.tournament(job, uncertainty.Serial(), progress=advance)
+    result = tm.tournament(job, OneRunAtATime(total), progress=advance)
     progress(1.0, "done")
-    return {**result.to_json(), "departures": [d.to_json() for d in changed.departures]}
+    return {
+        **result.to_json(),
+        **_point_estimate(changed.scenario),
+        "departures": [d.to_json() for d in changed.departures],
+    }

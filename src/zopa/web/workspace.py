@@ -13,7 +13,10 @@ Security rules, all enforced here:
 
 Scenarios come from three places, looked up in this order: the workspace,
 files named on the ``zopa serve`` command line (read-only: saving one writes
-a copy into the workspace), and the built-in scenarios.
+a copy into the workspace), and the built-in scenarios.  A name whose only
+save so far was invalid is listed too, as an *invalid* workspace entry whose
+text is that newest invalid draft: it opens in the editor with its
+diagnostics, and analysing it answers with them (nothing written is hidden).
 """
 
 from __future__ import annotations
@@ -73,9 +76,10 @@ class Entry:
     name: str
     kind: Kind
     path: Path
+    invalid: bool = False  # no valid save yet: ``path`` is the newest invalid draft
 
     def to_json(self) -> dict[str, Any]:
-        return {"name": self.name, "kind": self.kind, "editable": True}
+        return {"name": self.name, "kind": self.kind, "editable": True, "valid": not self.invalid}
 
 
 @dataclass(frozen=True)
@@ -137,7 +141,26 @@ class Catalogue:
             seen.setdefault(name, Entry(name, "opened", path))
         for name in builtin_ids():
             seen.setdefault(name, Entry(name, "builtin", builtin_path(name)))
+        for name in self._draft_only_names():
+            if name not in seen:
+                entry = self._draft_only(name)
+                if entry is not None:
+                    seen[name] = entry
         return sorted(seen.values(), key=lambda e: e.name)
+
+    def _draft_only_names(self) -> list[str]:
+        folder = self.workspace / VERSIONS
+        if not folder.is_dir():
+            return []
+        return sorted(p.name for p in folder.iterdir() if NAME_PATTERN.fullmatch(p.name))
+
+    def _draft_only(self, name: str) -> Entry | None:
+        """The entry of a name saved only as invalid drafts: its newest draft."""
+        version = self.newer_invalid_draft(name)
+        if version is None:
+            return None
+        path = self.inside(self.versions_dir(name) / version)
+        return Entry(name, "workspace", path, invalid=True) if path.is_file() else None
 
     def entry(self, name: str) -> Entry:
         check_name(name)
@@ -148,6 +171,9 @@ class Catalogue:
             return Entry(name, "opened", self.opened[name])
         if name in builtin_ids():
             return Entry(name, "builtin", builtin_path(name))
+        entry = self._draft_only(name)
+        if entry is not None:
+            return entry
         raise NotFound(f"no scenario named {name!r}")
 
     def text(self, name: str) -> str:
@@ -170,7 +196,8 @@ class Catalogue:
         if key not in self._cache:
             if len(self._cache) > 32:
                 self._cache.clear()
-            self._cache[key] = parse_scenario(read_text(entry.path), display_name(entry.path))
+            shown = f"{name}.yaml" if entry.invalid else display_name(entry.path)
+            self._cache[key] = parse_scenario(read_text(entry.path), shown)
         return self._cache[key]
 
     # ----------------------------------------------------------------- saving
@@ -192,11 +219,23 @@ class Catalogue:
             raise NotFound(f"no version {version!r} of {name!r}")
         return path.read_text(encoding="utf-8")
 
+    def diagnostics(self, name: str) -> list[dict[str, Any]]:
+        """The problems of the scenario's current text (empty when it is valid)."""
+        try:
+            self.load(name)
+        except ScenarioError as err:
+            return diagnostics_json(err)
+        return []
+
     def newer_invalid_draft(self, name: str) -> str | None:
         """An invalid draft saved after the scenario's last valid save, if any."""
         versions = self.versions(name)
         if not versions or not versions[0].endswith(".invalid.yaml"):
             return None
+        current = self.workspace_path(name)
+        draft = self.versions_dir(name) / versions[0]
+        if current.is_file() and current.stat().st_mtime_ns >= draft.stat().st_mtime_ns:
+            return None  # a first valid save after invalid ones keeps no version of its own
         return versions[0]
 
     def save(self, name: str, text: str) -> Saved:
