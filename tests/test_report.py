@@ -136,6 +136,24 @@ def test_feasible_report_shows_the_real_solutions(tmp_path: Path) -> None:
     assert nash == [f"{u:.3f}" for u in expected["solutions"]["nash"]["utilities"].values()]
 
 
+def test_uncertain_scenario_report_embeds_the_point_estimate_key(tmp_path: Path) -> None:
+    """Like `zopa analyze --json`, the embedded document says the numbers are means."""
+    text = Path(EXAMPLE).read_text(encoding="utf-8")
+    scenario = tmp_path / "uncertain.yaml"
+    scenario.write_text(
+        text.replace("weights: {territory: 3,", "weights: {territory: {uniform: [2, 4]},", 1),
+        encoding="utf-8",
+    )
+    path = tmp_path / "r.html"
+    assert zopa("report", str(scenario), "-o", str(path)).returncode == 0
+    expected = json.loads(zopa("analyze", str(scenario), "--json").stdout)
+    assert expected["point_estimate"] == "means; firmness >= 0.5"
+    page = Page()
+    page.feed(path.read_text(encoding="utf-8"))
+    embedded = next(b for a, b in page.scripts if a.get("id") == "zopa-analysis")
+    assert json.loads(embedded) == expected
+
+
 def test_markdown_with_png_charts_beside_it(tmp_path: Path, analysis: dict) -> None:
     path = tmp_path / "out" / "report.md"
     zopa("report", EXAMPLE, "-o", str(path))

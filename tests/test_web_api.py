@@ -15,7 +15,7 @@ import httpx
 import pytest
 
 from tests.webserver import DATA, running_server
-from zopa.cli import POINT_ESTIMATE
+from zopa.model import POINT_ESTIMATE
 
 ZOPA = [sys.executable, "-m", "zopa.cli"]
 EXAMPLE = DATA / "example.yaml"

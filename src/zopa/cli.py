@@ -30,7 +30,6 @@ app = typer.Typer(
 )
 
 _state: dict[str, bool] = {"debug": False, "point_estimate": False}
-POINT_ESTIMATE = "means; firmness >= 0.5"
 
 ScenarioArg = Annotated[
     str | None,
@@ -122,6 +121,8 @@ def _problem(ref: str | None, draft: str | None, as_of: str | None) -> tuple[Any
 
 def _print_json(document: Any) -> None:
     if _state["point_estimate"] and isinstance(document, dict):
+        from zopa.model import POINT_ESTIMATE
+
         document = {**document, "point_estimate": POINT_ESTIMATE}
     sys.stdout.write(json.dumps(document, indent=2, ensure_ascii=False, default=_json_default))
     sys.stdout.write("\n")
@@ -683,7 +684,12 @@ def report(
     except ImportError as err:
         raise UsageError(f"reports need an extra: pip install 'zopa[report]' ({err})") from None
     problem, selected = _problem(scenario, draft, as_of)
-    written = write_report(problem, selected, path, time_limit=time_limit)
+    extra = {}
+    if _state["point_estimate"]:
+        from zopa.model import POINT_ESTIMATE
+
+        extra["point_estimate"] = POINT_ESTIMATE  # as `zopa analyze --json` prints it
+    written = write_report(problem, selected, path, time_limit=time_limit, extra=extra)
     for item in written:
         typer.echo(f"wrote {item}", err=True)
 

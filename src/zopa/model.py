@@ -557,6 +557,11 @@ class Header(_Part):
     meta: Meta = None
 
 
+# What a point analysis of an uncertain scenario uses (the ``point_estimate`` key of
+# every JSON document from such an analysis: CLI, web app and reports alike).
+POINT_ESTIMATE = "means; firmness >= 0.5"
+
+
 class Scenario(_Part):
     """A whole negotiation: sources, issues, parties, red lines and drafts."""
 

@@ -10,6 +10,8 @@ aside), as ``zopa analyze`` does.
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -83,10 +85,19 @@ def draft_mark(problem: Problem, draft: Draft | None) -> dict[str, Any] | None:
 
 
 def write_report(
-    problem: Problem, draft: Draft | None, path: Path, time_limit: float | None = None
+    problem: Problem,
+    draft: Draft | None,
+    path: Path,
+    time_limit: float | None = None,
+    extra: Mapping[str, Any] | None = None,
 ) -> list[Path]:
-    """Write the report to ``path`` (.html or .md); return every file written."""
+    """Write the report to ``path`` (.html or .md); return every file written.
+
+    ``extra`` keys join the embedded JSON document (the CLI adds ``point_estimate``).
+    """
     report = gather(problem, draft, time_limit)
+    if extra:
+        report = dataclasses.replace(report, document={**report.document, **extra})
     if path.suffix.lower() == ".md":
         from zopa.report.markdown import write_markdown
 

@@ -222,7 +222,7 @@ def with_departures(document: dict[str, Any], ctx: Context) -> dict[str, Any]:
 
 def point_estimate(scenario: Scenario) -> dict[str, str]:
     """The CLI's ``point_estimate`` key for an uncertain scenario (analysed at its means)."""
-    from zopa.cli import POINT_ESTIMATE
+    from zopa.model import POINT_ESTIMATE
 
     return {"point_estimate": POINT_ESTIMATE} if scenario.uncertain else {}
 
