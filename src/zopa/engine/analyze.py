@@ -79,8 +79,10 @@ def analyze(problem: Problem, draft: Draft | None, time_limit: float | None = No
     (solutions and amendments) run in two threads: CP-SAT releases the GIL
     while it searches.
     """
+    from zopa.engine.cpsat import cp_model_module
     from zopa.forecast import forecasts_for
 
+    cp_model_module()  # before any thread starts: lets it skip loading pandas
     everything = problem.at(None)
     with SatModel(everything).solver() as oracle:
         result = blockers(problem, time_limit=time_limit, explain=False, oracle=oracle)

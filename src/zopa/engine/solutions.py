@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
 
-from zopa.engine.cpsat import CpModel
+from zopa.engine.cpsat import CpModel, cp_model_module
 from zopa.engine.kalai_smorodinsky import kalai_smorodinsky
 from zopa.engine.nash import nash
 from zopa.problem import SCALE, Problem
@@ -82,6 +82,7 @@ def solve(
     deadline = time.monotonic() + time_limit if time_limit else None
     V = problem.veto_parties
     D = {p: int(problem.reservations[p]) for p in V}
+    cp_model_module()  # before the Nash thread starts: lets it skip loading pandas
     # CP-SAT releases the GIL while it searches, so the longest job (the Nash
     # outer approximation) runs in a second thread beside all the others.
     with ThreadPoolExecutor(max_workers=1) as pool:
