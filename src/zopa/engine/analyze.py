@@ -109,17 +109,21 @@ def analyze(problem: Problem, draft: Draft | None, time_limit: float | None = No
 def _optimise(
     problem: Problem, draft: Draft | None, result: Blockers, time_limit: float | None
 ) -> tuple[Solutions, Amendment | None, list[Hypothetical]]:
-    """Solutions and amendment, and when no deal exists the labelled hypothetical."""
-    solutions = solve(problem, time_limit=time_limit)
-    amendment = amend(problem, draft, time_limit) if draft else None
-    hypotheticals = []
-    if not result.feasible and result.conflicts:
-        ids = sorted({c.id for conflict in result.conflicts for c in conflict.constraints})
-        relaxed = problem.without(ids)
-        with ThreadPoolExecutor(max_workers=1) as pool:
-            amended = pool.submit(amend, relaxed, draft, time_limit) if draft else None
-            relaxed_solutions = solve(relaxed, time_limit=time_limit)
-            hypotheticals.append(
-                Hypothetical(ids, relaxed_solutions, amended.result() if amended else None)
-            )
-    return solutions, amendment, hypotheticals
+    """Solutions and amendment, and when no deal exists the labelled hypothetical.
+
+    Without a deal the hypothetical's solutions are the longest job (its Nash
+    outer approximation above all), so they start first, in their own thread;
+    the problem's own solutions are then quick (the agreement set is empty).
+    """
+    if result.feasible or not result.conflicts:
+        solutions = solve(problem, time_limit=time_limit)
+        return solutions, amend(problem, draft, time_limit) if draft else None, []
+    ids = sorted({c.id for conflict in result.conflicts for c in conflict.constraints})
+    relaxed = problem.without(ids)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        relaxed_solutions = pool.submit(solve, relaxed, time_limit=time_limit)
+        solutions = solve(problem, time_limit=time_limit)
+        amendment = amend(problem, draft, time_limit) if draft else None
+        amended = amend(relaxed, draft, time_limit) if draft else None
+        hypothetical = Hypothetical(ids, relaxed_solutions.result(), amended)
+    return solutions, amendment, [hypothetical]
