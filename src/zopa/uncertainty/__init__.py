@@ -13,16 +13,18 @@ analyses each one *exactly*:
 * whether each party accepts the draft (some completion of it).
 
 It then reports shares of samples with Wilson 95 % intervals, and the
-*robust package*: among candidate packages (the most frequent witness and
-Nash packages, plus a complete draft), the one every veto party accepts in
-the largest share of samples.  The robust package is the best of those
-candidates, not a proven optimum over all packages, and the output says so.
+*robust package*: the package every veto party accepts in the largest share
+of samples, found exactly by a maximum-coverage CP-SAT model over the samples
+with a deal (:mod:`~zopa.uncertainty.robust`), compared with candidate
+packages (the most frequent witness and Nash packages, plus a complete
+draft); if the solver's time limit stops it first, the output says so.
 
 Modules: :mod:`~zopa.uncertainty.sampling` (reproducible draws),
 :mod:`~zopa.uncertainty.tables` (vectorised utility tables),
 :mod:`~zopa.uncertainty.components` (exact conflicts by enumeration),
 :mod:`~zopa.uncertainty.evaluate` (one batch of samples),
 :mod:`~zopa.uncertainty.aggregate` (probabilities and intervals),
+:mod:`~zopa.uncertainty.robust` (the robust package, exactly),
 :mod:`~zopa.uncertainty.executors` (serial, processes, Dask).
 """
 
@@ -37,6 +39,7 @@ from zopa.model import Scenario
 from zopa.uncertainty.aggregate import MonteCarlo, candidates, merge
 from zopa.uncertainty.evaluate import Job, analyse, count_accepting, model_for
 from zopa.uncertainty.executors import Dask, DaskMissing, Processes, Serial, batches
+from zopa.uncertainty.robust import TIME_LIMIT, robust_package
 
 __all__ = ["Dask", "DaskMissing", "Job", "MonteCarlo", "Processes", "Serial", "montecarlo"]
 
@@ -51,6 +54,7 @@ def montecarlo(
     nash: bool = True,
     executor: Serial | Processes | Dask | None = None,
     progress: Callable[[int], None] | None = None,
+    robust_time_limit: float = TIME_LIMIT,
 ) -> MonteCarlo:
     """Analyse ``samples`` realisations of ``scenario`` (seed ``seed``).
 
@@ -77,7 +81,8 @@ def montecarlo(
         accepted += counts  # integer sums: the order batches finish in does not matter
         if progress:
             progress(hi - lo)
-    return MonteCarlo(model, total, pool, accepted)
+    robust = robust_package(job, total.deal_samples, pool, accepted, robust_time_limit)
+    return MonteCarlo(model, total, pool, accepted, robust)
 
 
 def _count(job_and_pool: tuple[Job, np.ndarray], start: int, stop: int) -> tuple:

@@ -15,10 +15,11 @@ import numpy as np
 
 from zopa.problem import SCALE
 from zopa.uncertainty.evaluate import BatchResult, Model
+from zopa.uncertainty.robust import Robust
 
 Z95 = 1.959963984540054  # the 97.5 % quantile of the standard normal
 QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
-CANDIDATES = 200  # most frequent candidate packages tried for the robust package
+CANDIDATES = 200  # most frequent packages compared with the exact robust package (ties)
 
 
 def wilson(k: int, n: int, z: float = Z95) -> tuple[float, float]:
@@ -57,7 +58,9 @@ def merge(results: list[BatchResult]) -> BatchResult:
         total.candidates.update(r.candidates)
         total.engine_samples += r.engine_samples
         total.incomplete += r.incomplete
+        total.deal_samples.extend(r.deal_samples)
     total.nash.sort()
+    total.deal_samples.sort()
     return total
 
 
@@ -81,6 +84,7 @@ class MonteCarlo:
     total: BatchResult
     pool: np.ndarray
     accepted: np.ndarray  # per candidate, the samples in which every veto party accepts it
+    robust: Robust | None = None  # the exact step (None: the best candidate alone)
 
     def to_json(self) -> dict[str, Any]:
         m, t = self.model, self.total
@@ -140,14 +144,31 @@ class MonteCarlo:
 
     def _robust(self) -> dict[str, Any]:
         n = self.total.samples
-        method = f"best of {len(self.pool)} candidates"
-        if len(self.pool) == 0:
-            return {"package": None, "p_accepted": 0.0, "ci95": [0.0, 1.0], "method": method}
-        best = int(np.argmax(self.accepted))  # the first of equals: candidates are ranked
-        k = int(self.accepted[best])
+        r = self.robust
+        if r is None:  # the candidates alone
+            method = f"best of {len(self.pool)} candidates"
+            if len(self.pool) == 0:
+                return {"package": None, "p_accepted": 0.0, "ci95": [0.0, 1.0], "method": method}
+            best = int(np.argmax(self.accepted))  # the first of equals: candidates are ranked
+            r = Robust(
+                tuple(int(v) for v in self.pool[best]),
+                int(self.accepted[best]),
+                self.total.deals,  # no package is accepted in a sample without a deal
+                False,
+                method,
+                self.total.deals,
+                0,
+            )
         return {
-            "package": self.model.base.package_json([int(v) for v in self.pool[best]]),
-            "p_accepted": k / n,
-            "ci95": list(wilson(k, n)),
-            "method": method,
+            "package": (
+                self.model.base.package_json(list(r.package)) if r.package is not None else None
+            ),
+            "p_accepted": r.accepted / n,
+            "ci95": list(wilson(r.accepted, n)),
+            "method": r.method,
+            "optimal": r.optimal,
+            "p_upper_bound": r.bound / n,
+            "candidates": len(self.pool),
+            "deal_samples": r.deal_samples,
+            "constraint_groups": r.groups,
         }

@@ -85,6 +85,7 @@ class BatchResult:
     candidates: Counter[tuple[int, ...]] = field(default_factory=Counter)
     engine_samples: int = 0
     incomplete: int = 0
+    deal_samples: list[int] = field(default_factory=list)  # sample indices with a deal
 
 
 @dataclass(frozen=True)
@@ -147,7 +148,7 @@ class Model:
             np.array([float(v) for v in d.options]) if d.numeric else None for d in self.domains
         ]
         self._nash: dict[tuple, tuple[tuple[int, ...], tuple[int, ...], bool]] = {}
-        self._candidate_sat: dict[tuple[int, tuple], np.ndarray] = {}
+        self._candidate_sat: dict[tuple[int, tuple, str], np.ndarray] = {}
 
     def _line(self, red: RedLine, bound: rules.Bound) -> Line:
         expr = rules.parse(red.rule)
@@ -304,10 +305,12 @@ def analyse(job: Job, start: int, stop: int) -> BatchResult:
             result.candidates[package] += 1
         if deal[s]:
             result.deals += 1
+            result.deal_samples.append(s)
             if job.nash:
                 _nash(m, job, x, s, tables, firm, classes, result)
     result.draft_accepted += _draft_acceptance(m, x, tables, firm, classes)
     result.nash = [(start + s, *rest) for s, *rest in result.nash]  # global sample indices
+    result.deal_samples = [start + s for s in result.deal_samples]
     return result
 
 
@@ -497,6 +500,7 @@ def _engine_sample(
         result.blocking[m.base.issue_index[issue]] += 1
     if found.feasible:
         result.deals += 1
+        result.deal_samples.append(s)
         assert found.example is not None
         package = problem.package_indices(found.example)
         result.candidates[tuple(int(k) for k in package)] += 1  # type: ignore[arg-type]
@@ -629,6 +633,7 @@ def count_accepting(job: Job, start: int, stop: int, candidates: np.ndarray) -> 
     firm = m.firm(x)
     classes = m.classes(x)
     n, k = len(x), len(candidates)
+    tag = hashlib.sha1(candidates.tobytes() + repr(candidates.shape).encode()).hexdigest()
     ok = np.ones((n, k), dtype=bool)
     veto = m.base.veto_parties
     utils = tables.utilities(candidates, range(len(m.base.parties)))  # (n, k, parties)
@@ -646,9 +651,9 @@ def count_accepting(job: Job, start: int, stop: int, candidates: np.ndarray) -> 
                     bound = m.bind(line_index, x, s)
                     ok[s] &= rules.evaluate_many(bound, candidates, utils[s])
                 continue
-            sat = m._candidate_sat.get((line_index, key))
-            if sat is None or len(sat) != k:
+            sat = m._candidate_sat.get((line_index, key, tag))
+            if sat is None:
                 sat = rules.evaluate_many(m.bind(line_index, x, rows[0]), candidates)
-                m._candidate_sat[(line_index, key)] = sat
+                m._candidate_sat[(line_index, key, tag)] = sat
             ok[rows] &= sat[None, :]
     return ok.sum(axis=0)
