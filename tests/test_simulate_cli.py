@@ -71,6 +71,11 @@ def check_document(doc: dict[str, Any], problem: Problem) -> None:
 # --------------------------------------------------------------------------- the built-in scenario
 
 
+def _seats(doc: dict, strategy: str) -> list[tuple[dict, str]]:
+    """Every (run, party) of a tournament document where ``strategy`` held the seat."""
+    return [(r, p) for r in doc["results"] for p, s in r["assignment"].items() if s == strategy]
+
+
 @pytest.mark.parametrize("protocol", ["alternating", "single-text"])
 def test_the_built_in_scenario_runs_under_both_protocols(protocol: str) -> None:
     run = zopa("simulate", "--protocol", protocol, "--rounds", "12", "--json")
@@ -308,12 +313,7 @@ def test_tournament_plays_every_assignment_and_ranks_consistently(small: Path) -
                 party = problem.parties[k]
                 assert result["utilities"][party.id] >= party.reservation
     for row in doc["ranking"]:  # recompute each row from the results
-        seats = [
-            (r, p)
-            for r in doc["results"]
-            for p, s in r["assignment"].items()
-            if s == row["strategy"]
-        ]
+        seats = _seats(doc, row["strategy"])
         assert row["seats"] == len(seats) == 12
         assert row["mean_utility"] == pytest.approx(
             sum(r["utilities"][p] for r, p in seats) / len(seats)
@@ -377,12 +377,7 @@ def test_a_discounted_tournament_ranks_on_the_discounted_utilities(small: Path) 
             if r["undiscounted_utilities"][p] > 0
         )
     for row in doc["ranking"]:  # the ranking averages the discounted utilities
-        seats = [
-            (r, p)
-            for r in doc["results"]
-            for p, s in r["assignment"].items()
-            if s == row["strategy"]
-        ]
+        seats = _seats(doc, row["strategy"])
         assert row["mean_utility"] == pytest.approx(
             sum(r["utilities"][p] for r, p in seats) / len(seats)
         )
