@@ -115,9 +115,35 @@ def test_export_then_import_keeps_every_utility(tmp_path_factory, scenario):
         exact_after = exact_utilities(again, party.id, packages)
         assert max(abs(a - b) for a, b in zip(exact_before, exact_after, strict=True)) < 1e-12
         if any(r.party == party.id for r in again.red_lines):  # "accepts nothing"
-            assert u_before[:, i].max() < before.reservations[i]
+            # only when no package was above the reservation to begin with: a tie written
+            # with 17-digit decimals can come back a hair below it
+            assert max(exact_before) <= exact(party.reservation) + Fraction(1, 10**12)
         else:
             assert abs(again.party(party.id).reservation - party.reservation) < 1e-15
+
+
+def test_a_reservation_tied_with_the_best_utility_may_come_back_as_no_deal(tmp_path):
+    """Weights 1 and 2 travel as 17-digit decimals, so a tie can land a hair below the
+    reservation; the import then says "no deal", as GENIUS's doubles would."""
+    scenario = Scenario.model_validate(
+        {
+            "id": "tie",
+            "issues": [{"id": f"i{k}", "range": {"min": 0, "max": 0, "step": 1}} for k in range(2)],
+            "parties": [
+                {
+                    "id": "p",
+                    "reservation": 0.1,
+                    "weights": {"i0": 1, "i1": 2},
+                    "values": {"i0": {0: 0.1}, "i1": {0: 0.1}},
+                }
+            ],
+        }
+    )
+    assert Problem(scenario).utility([0, 0])[0] == Problem(scenario).reservations[0]  # a tie
+    export_genius(scenario, tmp_path / "out")
+    loaded = load_folder(tmp_path / "out")
+    assert [r.party for r in loaded.scenario.red_lines] == ["p"]
+    assert any("exceeds every utility: no deal" in w for w in loaded.warnings)
 
 
 def test_linear_step_one_issue_becomes_a_genius_integer_issue(tmp_path):
