@@ -9,7 +9,6 @@ agree, and that three-valued evaluation never contradicts a completion.
 from __future__ import annotations
 
 import itertools
-import operator
 import re
 from fractions import Fraction
 
@@ -461,14 +460,7 @@ def realise(shape: object, doms: list[IssueDomain], n_parties: int) -> rules.Exp
     return Cmp(dom.id, op, literal(on_grid[0]))  # type: ignore[arg-type]
 
 
-COMPARE = {
-    "==": operator.eq,
-    "!=": operator.ne,
-    "<": operator.lt,
-    "<=": operator.le,
-    ">": operator.gt,
-    ">=": operator.ge,
-}
+COMPARE = rules.OPERATORS
 
 
 def holds(expr: rules.Expr, doms: list[IssueDomain], x: list[int], u: list[int]) -> bool:

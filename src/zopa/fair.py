@@ -315,8 +315,7 @@ def points_from_scenario(
     """
     from zopa.model import exact
 
-    if scenario.uncertain:
-        scenario = scenario.point_estimate()
+    scenario = scenario.point_estimate()  # itself when no party has a distribution
     chosen = [scenario.party(p) for p in parties]
     return {
         issue.id: (

@@ -331,8 +331,7 @@ def actors_from_scenario(scenario: Any, issue_id: str) -> list[Actor]:
     """
     from zopa.model import exact
 
-    if scenario.uncertain:
-        scenario = scenario.point_estimate()
+    scenario = scenario.point_estimate()  # itself when no party has a distribution
     issue = scenario.issue(issue_id)
     if not issue.numeric:
         raise ValueError(f"issue {issue_id!r} is not numeric; forecasting needs a numeric issue")
@@ -432,8 +431,7 @@ def forecasts_for(scenario: Any, rounds: int = 10, q: float = 1.0) -> list[Issue
     which no actor has weight are skipped.  A scenario with distributions is
     read at its point estimate (the means).
     """
-    if scenario.uncertain:
-        scenario = scenario.point_estimate()
+    scenario = scenario.point_estimate()  # itself when no party has a distribution
     veto = {p.id for p in scenario.parties if p.veto}
     out = []
     for issue in scenario.issues:

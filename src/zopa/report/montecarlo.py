@@ -22,19 +22,12 @@ def render_montecarlo(console: Any, doc: dict[str, Any]) -> None:
         f"P(a deal exists) = {_pct(doc['p_deal']['estimate'])}  "
         f"(95 % interval {_pct(lo).strip()} to {_pct(hi).strip()}, Wilson)"
     )
-    table = Table(title="Blocking issues", show_edge=False)
-    table.add_column("issue")
-    table.add_column("P(blocking)", justify="right")
-    for issue, p in sorted(doc["p_blocking_issue"].items(), key=lambda kv: -kv[1]):
-        if p > 0:
-            table.add_row(issue, _pct(p))
-    console.print(table)
-    table = Table(title="Red lines in some conflict", show_edge=False)
-    table.add_column("red line")
-    table.add_column("P(in a conflict)", justify="right")
-    for red, p in sorted(doc["p_red_line_in_conflict"].items(), key=lambda kv: -kv[1]):
-        if p > 0:
-            table.add_row(red, _pct(p))
+    console.print(
+        _probabilities("Blocking issues", "issue", "P(blocking)", doc["p_blocking_issue"])
+    )
+    table = _probabilities(
+        "Red lines in some conflict", "red line", "P(in a conflict)", doc["p_red_line_in_conflict"]
+    )
     for party, p in doc["p_reservation_in_conflict"].items():
         if p > 0:
             table.add_row(f"{party}:reservation", _pct(p))
@@ -65,3 +58,16 @@ def render_montecarlo(console: Any, doc: dict[str, Any]) -> None:
         console.print(f"Draft {doc['draft']}: P(party accepts some completion of it)")
         for party, p in doc["draft_acceptance"].items():
             console.print(f"  {party}: {_pct(p)}")
+
+
+def _probabilities(title: str, what: str, label: str, probabilities: dict[str, float]) -> Any:
+    """A table of the non-zero probabilities, most likely first."""
+    from rich.table import Table
+
+    table = Table(title=title, show_edge=False)
+    table.add_column(what)
+    table.add_column(label, justify="right")
+    for name, p in sorted(probabilities.items(), key=lambda kv: -kv[1]):
+        if p > 0:
+            table.add_row(name, _pct(p))
+    return table
