@@ -62,14 +62,13 @@ class DomainIssue:
 
 
 def read_json(path: Path) -> JsonFile:
+    from zopa.fileio import TooLarge, read_bounded
+
     name = str(path)
     try:
-        size = path.stat().st_size
-        if size > MAX_JSON_BYTES:
-            raise ScenarioError(
-                [Diagnostic(name, 1, 1, f"file is {size:,} bytes; the limit is {MAX_JSON_BYTES:,}")]
-            )
-        text = path.read_bytes().decode("utf-8-sig")
+        text = read_bounded(path, MAX_JSON_BYTES).decode("utf-8-sig")
+    except TooLarge as err:
+        raise ScenarioError([Diagnostic(name, 1, 1, err.strerror)]) from None
     except IsADirectoryError:
         raise ScenarioError([Diagnostic(name, 1, 1, "is a folder, not a JSON file")]) from None
     except OSError as err:

@@ -81,16 +81,15 @@ def _forbid_entities(*_: Any) -> NoReturn:
 
 def read_xml(path: Path, name: str | None = None) -> XmlFile:
     """Parse ``path``; raise :class:`ScenarioError` (file, line, column) if it is not XML."""
+    from zopa.fileio import TooLarge, read_bounded
+
     shown = name or str(path)
     try:
-        size = path.stat().st_size
-        if size > MAX_XML_BYTES:
-            raise ScenarioError(
-                [Diagnostic(shown, 1, 1, f"file is {size:,} bytes; the limit is {MAX_XML_BYTES:,}")]
-            )
-        data = path.read_bytes()
+        data = read_bounded(path, MAX_XML_BYTES)
     except IsADirectoryError:
         raise ScenarioError([Diagnostic(shown, 1, 1, "is a folder, not an XML file")]) from None
+    except TooLarge as err:
+        raise ScenarioError([Diagnostic(shown, 1, 1, err.strerror)]) from None
     except OSError as err:
         raise ScenarioError(
             [Diagnostic(shown, 1, 1, f"cannot read the file: {err.strerror}")]
