@@ -10,8 +10,10 @@ offending node so that :mod:`zopa.load` can point at the file, line and column.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import math
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from fractions import Fraction
@@ -20,10 +22,12 @@ from typing import Annotated, Any, Literal
 from pydantic import (
     AfterValidator,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Discriminator,
     Field,
     PrivateAttr,
+    Strict,
     StringConstraints,
     Tag,
     ValidationInfo,
@@ -32,14 +36,47 @@ from pydantic import (
 )
 
 from zopa import rules
+from zopa.limits import MAX_MAGNITUDE, MAX_OPTIONS
 
 FORMAT = "zopa/1"
-MAX_OPTIONS = 10_000  # per numeric issue; keeps solver models and tables small
 ID_PATTERN = r"^[a-z0-9_-]+$"
 
+
+def _sized(x: float) -> float:
+    """A number the solvers and the forecasting models hold exactly (docs/reference/limits.md)."""
+    if abs(x) > MAX_MAGNITUDE:
+        raise ValueError(
+            f"the number {_fmt(x)} is too large: numbers in a scenario are at most "
+            f"{MAX_MAGNITUDE:.0e} in size".replace("e+", "e")
+        )
+    return x
+
+
+def _iso_date(v: Any) -> Any:
+    """A date written as YYYY-MM-DD (text), or a date object given through the Python API."""
+    if isinstance(v, dt.date) and not isinstance(v, dt.datetime):
+        return v
+    if isinstance(v, str) and re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", v):
+        with contextlib.suppress(ValueError):
+            return dt.date.fromisoformat(v)
+    raise ValueError(f"expected a date (YYYY-MM-DD), got {_shown(v)}")
+
+
+def _shown(v: Any) -> str:
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, dict | list):
+        return "a mapping" if isinstance(v, dict) else "a list"
+    text = repr(v)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+# A number in a file: an int or a float (never true/false, never text), finite, not huge.
+Number = Annotated[float, Strict(), Field(allow_inf_nan=False), AfterValidator(_sized)]
+Date = Annotated[dt.date, BeforeValidator(_iso_date)]
 Id = Annotated[str, StringConstraints(pattern=ID_PATTERN)]
-Unit = Annotated[float, Field(ge=0, le=1)]
-NonNegative = Annotated[float, Field(ge=0)]
+Unit = Annotated[Number, Field(ge=0, le=1)]
+NonNegative = Annotated[Number, Field(ge=0)]
 Stance = Literal["agreed", "open", "rejected"]
 OptionKey = str | int | float
 Meta = Any
@@ -74,7 +111,7 @@ class _Part(BaseModel):
 
 # --------------------------------------------------------------------------- uncertain numbers
 
-Finite = Annotated[float, Field(allow_inf_nan=False)]
+Finite = Number
 UNIT: tuple[float, float] = (0.0, 1.0)  # the valid range of values and reservations
 WEIGHT: tuple[float, float] = (0.0, math.inf)  # weights are 0 or more
 ARITY = {"uniform": (2,), "triangular": (3,), "normal": (2,), "beta": (2, 4)}
@@ -269,7 +306,7 @@ class Source(_Part):
     id: Id
     title: str
     url: str | None = None
-    date: dt.date | None = None
+    date: Date | None = None
     publisher: str | None = None
     note: str | None = None
     meta: Meta = None
@@ -288,9 +325,9 @@ class Option(_Part):
 
 
 class Range(_Part):
-    min: float
-    max: float
-    step: Annotated[float, Field(gt=0)]
+    min: Number
+    max: Number
+    step: Annotated[Number, Field(gt=0)]
 
     @model_validator(mode="after")
     def _grid(self) -> Range:
@@ -337,6 +374,8 @@ class Issue(_Part):
     def _nonempty(cls, v: list[Option] | None) -> list[Option] | None:
         if v is not None and not v:
             raise ValueError("'options' is empty; list at least one option")
+        if v is not None and len(v) > MAX_OPTIONS:
+            raise ValueError(f"the issue has {len(v):,} options; the limit is {MAX_OPTIONS:,}")
         return v
 
     @model_validator(mode="after")
@@ -424,7 +463,7 @@ class Party(_Part):
     # Inputs of the forecasting models (zopa.forecast): power, stated positions, 0–100 salience.
     capability: NonNegative | None = None
     positions: dict[Id, str | int | float] = Field(default_factory=dict)
-    salience: dict[Id, Annotated[float, Field(ge=0, le=100)]] = Field(default_factory=dict)
+    salience: dict[Id, Annotated[Number, Field(ge=0, le=100)]] = Field(default_factory=dict)
     meta: Meta = None
 
     @field_validator("positions", mode="before")
@@ -488,10 +527,10 @@ class RedLine(_Part):
     rule: str
     text: str | None = None
     source: Id | list[Id] | None = None
-    since: dt.date | None = None
-    until: dt.date | None = None
+    since: Date | None = None
+    until: Date | None = None
     thresholds: dict[Id, Distribution] = Field(default_factory=dict)
-    firmness: Annotated[float, Field(ge=0, le=1)] = 1.0
+    firmness: Annotated[Number, Field(ge=0, le=1)] = 1.0
     meta: Meta = None
 
     @field_validator("until")
@@ -529,7 +568,7 @@ class Draft(_Part):
 
     id: Id
     title: str | None = None
-    date: dt.date | None = None
+    date: Date | None = None
     source: Id | list[Id] | None = None
     package: dict[Id, str | int | float] = Field(default_factory=dict)
     positions: dict[Id, dict[Id, Stance]] = Field(default_factory=dict)

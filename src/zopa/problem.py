@@ -66,6 +66,17 @@ def scale(x: Fraction | float) -> int:
     return round(exact(x) * SCALE)
 
 
+def scale_threshold(x: Fraction | float) -> int:
+    """The threshold of a ``utility(p) OP x`` rule on the integer grid, within 64 bits.
+
+    Utilities lie in ``[0, SCALE]``, so every threshold above ``SCALE + 1`` (or
+    below ``-1``) decides each comparison exactly as ``SCALE + 1`` (or ``-1``)
+    does: clamping keeps the rule's meaning and keeps solvers in int64
+    (``utility(b) <= 12800000000`` is simply always true).
+    """
+    return min(max(scale(x), -1), SCALE + 1)
+
+
 def unscale(u: int | np.integer) -> float:
     return int(u) / SCALE
 
@@ -151,7 +162,11 @@ class Problem:
             (
                 r,
                 rules.bind(
-                    rules.parse(r.rule), domains, party_ids, scale, real.thresholds.get(r.id)
+                    rules.parse(r.rule),
+                    domains,
+                    party_ids,
+                    scale_threshold,
+                    real.thresholds.get(r.id),
                 ),
             )
             for r in scenario.red_lines

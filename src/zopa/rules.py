@@ -45,13 +45,16 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any, Literal, Union
 
+from zopa.limits import MAX_RULE_DEPTH, MAX_RULE_DIGITS
+
 if TYPE_CHECKING:
     import numpy as np
 
 Op = Literal["==", "!=", "<", "<=", ">", ">="]
 OPS: tuple[Op, ...] = ("==", "!=", "<=", ">=", "<", ">")
 KEYWORDS = frozenset({"and", "or", "not", "in"})
-MAX_DEPTH = 100  # nested 'not' and '(' levels; keeps the recursive parser far from Python's limit
+MAX_DEPTH = MAX_RULE_DEPTH  # nested 'not' and '(' levels; far from Python's recursion limit
+MAX_DIGITS = MAX_RULE_DIGITS  # digits of one number
 
 
 class RuleSyntaxError(ValueError):
@@ -235,6 +238,11 @@ def _number(text: str, column: int) -> Fraction:
     cleaned = text.replace("_", "")
     if "__" in text or text.endswith("_") or "_." in text or "._" in text:
         raise RuleSyntaxError(f"malformed number {text!r}", column)
+    digits = sum(ch.isdigit() for ch in cleaned)
+    if digits > MAX_DIGITS:
+        raise RuleSyntaxError(
+            f"the number has {digits:,} digits; numbers in rules have at most {MAX_DIGITS}", column
+        )
     return Fraction(cleaned)
 
 
@@ -294,7 +302,10 @@ class _Parser:
         return args[0] if len(args) == 1 else And(tuple(args))
 
     def not_(self) -> Expr:
-        self.depth += 1
+        opens = self._is_kw("not") or (self.tok.kind == "punct" and self.tok.text == "(")
+        if not opens:
+            return self.cmp()
+        self.depth += 1  # one level per 'not' or '(' (docs/reference/rules.md)
         if self.depth > MAX_DEPTH:
             raise RuleSyntaxError(
                 f"the rule is nested more than {MAX_DEPTH} levels deep", self.tok.column
@@ -303,12 +314,10 @@ class _Parser:
             if self._is_kw("not"):
                 self._next()
                 return Not(self.not_())
-            if self.tok.kind == "punct" and self.tok.text == "(":
-                self._next()
-                inner = self.or_()
-                self._expect_punct(")", "to close '('")
-                return inner
-            return self.cmp()
+            self._next()
+            inner = self.or_()
+            self._expect_punct(")", "to close '('")
+            return inner
         finally:
             self.depth -= 1
 
