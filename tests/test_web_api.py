@@ -355,7 +355,7 @@ def test_save_is_versioned_and_never_loses_text(
     assert http.get(f"/api/scenarios/mine/versions/{r['version']}").json()["text"] == broken
     info = http.get("/api/scenarios/mine").json()
     assert info["kind"] == "workspace" and info["newer_invalid_draft"] == r["version"]
-    assert not list(workspace.glob(".*.tmp")) and not list(workspace.glob("*.tmp"))
+    assert not list(workspace.rglob("*tmp*"))
 
 
 def test_a_first_save_that_is_invalid_is_listed_and_opens_in_the_editor(

@@ -168,6 +168,20 @@ class Text(BaseModel):
         return self.text
 
 
+class SaveBody(Text):
+    """Scenario text to save, and the revision it was edited from (optimistic concurrency)."""
+
+    base_revision: Annotated[
+        str | None,
+        Field(
+            max_length=64,
+            description="The `revision` the text was edited from (from GET /api/scenarios/NAME); "
+            '"" when the name was free. A stale one gets 409 and the text is kept as a version. '
+            "Without it the save always applies.",
+        ),
+    ] = None
+
+
 router = APIRouter(prefix="/api")
 
 
@@ -375,12 +389,14 @@ async def scenario_text(request: Request, name: Name) -> dict[str, Any]:
         "diagnostics": diagnostics,
         "versions": catalogue.versions(name),
         "newer_invalid_draft": catalogue.newer_invalid_draft(name),
+        "revision": catalogue.revision(name),
     }
 
 
 @router.put("/scenarios/{name}", summary="Save a scenario into the workspace (versioned)")
-async def save(request: Request, name: Name, body: Text) -> dict[str, Any]:
-    saved = await run_in_threadpool(request.app.state.catalogue.save, name, body.checked())
+async def save(request: Request, name: Name, body: SaveBody) -> dict[str, Any]:
+    catalogue = request.app.state.catalogue
+    saved = await run_in_threadpool(catalogue.save, name, body.checked(), body.base_revision)
     return saved.to_json()
 
 

@@ -501,6 +501,7 @@ async def edit_page(request: Request, name: str) -> Response:
             "version": version,
             "versions": catalogue.versions(name)[:20],
             "newer_invalid": catalogue.newer_invalid_draft(name),
+            "revision": catalogue.revision(name),
             "url": lambda v, **kw: _url(name, v, request, **kw),
             "departures": [],
         },
