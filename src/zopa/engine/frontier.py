@@ -93,9 +93,14 @@ def frontier(
     if separable is not None and method in ("auto", "decomposition"):
         vectors, packages, complete = _decompose(problem, P, *separable, limit=limit)
         used = "decomposition"
+        if not complete and not len(vectors) and method == "auto":
+            # stopped before the last issue: dominance cuts prove points one at a time
+            vectors, packages, complete = _dominance_cuts(problem, P, limit, time_limit)
+            used = "dominance-cuts"
     else:
         vectors, packages, complete = _dominance_cuts(problem, P, limit, time_limit)
         used = "dominance-cuts"
+    vectors, packages, complete = _verified(problem, P, vectors, packages, complete)
     order = (
         np.lexsort(tuple(-vectors[:, j] for j in reversed(range(len(P))))) if len(vectors) else []
     )
@@ -195,8 +200,10 @@ def _decompose(
         vectors = cand[keep]
         parents.append(keep // len(opts))
         choices.append(opts[keep % len(opts)])
-        if len(vectors) > limit:  # partial frontiers only grow: stop, say so
-            return _trace(vectors, parents, choices, n, lower, P, limit, complete=False)
+        if len(vectors) > limit and i < n - 1:
+            # partial frontiers only grow: stop, say so; partial sums are no frontier points
+            v, p, _ = _empty(len(P), n)
+            return v, p, False
     return _trace(vectors, parents, choices, n, lower, P, limit, complete=True)
 
 
@@ -225,6 +232,24 @@ def _trace(
     if len(choices) < n:  # stopped early: not a frontier of the whole problem
         complete = False
     return vectors[rows], packages, complete
+
+
+def _verified(
+    problem: Problem, P: list[int], vectors: np.ndarray, packages: np.ndarray, complete: bool
+) -> tuple[np.ndarray, np.ndarray, bool]:
+    """Only points whose witness every veto party accepts, with their real utilities.
+
+    Right or silent: a search cut short by a limit reports a subset of the
+    frontier, never a point it has not checked.
+    """
+    if not len(packages):
+        return vectors, packages, complete
+    ok = problem.agreement_mask(packages) & (problem.utilities(packages)[:, P] == vectors).all(
+        axis=1
+    )
+    if ok.all():
+        return vectors, packages, complete
+    return vectors[ok], packages[ok], False
 
 
 def _empty(parties: int, issues: int) -> tuple[np.ndarray, np.ndarray, bool]:
