@@ -373,15 +373,24 @@ def value_vector(issue: Issue, table: Mapping[Any, float]) -> list[Fraction]:
     return [by_index.get(k, Fraction(0)) for k in range(len(issue.values))]
 
 
+def party_rows(issues: list[Issue], party: Party) -> list[list[int]]:
+    """One party's integer utilities, per issue and option (the module docstring's rule)."""
+    weights = apportion([party.weights.get(i.id, 0.0) for i in issues])
+    rows = []
+    for i, issue in enumerate(issues):
+        if weights[i] == 0:
+            rows.append([0] * len(issue.values))
+            continue
+        values = value_vector(issue, party.values.get(issue.id, {}))
+        rows.append([round(weights[i] * v) for v in values])
+    return rows
+
+
 def _utility_tables(issues: list[Issue], parties: list[Party]) -> np.ndarray:
     """Integer table (parties, issues, max options); padding is never indexed."""
     width = max(len(i.values) for i in issues)
     out = np.zeros((len(parties), len(issues), width), dtype=np.int64)
     for p, party in enumerate(parties):
-        weights = apportion([party.weights.get(i.id, 0.0) for i in issues])
-        for i, issue in enumerate(issues):
-            if weights[i] == 0:
-                continue
-            values = value_vector(issue, party.values.get(issue.id, {}))
-            out[p, i, : len(values)] = [round(weights[i] * v) for v in values]
+        for i, row in enumerate(party_rows(issues, party)):
+            out[p, i, : len(row)] = row
     return out
