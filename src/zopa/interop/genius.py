@@ -559,14 +559,14 @@ def export_genius(scenario: Scenario, folder: Path, force: bool = False) -> Expo
     beside it first, so a failure leaves no half-written export.  Raises
     :class:`ExportError` when the folder cannot take the export.
     """
-    from zopa.problem import value_vector
+    from zopa.problem import option_values
 
     stale = _stale_files(folder, force)
     integer = [_integer_issue(scenario, k) for k in range(len(scenario.issues))]
     domain_name, profile_names = export_names(scenario)
     texts = [(domain_name, _xml_text(_domain_xml(scenario, integer)))]
     for party, name in zip(scenario.parties, profile_names, strict=True):
-        vectors = [value_vector(i, party.values.get(i.id, {})) for i in scenario.issues]
+        vectors = [option_values(i, party) for i in scenario.issues]  # listed: none is None
         texts.append((name, _xml_text(_profile_xml(scenario, party, vectors, integer))))
     _write_folder(folder, texts, stale)
     files = [folder / name for name, _ in texts]
@@ -726,7 +726,7 @@ def _profile_xml(
 ) -> ET.Element:
     from zopa.model import exact
 
-    raw = [exact(party.weights.get(i.id, 0)) for i in scenario.issues]
+    raw = [exact(party.issue_weight(i.id)) for i in scenario.issues]
     total = sum(raw, ZERO)
     weights = [w / total if total else ZERO for w in raw]
     root = ET.Element("utility_space")
