@@ -255,7 +255,7 @@ def bridge(
     """
     start = time.monotonic()
     scenario = problem.scenario
-    opened_ids = _opened(problem, issues)
+    opened_ids = opened_issues(problem, issues)
     listed_result = blockers(problem, limit=limit, time_limit=time_limit, explain=False)
     expanded = Problem(scenario, problem.as_of, expand=opened_ids)
     opened = [expanded.issue_index[i] for i in opened_ids]
@@ -309,7 +309,9 @@ def bridge(
     )
 
 
-def _opened(problem: Problem, issues: Sequence[str] | None) -> list[str]:
+def opened_issues(problem: Problem, issues: Sequence[str] | None) -> list[str]:
+    """The attribute issues to search (all by default); ValueError for an issue that is
+    unknown or not described by attributes."""
     attributed = [i.id for i in problem.issues if i.attributed]
     if issues is None:
         return attributed
