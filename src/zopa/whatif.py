@@ -406,11 +406,11 @@ def _formulas(
         if combo not in space:
             problems.append(f"formulas: {text} is ruled out by an exclude rule of {issue_id!r}")
             continue
-        for party in scenario.parties:
-            if party.issue_weight(issue_id) > 0 and not party.by_attribute(issue_id):
+        for party in data["parties"]:  # weights as the what-if leaves them
+            if party.get("weights", {}).get(issue_id, 0) != 0:  # valued as a whole
                 problems.append(
-                    f"formulas: {party.label} values {issue_id!r} for its listed options only "
-                    f"and states no value for {text}"
+                    f"formulas: {party.get('name') or party['id']} values {issue_id!r} for its "
+                    f"listed options only and states no value for {text}"
                 )
         ident = new_formula_id(issue, combo, used)  # type: ignore[arg-type]
         used.add(ident)
