@@ -145,3 +145,57 @@ def test_invalid_file_exits_1(tmp_path: Path) -> None:
     run = zopa("bridge", str(bad))
     assert run.returncode == 1
     assert "bad.yaml:" in run.stderr and "has no attribute 'forse'" in run.stderr
+
+
+HOWTO = ROOT / "docs" / "how-to" / "find-bridging-formulas.md"
+
+
+def _console_blocks(text: str) -> list[tuple[str, list[str]]]:
+    """(command, expected output lines) of every ```console block."""
+    out = []
+    for block in text.split("```console\n")[1:]:
+        body = block.split("```", 1)[0].splitlines()
+        assert body[0].startswith("$ zopa ")
+        out.append((body[0][len("$ zopa ") :], body[1:]))
+    return out
+
+
+def _matches(expected: list[str], actual: list[str]) -> bool:
+    """Whether ``actual`` shows ``expected``, where a line ``...`` stands for omitted lines."""
+    chunks: list[list[str]] = [[]]
+    for line in expected:
+        if line == "...":
+            chunks.append([])
+        else:
+            chunks[-1].append(line)
+    pos = 0
+    for k, chunk in enumerate(chunks):
+        if not chunk:
+            continue
+        starts = [
+            i
+            for i in range(pos, len(actual) - len(chunk) + 1)
+            if actual[i : i + len(chunk)] == chunk
+        ]
+        if not starts or (k == 0 and starts[0] != 0):
+            return False
+        pos = starts[0] + len(chunk)
+    return not chunks[-1] or pos == len(actual)
+
+
+def test_how_to_shows_real_output() -> None:
+    assert not _matches(["a", "...", "c"], ["a", "b"]) and _matches(["a", "..."], ["a", "b"])
+    blocks = _console_blocks(HOWTO.read_text(encoding="utf-8"))
+    assert len(blocks) == 3
+    for command, expected in blocks:
+        run = subprocess.run(
+            [sys.executable, "-m", "zopa.cli", *command.split()],
+            cwd=HOWTO.parent,
+            capture_output=True,
+            text=True,
+            encoding="utf-8",
+            timeout=120,
+            env={**os.environ, "COLUMNS": "80"},
+        )
+        assert run.returncode == 0, run.stderr
+        assert _matches(expected, run.stdout.splitlines()), command
