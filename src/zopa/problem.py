@@ -288,11 +288,19 @@ class Problem:
 
     # ----------------------------------------------------------------- packages
 
+    @cached_property
+    def _options_json(self) -> list[tuple[str, tuple[str | int | float, ...]]]:
+        """Per issue, its id and every option as JSON (packages are written often)."""
+        return [
+            (issue.id, tuple(issue.option_json(k) for k in range(len(issue.values))))
+            for issue in self.issues
+        ]
+
     def package_json(self, package: Sequence[int | None]) -> dict[str, Any]:
         """Option ids / numbers by issue id (DESIGN §4); unfixed issues are left out."""
         return {
-            issue.id: issue.option_json(int(k))
-            for issue, k in zip(self.issues, package, strict=True)
+            ident: options[int(k)]
+            for (ident, options), k in zip(self._options_json, package, strict=True)
             if k is not None
         }
 

@@ -40,6 +40,7 @@ keeps that issue on its listed options and says so.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import time
 from collections.abc import Sequence
@@ -439,7 +440,7 @@ def package_json(problem: Problem, package: Sequence[int]) -> dict[str, Any]:
     """Option ids / numbers by issue; a new formula as the mapping of its attribute values."""
     out = problem.package_json(package)
     for i, issue in enumerate(problem.issues):
-        if package[i] >= issue.listed:
+        if issue.attributes is not None and package[i] >= issue.listed:
             out[issue.id] = issue.combo_json(issue.combos[package[i]])
     return out
 
@@ -547,18 +548,26 @@ def explain(expanded: Problem, members: list[Constraint], i: int, package: list[
     return text
 
 
-def _named(c: Constraint) -> set[str]:
+def _named(c: Constraint) -> frozenset[str]:
     """The issues and ``ISSUE.ATTR`` names a red line's rule compares."""
-    if c.red_line is None:
-        return set()
-    leaves = rules.comparisons(rules.parse(c.red_line.rule))
-    return {leaf.issue for leaf in leaves if isinstance(leaf, rules.Cmp | rules.In)}
+    return frozenset() if c.red_line is None else _names_in(c.red_line.rule)
+
+
+@functools.lru_cache(maxsize=4096)
+def _names_in(rule: str) -> frozenset[str]:
+    leaves = rules.comparisons(rules.parse(rule))
+    return frozenset(leaf.issue for leaf in leaves if isinstance(leaf, rules.Cmp | rules.In))
 
 
 def _is_leaf(c: Constraint) -> bool:
     """Whether the red line is a single comparison (so it does require the value)."""
     assert c.red_line is not None
-    return isinstance(rules.parse(c.red_line.rule), rules.Cmp | rules.In)
+    return _single_comparison(c.red_line.rule)
+
+
+@functools.lru_cache(maxsize=4096)
+def _single_comparison(rule: str) -> bool:
+    return isinstance(rules.parse(rule), rules.Cmp | rules.In)
 
 
 def _rule(c: Constraint) -> str:
