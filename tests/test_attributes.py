@@ -229,3 +229,25 @@ def test_a_new_formula_can_be_put_on_the_table_as_a_what_if():
             assert err.problems == [message]
         else:
             raise AssertionError(f"accepted {formula}")
+
+
+def test_schema_and_genius_export_know_attribute_issues(tmp_path):
+    from zopa.interop.folder import load_folder
+    from zopa.interop.genius import export_genius
+    from zopa.schema import json_schema
+
+    schema = json_schema()["$defs"]
+    assert {"attributes", "exclude"} <= set(schema["Issue"]["properties"])
+    assert schema["Option"]["additionalProperties"] != False  # noqa: E712 - attribute values
+    assert "attributes" not in schema["Option"]["properties"]
+    scenario = parse_scenario(EXAMPLE.replace("weights: {plant: 1}", "weights: {plant: 2}"))
+    report = export_genius(scenario.point_estimate(), tmp_path / "out")
+    assert any("described by attributes" in note for note in report.notes)
+    again = Problem(load_folder(tmp_path / "out").scenario)
+    before = Problem(scenario)
+    packages = before.all_packages()
+    u_before, u_after = before.utilities(packages), again.utilities(packages)
+    for party in scenario.parties:
+        i, j = before.party_index[party.id], again.party_index[party.id]
+        # integer grid units: each side within 1.5 of the exact utility
+        assert abs(u_before[:, i] - u_after[:, j]).max() <= 3

@@ -580,6 +580,12 @@ def export_genius(scenario: Scenario, folder: Path, force: bool = False) -> Expo
     for party in scenario.parties:
         if not party.veto:
             notes.append(f"party {party.id!r} has veto: false, which GENIUS cannot express")
+    for issue in scenario.issues:
+        if issue.attributed:
+            notes.append(
+                f"issue {issue.id!r} is described by attributes, which GENIUS cannot express: "
+                "its listed options are exported, valued as each party values them"
+            )
     red_lines = [f"{r.id} ({r.party}): {r.rule}" for r in scenario.red_lines]
     return ExportReport(files, red_lines, notes)
 
