@@ -274,3 +274,58 @@ def test_trying_a_bridge_as_a_what_if_dissolves_its_conflict(scenario):
             slot = {c.id: k for k, c in enumerate(problem.constraints)}
             with SatModel(problem).solver() as solver:
                 assert solver.check([slot[c.id] for c in conflict.constraints])
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(attribute_scenarios())
+def test_a_time_limit_keeps_only_what_is_proven(scenario):
+    """Stopped at once, the search says it is incomplete and reports nothing false."""
+    listed = Problem(scenario)
+    expanded, ids = _expanded(scenario)
+    attributed = [expanded.issue_index[i] for i in ids]
+    X = brute.packages(expanded)
+    held = expanded.satisfied(X)
+    slot = {c.id: k for k, c in enumerate(expanded.constraints)}
+    result = bridge(listed, time_limit=1e-9)
+    muses, _ = brute.muses_and_mcses(listed)
+    if muses:
+        assert not result.complete
+    for conflict in result.conflicts:
+        assert conflict.ids in muses
+        indices = [slot[c] for c in conflict.ids]
+        expected = _bridges_by_brute_force(expanded, X, held, indices, attributed)
+        keys = {
+            (f.issue_index, expanded.issues[f.issue_index].combos.index(f.combo))
+            for f in conflict.bridged_by
+        }
+        assert keys <= expected
+    for ids_ in result.unbridgeable:
+        indices = [slot[c] for c in ids_]
+        assert not _bridges_by_brute_force(expanded, X, held, indices, attributed)
+
+
+def test_a_conflict_cut_short_is_never_called_unbridgeable(monkeypatch):
+    """When the time limit passes during the search for bridges, the conflict says it is
+    incomplete, and it is not listed as unbridgeable (nothing was proven about it)."""
+    import time
+    import types
+
+    from zopa.engine import bridge as module
+    from zopa.load import parse_scenario
+
+    problem = Problem(parse_scenario(ZONE))
+    calls = {"n": 0}
+
+    def clock() -> float:  # bridge.py's clock only: start and deadline, then far later
+        calls["n"] += 1
+        return time.monotonic() + (1000 if calls["n"] > 2 else 0)
+
+    full = bridge(problem)
+    monkeypatch.setattr(module, "time", types.SimpleNamespace(monotonic=clock))
+    cut = bridge(problem, time_limit=60)
+    assert [c.ids for c in cut.conflicts] == [c.ids for c in full.conflicts]
+    assert not cut.complete
+    first = cut.to_json()["conflicts"][0]
+    assert first["complete"] is False
+    assert len(first["bridged_by"]) < len(full.conflicts[0].bridged_by)
+    assert cut.unbridgeable == []

@@ -107,6 +107,7 @@ class BridgedConflict:
     issues: list[str]
     bridged_by: list[Formula]
     undetermined: list[Undetermined]
+    complete: bool = True  # false when the time limit stopped the search for this conflict
 
     @property
     def ids(self) -> list[str]:
@@ -118,6 +119,7 @@ class BridgedConflict:
             "issues": self.issues,
             "bridged_by": [f.to_json() for f in self.bridged_by],
             "undetermined": [u.to_json() for u in self.undetermined],
+            "complete": self.complete,
         }
 
 
@@ -258,13 +260,14 @@ def bridge(
     scenario = problem.scenario
     opened_ids = opened_issues(problem, issues)
     listed_result = blockers(problem, limit=limit, time_limit=time_limit, explain=False)
-    expanded = Problem(scenario, problem.as_of, expand=opened_ids)
+    expanded = _expanded(problem, opened_ids)
     opened = [expanded.issue_index[i] for i in opened_ids]
     unknown = _unknown_dependence(expanded, opened)
+    deadline = time.monotonic() + time_limit if time_limit else None
     gated = _Gated(expanded, opened)
     try:
         conflicts = [
-            _bridge_conflict(expanded, gated, opened, unknown, c.constraints)
+            _bridge_conflict(expanded, gated, opened, unknown, c.constraints, deadline)
             for c in listed_result.conflicts
         ]
         # New formulas are searched together on the issues where no constraint needs an
@@ -285,12 +288,14 @@ def bridge(
         over = (
             expanded
             if len(valued) == len(opened)
-            else Problem(scenario, problem.as_of, expand=[expanded.issues[i].id for i in valued])
+            else _expanded(problem, [expanded.issues[i].id for i in valued])
         )
         found = solve(over, time_limit=time_limit)
         solutions = _solutions(over, found)
         solved_optimal = found.all_optimal
-    unbridgeable = [c.ids for c in conflicts if not c.bridged_by and not c.undetermined]
+    unbridgeable = [
+        c.ids for c in conflicts if c.complete and not c.bridged_by and not c.undetermined
+    ]
     return Bridges(
         scenario.id,
         problem.as_of,
@@ -305,9 +310,15 @@ def bridge(
         sets,
         [expanded.issues[i].id for i in valued],
         _unvalued_json(expanded, opened, searched, valued),
-        listed_result.conflicts_complete and solved_optimal,
+        listed_result.conflicts_complete and solved_optimal and all(c.complete for c in conflicts),
         {"seconds": time.monotonic() - start, "oracle_calls": gated.solver.calls},
     )
+
+
+def _expanded(problem: Problem, issues: Sequence[str]) -> Problem:
+    """``problem`` (same date, numbers and dropped constraints) with ``issues`` expanded."""
+    out = Problem(problem.scenario, problem.as_of, problem.realisation, expand=issues)
+    return out.without(problem.dropped) if problem.dropped else out
 
 
 def opened_issues(problem: Problem, issues: Sequence[str] | None) -> list[str]:
@@ -361,13 +372,18 @@ def _bridge_conflict(
     opened: list[int],
     unknown: dict[int, dict[int, set[str]]],
     members: list[Constraint],
+    deadline: float | None = None,
 ) -> BridgedConflict:
-    """Every new formula, issue by issue, with which the conflict's constraints all hold."""
+    """Every new formula, issue by issue, with which the conflict's constraints all hold
+    (those found before ``deadline``, and ``complete`` false, if it passes)."""
     slot = {c.id: k for k, c in enumerate(expanded.constraints)}
     indices = [slot[c.id] for c in members]
     bridges: list[Formula] = []
     undetermined: list[Undetermined] = []
+    complete = True
     for i in opened:
+        if not complete:
+            break
         if not any(i in expanded.constraints[k].issues for k in indices):
             continue  # the conflict does not depend on this issue
         needs = {k: unknown[i][k] for k in indices if k in unknown[i]}
@@ -376,6 +392,9 @@ def _bridge_conflict(
         found: list[int] = []
         x = gated.model.x[i]
         while gated.check(checked, [gated.new[i], *others, *(-x[o] for o in found)]):
+            if deadline is not None and time.monotonic() > deadline:
+                complete = False
+                break
             package = gated.solver.package()
             found.append(package[i])
             issue = expanded.issues[i]
@@ -401,7 +420,7 @@ def _bridge_conflict(
         key=expanded.issue_index.__getitem__,
     )
     return BridgedConflict(
-        members, issues, sorted(bridges, key=order), sorted(undetermined, key=order)
+        members, issues, sorted(bridges, key=order), sorted(undetermined, key=order), complete
     )
 
 

@@ -359,7 +359,9 @@ def render_bridges(console: Console, problem: Problem, result: Bridges) -> None:
                 f"{names} state{'s' if len(u.parties) == 1 else ''} no value for it."
             )
             _wrapped(console, text, "  ? ", "    ")
-        if not n and not conflict.undetermined:
+        if not conflict.complete:
+            console.print("  The search stopped at the time limit; more may exist.", style="yellow")
+        elif not n and not conflict.undetermined:
             console.print("  No new formula of a single issue dissolves it.")
     if result.conflicts and not result.complete:
         console.print("The search stopped at a limit; more may exist.", style="yellow")
