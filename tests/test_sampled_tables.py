@@ -11,10 +11,10 @@ None of this reuses zopa's own table code: it restates the definition of
 
 from __future__ import annotations
 
+import itertools
 from fractions import Fraction
 from typing import Any
 
-import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -48,7 +48,7 @@ def piecewise(points: dict[Fraction, Fraction], x: Fraction) -> Fraction:
         return points[xs[0]]
     if x >= xs[-1]:
         return points[xs[-1]]
-    for a, b in zip(xs, xs[1:], strict=False):
+    for a, b in itertools.pairwise(xs):
         if a <= x <= b:
             return points[a] + (points[b] - points[a]) * (x - a) / (b - a)
     raise AssertionError

@@ -10,19 +10,21 @@ floats read as their decimals), but computed for all samples at once:
 * in floating point first, tracking how close each rounding decision comes
   to changing: a floor or a round near a boundary, or two remainders of the
   apportionment near a tie;
-* then again in exact rational arithmetic (:func:`zopa.problem.party_rows`)
-  for each sample with a decision closer than a bound on the floating-point
-  error — a floating-point filter with an exact fallback, as in Shewchuk's
+* then in exact rational arithmetic for each decision closer than a bound on
+  the floating-point error (:func:`zopa.problem.option_values`, and
+  :func:`zopa.problem.party_rows` for a whole sample whose apportionment is in
+  doubt) — a floating-point filter with an exact fallback, as in Shewchuk's
   adaptive predicates ("Adaptive precision floating-point arithmetic and fast
   robust geometric predicates", *Discrete Comput. Geom.* 18, 1997).
 
 The float errors are at most a few units in the last place of numbers below
 ``SCALE`` (about 10⁻⁶ grid units); the margins are ten times that, so every
-decision taken in floating point is the exact one, and about one sample in a
-hundred is recomputed.  The Monte Carlo uses these integers everywhere — in
-its own tests and in every solver call for that sample (through
-:class:`zopa.problem.Realisation`) — so each sample is analysed exactly as the
-numbers it drew.
+decision taken in floating point is the exact one.  Values written with few
+decimals put many entries exactly on half a unit; those are rounded in
+integers, once per distinct value table.  The Monte Carlo uses these integers
+everywhere — in its own tests and in every solver call for that sample
+(through :class:`zopa.problem.Realisation`) — so each sample is analysed
+exactly as the numbers it drew.
 
 Everything is elementwise per sample (sums run over issues in a fixed order),
 so a sample's table does not depend on the other samples of its batch.
@@ -31,12 +33,11 @@ so a sample's table does not depend on the other samples of its batch.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 
 import numpy as np
 
-from zopa.model import Issue, Party
-from zopa.problem import SCALE, Problem, party_rows, scale, value_vector
+from zopa.model import Attribute, Issue, Party
+from zopa.problem import SCALE, Problem, option_values, party_rows, scale
 from zopa.uncertainty.sampling import Quantity
 
 # Rounding decisions this close (in grid units) to a boundary are re-made exactly.  The
@@ -102,57 +103,91 @@ def _sampled_rows(
         k = column.get((kind, party.id, key))
         return x[:, k] if k is not None else np.full(n, float(written))  # type: ignore[arg-type]
 
-    weights = [number("weight", (i.id,), party.weights.get(i.id, 0.0)) for i in issues]
-    W, unsure = _apportion(weights)
-    rows = []
-    for i, issue in enumerate(issues):
-        table = party.values.get(issue.id, {})
-        values = np.zeros((n, len(issue.values)))
-        keys: list[Any] = []
-        if table and issue.numeric:
-            keys = sorted(table, key=lambda o: issue.index_of(o))  # type: ignore[arg-type,return-value]
-            ys = np.stack([number("value", (issue.id, str(o)), table[o]) for o in keys], axis=1)
-            values = ys @ _basis(issue, [issue.index_of(o) for o in keys]).T  # type: ignore[misc]
+    def weight(key: str) -> np.ndarray:
+        return number("weight", (key,), party.weights.get(key, 0.0))
+
+    def vector(target: Issue | Attribute, key: str) -> np.ndarray:
+        """(samples, options) values of one issue or attribute from the party's table."""
+        table = party.values.get(key, {})
+        values = np.zeros((n, len(target.values)))
+        if table and target.numeric:
+            keys = sorted(table, key=lambda o: target.index_of(o))  # type: ignore[arg-type,return-value]
+            ys = np.stack([number("value", (key, str(o)), table[o]) for o in keys], axis=1)
+            values = ys @ _basis(target, [target.index_of(o) for o in keys]).T  # type: ignore[misc]
         elif table:
             for o, v in table.items():
-                values[:, issue.index_of(o)] = number("value", (issue.id, str(o)), v)  # type: ignore[index]
+                values[:, target.index_of(o)] = number("value", (key, str(o)), v)  # type: ignore[index]
+        return values
+
+    weights, rows = [], []
+    for issue in issues:
+        names = party.by_attribute(issue.id)
+        if issue.attributes is None or not names:
+            weights.append(weight(issue.id))
+            rows.append(vector(issue, issue.id))
+            continue
+        # part-worths: the weighted mean of the attribute values of each combination
+        parts = [(a, weight(f"{issue.id}.{name}")) for a, name in enumerate(issue.attributes)]
+        total = sum((w for _, w in parts), np.zeros(n))
+        values = np.zeros((n, len(issue.values)))
+        for a, w in parts:
+            attr = issue.attribute_list()[a]
+            columns = [combo[a] for combo in issue.combos]
+            values += w[:, None] * vector(attr[1], f"{issue.id}.{attr[0]}")[:, columns]
+        weights.append(total)
+        rows.append(values / np.where(total > 0, total, 1.0)[:, None])
+    W, unsure = _apportion(weights)
+    out = []
+    for i, values in enumerate(rows):
         product = W[:, i, None] * values
         row = np.rint(product).astype(np.int64)
         near = np.abs(product - np.floor(product) - 0.5) < ROUND_MARGIN
         near &= ~unsure[:, None]  # those samples are recomputed whole below
         if near.any():  # round exactly what floating point cannot decide
-            drawn = np.stack([number("value", (issue.id, str(k)), table[k]) for k in table], 1)
-            _round_exactly(row, near, W[:, i], drawn, issue, table)
-        rows.append(row)
+            _round_exactly(row, near, W[:, i], issues[i], party, column, x)
+        out.append(row)
     for s in np.nonzero(unsure)[0]:  # the apportionment itself was too close to call
-        for i, exact_row in enumerate(party_rows(issues, _drawn(party, column, x[s]))):
-            rows[i][s] = exact_row
-    return rows
+        exact_rows, _ = party_rows(issues, _drawn(party, column, x[s]))
+        for i, exact_row in enumerate(exact_rows):
+            out[i][s] = exact_row
+    return out
 
 
 def _round_exactly(
     row: np.ndarray,
     near: np.ndarray,
     weight: np.ndarray,
-    drawn: np.ndarray,
     issue: Issue,
-    table: dict[Any, Any],
+    party: Party,
+    column: dict[tuple, int],
+    x: np.ndarray,
 ) -> None:
     """Set ``row[s, o] = round(W_s · v_s(o))`` in exact arithmetic where ``near`` says so.
 
-    ``drawn`` holds each sample's value-table numbers; most tables are written
-    numbers, the same in every sample, so exact values are computed once per
-    distinct table and the rounding runs in int64 when it cannot overflow.
+    The exact values of the issue depend only on the party's value tables for it
+    (and on its attribute weights); most are written numbers, the same in every
+    sample, so they are computed once per distinct set of drawn numbers, and the
+    rounding runs in int64 when it cannot overflow.
     """
+    own = [
+        k
+        for (kind, owner, key), k in column.items()
+        if owner == party.id
+        and (
+            (kind == "value" and key[0].partition(".")[0] == issue.id)
+            or (kind == "weight" and key[0].startswith(f"{issue.id}."))
+        )
+    ]
     samples, options = np.nonzero(near)
-    keys, which = np.unique(drawn[samples], axis=0, return_inverse=True)
+    drawn = x[samples][:, own] if own else np.zeros((len(samples), 0))
+    keys, which = np.unique(drawn, axis=0, return_inverse=True)
     which = which.reshape(-1)
-    for k, key in enumerate(keys):
-        exact = value_vector(issue, dict(zip(table, key.tolist(), strict=True)))
+    for k in range(len(keys)):
         pick = which == k
         s, o = samples[pick], options[pick]
-        num = [exact[j].numerator for j in o]
-        den = [exact[j].denominator for j in o]
+        exact = option_values(issue, _drawn(party, column, x[s[0]]))
+        num = [(exact[j] or 0).numerator for j in o]
+        den = [(exact[j] or 0).denominator for j in o]
         if max(map(abs, num)) < 2**62 // SCALE and max(den) < 2**61:
             n = weight[s].astype(np.int64) * np.array(num, dtype=np.int64)
             d = np.array(den, dtype=np.int64)
@@ -228,7 +263,7 @@ def _apportion(weights: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
     return np.where(total[:, None] > 0, out, 0).astype(np.float64), unsure
 
 
-def _basis(issue: Issue, points: list[int]) -> np.ndarray:
+def _basis(issue: Issue | Attribute, points: list[int]) -> np.ndarray:
     """(options, points) weights of piecewise-linear interpolation, flat outside the points.
 
     Each weight is computed exactly from the option numbers, then rounded once.

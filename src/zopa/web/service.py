@@ -169,6 +169,22 @@ def amendment_of(ctx: Context, time_limit: float | None = None) -> Any:
     )
 
 
+def bridges_of(
+    ctx: Context, issues: list[str] | None = None, time_limit: float | None = None
+) -> Any:
+    """``zopa bridge``: new formulas that dissolve each conflict (ValueError for an issue
+    that is unknown or not described by attributes)."""
+    from zopa.engine.bridge import bridge, opened_issues
+
+    opened_issues(ctx.problem, issues)
+    return _cached(
+        ctx,
+        "bridge",
+        [issues, time_limit],
+        lambda: bridge(ctx.problem, issues, time_limit=time_limit),
+    )
+
+
 def timeline_of(ctx: Context, time_limit: float | None = None) -> Any:
     from zopa.engine.timeline import timeline
 
@@ -176,7 +192,7 @@ def timeline_of(ctx: Context, time_limit: float | None = None) -> Any:
 
 
 def analysis_of(ctx: Context, time_limit: float | None = None) -> Any:
-    from zopa.engine.analyze import analyze
+    from zopa.analysis import analyze
 
     return _cached(
         ctx, "analyze", [time_limit], lambda: analyze(ctx.problem, ctx.draft, time_limit)
@@ -184,14 +200,14 @@ def analysis_of(ctx: Context, time_limit: float | None = None) -> Any:
 
 
 def forecasts_of(ctx: Context, rounds: int = 10, q: float = 1.0) -> list[Any]:
-    from zopa.forecast import forecasts_for
+    from zopa.models.forecast import forecasts_for
 
     return _cached(ctx, "forecasts", [rounds, q], lambda: forecasts_for(ctx.scenario, rounds, q))
 
 
 def forecast_of(ctx: Context, issue: str, model: str, rounds: int = 10, q: float = 1.0) -> Any:
     """``zopa forecast --issue ISSUE --model MODEL``; None when no party speaks to the issue."""
-    from zopa import forecast as fc
+    from zopa.models import forecast as fc
 
     def run() -> Any:
         cast = fc.actors_from_scenario(ctx.scenario, issue)
@@ -203,7 +219,7 @@ def forecast_of(ctx: Context, issue: str, model: str, rounds: int = 10, q: float
 
 
 def fair_of(ctx: Context, parties: tuple[str, str]) -> Any:
-    from zopa import fair
+    from zopa.models import fair
 
     def run() -> Any:
         table = fair.points_from_scenario(ctx.scenario, parties)
