@@ -195,6 +195,30 @@ def write_atomic(
     fsync_folder(folder)
 
 
+def check_writable(path: str | os.PathLike[str]) -> None:
+    """Raise :class:`OSError` unless a file could be written at ``path`` now.
+
+    Missing folders on the way would be created; the nearest existing one must
+    be a folder in which a file can be created (a probe file is made and removed,
+    so read-only file systems and permissions are tested as they are).
+    """
+    target = Path(path).absolute()
+    if target.is_dir():
+        raise IsADirectoryError(errno.EISDIR, "is a folder", str(target))
+    folder = target.parent
+    while not folder.exists():
+        folder = folder.parent
+    if not folder.is_dir():
+        raise NotADirectoryError(errno.ENOTDIR, "is a file, not a folder", str(folder))
+    probe = _temporary_name(folder / ".zopa-probe")
+    try:
+        fd = os.open(probe, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except OSError as err:
+        raise OSError(err.errno, err.strerror, str(folder)) from None
+    os.close(fd)
+    probe.unlink()
+
+
 # --------------------------------------------------------------------------- folders
 
 

@@ -22,7 +22,7 @@ class Amendment:
     scenario: str
     draft: str
     as_of: Any
-    feasible: bool
+    feasible: bool | None  # None: undecided when a time limit stopped the search
     package: dict[str, Any] | None = None
     changes: list[dict[str, Any]] = field(default_factory=list)
     filled: list[dict[str, Any]] = field(default_factory=list)  # points the draft left open
@@ -54,9 +54,10 @@ def amend(problem: Problem, draft: Draft, time_limit: float | None = None) -> Am
     cp = CpModel(problem, utility_parties=V)
     changes = cp.changes_from(start)
     first = cp.solve(maximize=-changes, time_limit=time_limit)
-    if first.package is None:
+    if first.package is None:  # no package at all, or none found before the time ran out
         proven = first.status == "infeasible"
-        return Amendment(problem.scenario.id, draft.id, problem.as_of, False, optimal=proven)
+        feasible = False if proven else None
+        return Amendment(problem.scenario.id, draft.id, problem.as_of, feasible, optimal=proven)
     fewest = -first.objective if first.objective is not None else 0
 
     def same_changes(model: CpModel) -> None:

@@ -53,13 +53,13 @@ class Solution:
 class Solutions:
     scenario: str
     as_of: Any
-    feasible: bool
+    feasible: bool | None  # None: a time limit stopped the search before it was decided
     solutions: dict[str, Solution]
-    ideal: dict[str, float] = field(default_factory=dict)
+    ideal: dict[str, float] = field(default_factory=dict)  # only the proven ideal utilities
 
     @property
     def all_optimal(self) -> bool:
-        return all(s.optimal for s in self.solutions.values())
+        return self.feasible is not None and all(s.optimal for s in self.solutions.values())
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -90,11 +90,17 @@ def solve(
             pool.submit(nash, problem, V, time_limit=_left(deadline)) if "nash" in wanted else None
         )
         ideals: dict[int, int] = {}
+        proven: set[int] = set()
         for p in V:
             sol = _maximise(problem, V, lambda cp, p=p: cp.U[p], deadline)
-            if sol.package is None:
-                return Solutions(problem.scenario.id, problem.as_of, False, {})
+            if sol.package is None:  # infeasible, or undecided when the time ran out
+                feasible = False if sol.status == "infeasible" else None
+                if pending is not None:
+                    pending.cancel()
+                return Solutions(problem.scenario.id, problem.as_of, feasible, {})
             ideals[p] = problem.utility(sol.package)[p]
+            if sol.status == "optimal":
+                proven.add(p)
         found: dict[str, tuple[Any, bool]] = {}
         for concept in wanted:
             if concept == "utilitarian":
@@ -106,9 +112,9 @@ def solve(
                 if optimal and sol.objective is not None:  # among the optima, the most efficient
                     pkg = _most_efficient(problem, V, D, sol.objective, pkg, deadline)
                 found[concept] = (pkg, optimal)
-            elif concept == "kalai_smorodinsky":
+            elif concept == "kalai_smorodinsky":  # optimal only on the proven ideal point
                 ks = kalai_smorodinsky(problem, ideals, time_limit=_left(deadline))
-                found[concept] = (ks.package, ks.optimal)
+                found[concept] = (ks.package, ks.optimal and proven == set(V))
         if pending is not None:
             res = pending.result()
             found["nash"] = (res.package, res.optimal)
@@ -122,7 +128,7 @@ def solve(
         problem.as_of,
         True,
         out,
-        {problem.parties[p].id: ideals[p] / SCALE for p in ideals},
+        {problem.parties[p].id: ideals[p] / SCALE for p in ideals if p in proven},
     )
 
 
