@@ -28,8 +28,9 @@ def report(
 ) -> None:
     """A report to share: summary, board, conflicts, concessions, solutions, charts, sources.
 
-    An existing report is replaced only with --force. Exit 3 when a search stopped at a
-    limit (the report says what is proven).
+    An existing report is replaced only with --force. Exit 3 when a search of the analysis
+    stopped at a limit (the report says what is proven); the deal-space chart shows at most
+    500 frontier points found within 20 s (or --time-limit) and says when it stopped.
     """
     from pathlib import Path
 

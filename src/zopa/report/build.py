@@ -30,7 +30,7 @@ class Report:
     frontier_figure: Any | None  # plotly Figure, or None with fewer than two parties
     frontier_note: str
     timeline_figure: Any | None
-    complete: bool = True  # every search finished (the analysis and the chart's frontier)
+    complete: bool = True  # every search of the analysis finished (`zopa report` exits 3 if not)
 
     @property
     def problem(self) -> Problem:
@@ -61,7 +61,6 @@ def gather(problem: Problem, draft: Draft | None, time_limit: float | None = Non
         others = [p.id for p in problem.parties if p.id not in (x, y)]
         seconds = min(FRONTIER_SECONDS, time_limit) if time_limit else FRONTIER_SECONDS
         points = frontier(shown, [x, y], limit=FRONTIER_POINTS, time_limit=seconds)
-        complete = complete and points.complete
         marks = {k: s.to_json() for k, s in solutions.solutions.items()}
         mark = draft_mark(shown, draft)
         if mark:
