@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 
-.PHONY: run test lint bench clean system-deps
+.PHONY: run test lint bench fuzz clean system-deps
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -36,6 +36,12 @@ system-deps:
 
 test: lint system-deps
 	$(BIN)/python -m pytest
+
+# The standing fuzz suite (not part of `make test`, which runs a seeded slice of it):
+# FUZZ generated and mutated inputs through check, analyze and the web API; see README.md.
+FUZZ ?= 10000
+fuzz: $(VENV)/.test-installed
+	ZOPA_FUZZ=$(FUZZ) $(BIN)/python -m pytest tests/test_fuzz.py -p no:cacheprovider -q -x
 
 # Benchmarks beside NegMAS 0.16 (installed into bench/.venv-negmas); see bench/README.md.
 bench: $(VENV)/.test-installed

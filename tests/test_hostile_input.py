@@ -296,3 +296,31 @@ def test_a_nul_byte_is_reported_where_it_is() -> None:
         "f.yaml:3:9: the file contains the control character U+0000 (NUL), "
         "which YAML does not allow; remove it"
     )
+
+
+def test_the_limits_page_states_the_limits_the_code_checks() -> None:
+    """docs/reference/limits.md is the one place: every limit of zopa.limits is on it."""
+    from zopa import limits
+    from zopa.simulate.run import MAX_ROUNDS
+
+    page = (Path(__file__).parent.parent / "docs" / "reference" / "limits.md").read_text()
+    stated = {
+        "MAX_FILE_BYTES": f"{limits.MAX_FILE_BYTES:,}",
+        "MAX_WEB_BYTES": f"{limits.MAX_WEB_BYTES:,}",
+        "MAX_INTEROP_BYTES": f"{limits.MAX_INTEROP_BYTES // 2**20} MB",
+        "MAX_DEPTH": f"{limits.MAX_DEPTH} levels",
+        "MAX_VALUES": f"{limits.MAX_VALUES:,}",
+        "MAX_INTEGER": f"{limits.MAX_INTEGER + 1:,}",
+        "MAX_MAGNITUDE": "10^15",
+        "EXACT_DIGITS": f"{limits.EXACT_DIGITS} significant digits",
+        "MAX_OPTIONS": f"{limits.MAX_OPTIONS:,}",
+        "MAX_RULE_DEPTH": f"{limits.MAX_RULE_DEPTH} levels",
+        "MAX_RULE_DIGITS": f"at most {limits.MAX_RULE_DIGITS} digits",
+        "MAX_SAMPLES": f"1 to {limits.MAX_SAMPLES:,} samples",
+        "MAX_REPEATS": f"1 to {limits.MAX_REPEATS:,}",
+    }
+    assert limits.MAX_MAGNITUDE == 10**15
+    assert set(stated) == {n for n in dir(limits) if n.isupper()}
+    for name, text in stated.items():
+        assert text in page, (name, text)
+    assert f"1 to {MAX_ROUNDS:,} (about" in page

@@ -27,3 +27,7 @@ EXACT_DIGITS = 15  # significant digits a double always holds exactly
 MAX_OPTIONS = 10_000  # options of one issue (listed, or a numeric range's grid)
 MAX_RULE_DEPTH = 100  # 'not' and '(' levels inside one rule
 MAX_RULE_DIGITS = 100  # digits of one number in a rule
+
+# Work (each of these is a usage error beyond, exit 2)
+MAX_SAMPLES = 1_000_000  # zopa montecarlo -n (10,000 built-in samples take about 5 s)
+MAX_REPEATS = 1_000  # zopa tournament --repeats

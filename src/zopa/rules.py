@@ -48,7 +48,8 @@ import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
-from typing import TYPE_CHECKING, Any, Literal, Union
+from functools import cached_property, lru_cache
+from typing import TYPE_CHECKING, Any, Literal, NoReturn, Union
 
 from zopa.limits import MAX_RULE_DEPTH, MAX_RULE_DIGITS
 
@@ -187,53 +188,44 @@ class _Token:
     column: int
 
 
+_TOKEN_RE = re.compile(
+    r"[ \t\r\n]+|(?P<punct>[()\[\],])|(?P<op>==|!=|<=|>=|<|>)"
+    r"|'(?P<sq>[^']*)'|\"(?P<dq>[^\"]*)\""
+    rf"|(?P<num>{_NUMBER_RE.pattern})|(?P<ident>{_NAME_RE.pattern})"
+)
+
+
 def _tokenize(text: str) -> list[_Token]:
+    """Tokens by one regular expression, matched token by token (long rules stay fast)."""
     tokens: list[_Token] = []
-    i = 0
-    while i < len(text):
-        ch = text[i]
-        col = i + 1
-        if ch in " \t\r\n":
-            i += 1
-            continue
-        if ch in "()[],":
-            tokens.append(_Token("punct", ch, col))
-            i += 1
-            continue
-        two = text[i : i + 2]
-        if two in ("==", "!=", "<=", ">="):
-            tokens.append(_Token("op", two, col))
-            i += 2
-            continue
-        if ch in "<>":
-            tokens.append(_Token("op", ch, col))
-            i += 1
-            continue
-        if ch == "=":
-            raise RuleSyntaxError("'=' is not an operator; use '=='", col)
-        if ch in "&|!":
-            word = {"&": "and", "|": "or", "!": "not"}[ch]
-            raise RuleSyntaxError(f"unexpected character {ch!r}; write '{word}'", col)
-        if ch in "'\"":
-            end = text.find(ch, i + 1)
-            if end < 0:
-                raise RuleSyntaxError(f"unclosed quote {ch}", col)
-            tokens.append(_Token("str", text[i + 1 : end], col))
-            i = end + 1
-            continue
-        m = _NUMBER_RE.match(text, i)
-        if m:
-            tokens.append(_Token("num", m.group(), col))
-            i = m.end()
-            continue
-        m = _NAME_RE.match(text, i)
-        if m:
-            tokens.append(_Token("ident", m.group(), col))
-            i = m.end()
-            continue
-        raise RuleSyntaxError(f"unexpected character {ch!r}", col)
-    tokens.append(_Token("end", "", len(text) + 1))
+    i, n = 0, len(text)
+    match = _TOKEN_RE.match
+    while i < n:
+        m = match(text, i)
+        if m is None:
+            _bad_character(text, i)
+        kind = m.lastgroup
+        if kind is not None:
+            if kind in ("sq", "dq"):
+                tokens.append(_Token("str", m.group(kind), i + 1))
+            else:
+                tokens.append(_Token(kind, m.group(), i + 1))  # type: ignore[arg-type]
+        i = m.end()
+    tokens.append(_Token("end", "", n + 1))
     return tokens
+
+
+def _bad_character(text: str, i: int) -> NoReturn:
+    """The error for the character at ``i``, which starts no token."""
+    ch, col = text[i], i + 1
+    if ch == "=":
+        raise RuleSyntaxError("'=' is not an operator; use '=='", col)
+    if ch in "&|!":
+        word = {"&": "and", "|": "or", "!": "not"}[ch]
+        raise RuleSyntaxError(f"unexpected character {ch!r}; write '{word}'", col)
+    if ch in "'\"":
+        raise RuleSyntaxError(f"unclosed quote {ch}", col)
+    raise RuleSyntaxError(f"unexpected character {ch!r}", col)
 
 
 def reads_as_number(word: str) -> bool:
@@ -406,8 +398,13 @@ def _describe(tok: _Token) -> str:
     return repr(tok.text) if tok.kind != "str" else f"'{tok.text}'"
 
 
+@lru_cache(maxsize=256)
 def parse(text: str) -> Expr:
-    """Parse a rule into its syntax tree; raise :class:`RuleSyntaxError` with the column."""
+    """Parse a rule into its syntax tree; raise :class:`RuleSyntaxError` with the column.
+
+    Trees are immutable, so a rule checked, bound for the engine and explained
+    is parsed once (a very long rule takes seconds to parse).
+    """
     return _Parser(text).parse()
 
 
@@ -461,6 +458,11 @@ class IssueDomain:
     attributes: tuple[IssueDomain, ...] = ()
     combos: tuple[tuple[int, ...], ...] = ()
     kind: str = "issue"
+
+    @cached_property
+    def position(self) -> dict[str | Fraction, int]:
+        """Option (id or number) to its index: one lookup per comparison, not a scan."""
+        return {o: k for k, o in enumerate(self.options)}
 
     def attribute(self, name: str) -> int | None:
         """The index of attribute ``name`` (the part after ``ISSUE.``), or None."""
@@ -530,8 +532,8 @@ def _option_index(domain: IssueDomain, value: Value, column: int) -> int:
                 column,
             )
         try:
-            return domain.options.index(value.number)
-        except ValueError:
+            return domain.position[value.number]
+        except KeyError:
             raise RuleSyntaxError(
                 f"{value.text} is not an option of {domain.id!r} "
                 f"(options run from {_fmt(domain.options[0])} to {_fmt(domain.options[-1])} "
@@ -539,8 +541,8 @@ def _option_index(domain: IssueDomain, value: Value, column: int) -> int:
                 column,
             ) from None
     try:
-        return domain.options.index(value.text)
-    except ValueError:
+        return domain.position[value.text]
+    except KeyError:
         raise RuleSyntaxError(
             f"{value.text!r} is not an option of {domain.id!r}"
             + _suggest(value.text, domain.options),
@@ -587,9 +589,9 @@ def bind(
 
     def go(e: Expr) -> Bound:
         if isinstance(e, And):
-            return BAnd(tuple(go(a) for a in e.args))
+            return BAnd(_merged(tuple(go(a) for a in e.args), frozenset.intersection))
         if isinstance(e, Or):
-            return BOr(tuple(go(a) for a in e.args))
+            return BOr(_merged(tuple(go(a) for a in e.args), frozenset.union))
         if isinstance(e, Not):
             return BNot(go(e.arg))
         if isinstance(e, UtilityCmp):
@@ -649,11 +651,7 @@ def _allowed(e: Cmp | In, dom: IssueDomain, named: Mapping[str, Fraction]) -> fr
             )
         else:
             ref = e.value.number
-        return frozenset(
-            k
-            for k, v in enumerate(dom.options)
-            if compare(v, e.op, ref)  # type: ignore[arg-type]
-        )
+        return _ordered(e.op, dom.options, ref)  # numeric options ascend
     if not dom.ordered:
         raise RuleSyntaxError(
             f"'{e.op}' needs a numeric or ordered {dom.kind}; {dom.id!r} is categorical "
@@ -661,7 +659,41 @@ def _allowed(e: Cmp | In, dom: IssueDomain, named: Mapping[str, Fraction]) -> fr
             e.column,
         )
     k = _option_index(dom, e.value, e.column)
-    return frozenset(j for j in range(len(dom.options)) if compare(j, e.op, k))
+    return _ordered(e.op, range(len(dom.options)), k)
+
+
+def _ordered(op: Op, keys: Sequence[Any], ref: Any) -> frozenset[int]:
+    """Indices ``k`` of ascending ``keys`` with ``keys[k] OP ref``, by bisection."""
+    import bisect
+
+    lo, hi = bisect.bisect_left(keys, ref), bisect.bisect_right(keys, ref)
+    n = len(keys)
+    spans = {"<": range(lo), "<=": range(hi), ">": range(hi, n), ">=": range(lo, n)}
+    return frozenset(spans[op])
+
+
+def _merged(args: tuple[Bound, ...], combine: Callable[..., frozenset[int]]) -> tuple[Bound, ...]:
+    """Memberships of one issue side by side, as one: ``a in X or a in Y`` is ``a in X ∪ Y``.
+
+    Same meaning, smaller formulas: a rule of 50,000 ``or``-ed comparisons on
+    one issue becomes one set of options instead of 50,000 clauses.
+    """
+    sets: dict[int, list[frozenset[int]]] = {}
+    out: list[Bound | int] = []  # an int holds the place of an issue's merged membership
+    for a in args:
+        if isinstance(a, Member):
+            if a.issue not in sets:
+                sets[a.issue] = []
+                out.append(a.issue)
+            sets[a.issue].append(a.allowed)
+        else:
+            out.append(a)
+    return tuple(
+        Member(a, combine(*sets[a]) if len(sets[a]) > 1 else sets[a][0])
+        if isinstance(a, int)
+        else a
+        for a in out
+    )
 
 
 def _check_threshold_use(e: Cmp | In, dom: IssueDomain, named: Mapping[str, Fraction]) -> None:

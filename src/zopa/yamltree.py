@@ -38,13 +38,19 @@ _MERGE = object()  # the '<<' key
 
 
 class YamlError(Exception):
-    """A problem in the text at a 1-based ``line`` and ``column``."""
+    """A problem in the text at a 1-based ``line`` and ``column``.
 
-    def __init__(self, line: int, column: int, message: str) -> None:
+    Lines are counted at ``\n`` only, as editors show them (libyaml also breaks
+    lines at U+0085, U+2028 and U+2029, as YAML 1.1 did), and columns in
+    characters; :func:`read` derives both from the character offset ``index``.
+    """
+
+    def __init__(self, line: int, column: int, message: str, index: int | None = None) -> None:
         super().__init__(f"{line}:{column}: {message}")
         self.line = line
         self.column = column
         self.message = message
+        self.index = index
 
 
 class Positions:
@@ -247,7 +253,20 @@ def _inexact(shown: str) -> str:
 
 def _at(event: Any, message: str) -> YamlError:
     mark = event.start_mark
-    return YamlError(mark.line + 1, mark.column + 1, message)
+    return YamlError(mark.line + 1, mark.column + 1, message, mark.index)
+
+
+class _Lines:
+    """Character offsets to 0-based (line, column), lines counted at ``\n`` only."""
+
+    def __init__(self, text: str) -> None:
+        self.starts = [0, *(m.end() for m in re.finditer("\n", text))]
+
+    def __call__(self, index: int) -> tuple[int, int]:
+        import bisect
+
+        line = bisect.bisect_right(self.starts, index) - 1
+        return line, index - self.starts[line]
 
 
 # --------------------------------------------------------------------------- building
@@ -274,8 +293,9 @@ _NO_KEY = object()
 class _Builder:
     """Data from libyaml events, under the depth and value limits."""
 
-    def __init__(self, kind: str) -> None:
+    def __init__(self, kind: str, lines: _Lines) -> None:
         self.kind = kind  # "YAML" or "JSON", for messages
+        self.where = lambda mark: lines(mark.index)
         self.stack: list[_Frame] = []
         self.anchors: dict[str, tuple[Any, int]] = {}
         self.count = 0
@@ -316,7 +336,7 @@ class _Builder:
             raise _at(event, f"the file is nested more than {MAX_DEPTH} levels deep")
         self._count(1, event, alias=False)
         container: YamlMap | YamlList = YamlMap() if mapping else YamlList()
-        container.lc = Positions(event.start_mark.line, event.start_mark.column)
+        container.lc = Positions(*self.where(event.start_mark))
         self.stack.append(_Frame(container, event, self.count))
 
     def _close(self) -> None:
@@ -345,7 +365,7 @@ class _Builder:
             self.root = value
             return
         frame = self.stack[-1]
-        where = (event.start_mark.line, event.start_mark.column)
+        where = self.where(event.start_mark)
         container = frame.container
         if isinstance(container, YamlList):
             container.append(value)
@@ -364,8 +384,7 @@ class _Builder:
         if key in container:
             raise _at(key_event, f"{self.kind} syntax error: duplicate key {str(key)!r}")
         container[key] = value
-        key_mark = key_event.start_mark
-        container.lc._keys[key] = (key_mark.line, key_mark.column)
+        container.lc._keys[key] = self.where(key_event.start_mark)
         container.lc._values[key] = where
 
 
@@ -417,38 +436,43 @@ def read(text: str, kind: str = "YAML") -> Any:
     from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
     _check_characters(text)
+    lines = _Lines(text)
     try:
-        return _Builder(kind).run(_events(text))
+        return _Builder(kind, lines).run(_events(text))
+    except YamlError as err:
+        if err.index is None:
+            raise
+        line, col = lines(err.index)
+        raise YamlError(line + 1, col + 1, err.message) from None
     except MarkedYAMLError as err:
-        raise _syntax_error(err, text, kind) from None
+        raise _syntax_error(err, text, kind, lines) from None
     except YAMLError as err:
         raise YamlError(1, 1, f"{kind} syntax error: {err}") from None
 
 
-def _syntax_error(err: Any, text: str, kind: str) -> YamlError:
+def _syntax_error(err: Any, text: str, kind: str, lines: _Lines) -> YamlError:
     """libyaml's wording, with a hint for tabs and indentation and where an open bracket began."""
     here, start = err.problem_mark, err.context_mark
     problem = (err.problem or err.context or "invalid syntax").strip()
     problem = re.sub(r"^did not find expected ", "expected ", problem)
-    line, col = (here.line, here.column) if here else (0, 0)
-    if here is not None and not text[here.index :].strip():  # at the end of the text
-        end = len(text.rstrip())
-        line = text.count("\n", 0, end)
-        col = end - (text.rfind("\n", 0, end) + 1)
+    at = min(here.index, len(text)) if here is not None else 0
+    if here is not None and not text[at:].strip():  # at the end of the text
+        at = len(text.rstrip())
         problem = (
             "the file ends unexpectedly"
             if "end of stream" in problem
             else f"{problem} at the end of the file"
         )
         here = None  # show where the open construct starts, even on the same line
-    lines = text.split("\n", line + 1)
-    if line < len(lines) and lines[line][col : col + 1] == "\t":
+    line, col = lines(at)
+    if text[at : at + 1] == "\t":
         problem = "found a tab where YAML does not allow one (indent with spaces, not tabs)"
-    at_end = start is not None and not text[start.index :].strip()
-    if err.context and start and not at_end and (here is None or start.line != here.line):
-        problem += (
-            f" ({err.context} that starts at line {start.line + 1}, column {start.column + 1})"
-        )
+    at_end = start is not None and not text[min(start.index, len(text)) :].strip()
+    if err.context and start and not at_end:
+        start_line, start_col = lines(min(start.index, len(text)))
+        if here is None or start_line != line:
+            where = f"line {start_line + 1}, column {start_col + 1}"
+            problem += f" ({err.context} that starts at {where})"
     if "block" in problem or "indicator" in problem:
         problem += "; check the indentation"
     return YamlError(line + 1, col + 1, f"{kind} syntax error: {problem}")

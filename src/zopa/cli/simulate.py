@@ -215,13 +215,14 @@ def tournament(
 ) -> None:
     """Rank strategies: every assignment of them to the parties, run in parallel."""
 
+    from zopa.limits import MAX_REPEATS
     from zopa.problem import Problem
     from zopa.simulate import tournament as tm
     from zopa.simulate.run import prepare
     from zopa.simulate.spec import split_specs
 
-    if repeats < 1:
-        raise UsageError("--repeats: give at least 1")
+    if not 1 <= repeats <= MAX_REPEATS:
+        raise UsageError(f"--repeats: give a number of runs from 1 to {MAX_REPEATS:,}")
     cfg, settings = _simulation_settings(config, protocol, rounds, seed, discount, mediator)
     if cfg and cfg.assignments:
         raise UsageError(f"{config}: a tournament takes a list of strategies, not one per party")

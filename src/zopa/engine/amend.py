@@ -8,6 +8,7 @@ product with the exact method of :mod:`zopa.engine.nash`.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -49,6 +50,7 @@ class Amendment:
 
 def amend(problem: Problem, draft: Draft, time_limit: float | None = None) -> Amendment:
     """Fewest changed points of ``draft`` that make it acceptable; ties by Nash product."""
+    begun = time.monotonic()
     start = problem.package_indices(draft.package)
     V = problem.veto_parties
     cp = CpModel(problem, utility_parties=V)
@@ -63,7 +65,8 @@ def amend(problem: Problem, draft: Draft, time_limit: float | None = None) -> Am
     def same_changes(model: CpModel) -> None:
         model.model.add(model.changes_from(start) == fewest)
 
-    best = nash(problem, V, extra=[same_changes], time_limit=time_limit)
+    left = None if time_limit is None else max(0.01, begun + time_limit - time.monotonic())
+    best = nash(problem, V, extra=[same_changes], time_limit=left)  # the same deadline
     package = best.package or first.package
     optimal = first.status == "optimal" and best.optimal
     utils = problem.utility(package)

@@ -7,6 +7,7 @@ issues block one.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -86,12 +87,14 @@ def _entries(
 ) -> list[Entry]:
     seen: dict[tuple[str, ...], Blockers] = {}  # drafts on dates with the same red lines
     out = []
+    deadline = time.monotonic() + time_limit if time_limit else None  # one for every date
     for draft in scenario.drafts:
         problem = everything.at(draft.date)
         key = tuple(c.id for c in problem.constraints)
         if key not in seen:
+            left = None if deadline is None else max(0.001, deadline - time.monotonic())
             seen[key] = blockers(
-                problem, time_limit=time_limit, explain=False, oracle=oracle, known=known
+                problem, time_limit=left, explain=False, oracle=oracle, known=known
             )
             known += [m for m in seen[key].oracle_muses if m not in known]
         out.append(_entry(problem, draft, seen[key]))

@@ -26,10 +26,11 @@ from typing import Any, NoReturn
 
 from zopa.interop.build import Imported, IssueSpec, PartySpec, build, exact_form, plain
 from zopa.interop.semantics import ONE, ZERO
+from zopa.limits import MAX_INTEROP_BYTES
 from zopa.model import MAX_OPTIONS
 from zopa.parse import Diagnostic, ScenarioError
 
-MAX_JSON_BYTES = 50 * 1024 * 1024
+MAX_JSON_BYTES = MAX_INTEROP_BYTES
 ADDITIVE = "LinearAdditiveUtilitySpace"
 QUANTUM = Fraction(1, 10**8)  # NumberValueSetUtilities rounds to 8 decimals
 

@@ -15,9 +15,10 @@ from pathlib import Path
 from typing import Any, NoReturn
 from xml.parsers import expat
 
+from zopa.limits import MAX_INTEROP_BYTES
 from zopa.parse import Diagnostic, ScenarioError
 
-MAX_XML_BYTES = 50 * 1024 * 1024  # the largest GENIUS profile is a few MB
+MAX_XML_BYTES = MAX_INTEROP_BYTES  # the largest GENIUS profile is a few MB
 
 
 @dataclass

@@ -24,6 +24,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from zopa.models import bdm
 from zopa.models.forecast import MODELS
+from zopa.simulate.run import MAX_ROUNDS as SIMULATION_ROUNDS
 from zopa.web import service
 from zopa.web.workspace import MAX_SCENARIO_BYTES, ScenarioTooLarge
 from zopa.whatif import Overrides, thresholds
@@ -111,7 +112,7 @@ class SimulationSettings(BaseModel):
 
     protocol: Annotated[str, Field(max_length=40)] = "alternating"
     strategies: Annotated[dict[Short, Short], Field(max_length=50)] = Field(default_factory=dict)
-    rounds: Annotated[int, Field(ge=1, le=10_000)] = 100
+    rounds: Annotated[int, Field(ge=1, le=SIMULATION_ROUNDS)] = 100
     seed: Annotated[int, Field(ge=0, le=2**31 - 1)] = 0
     discount: Annotated[float, Field(gt=0, le=1)] = 1.0
     params: Annotated[dict[Short, Short | float | bool], Field(max_length=20)] = Field(
@@ -139,7 +140,7 @@ class TournamentSettings(BaseModel):
     )
     repeats: Annotated[int, Field(ge=1, le=100)] = 1
     protocol: Annotated[str, Field(max_length=40)] = "alternating"
-    rounds: Annotated[int, Field(ge=1, le=10_000)] = 100
+    rounds: Annotated[int, Field(ge=1, le=SIMULATION_ROUNDS)] = 100
     seed: Annotated[int, Field(ge=0, le=2**31 - 1)] = 0
     discount: Annotated[float, Field(gt=0, le=1)] = 1.0
     params: Annotated[dict[Short, Short | float | bool], Field(max_length=20)] = Field(
