@@ -114,9 +114,30 @@ def stops(callback: Callable[[], None]) -> Iterator[None]:
 
 def _handler(signum: int, frame: Any) -> None:
     _state["signum"] = signum
-    for sig in (signal.SIGINT, signal.SIGTERM):  # a second signal must not interrupt cleanup
-        signal.signal(sig, signal.SIG_IGN)
+    if _state.get("unwinding"):  # a second signal must not interrupt the cleanup
+        return
     raise Stopped(signum)
+
+
+def unwinding() -> None:
+    """The command caught :class:`Stopped` and is cleaning up: further signals are ignored
+    (the watcher still ends the process if the cleanup hangs)."""
+    _state["unwinding"] = True
+
+
+def _unraisable(hook: Any) -> Any:
+    """``sys.unraisablehook`` that re-delivers a :class:`Stopped` swallowed where exceptions
+    cannot propagate (a garbage-collector callback, say) instead of printing it."""
+
+    def handle(info: Any) -> None:
+        if isinstance(info.exc_value, Stopped):
+            import _thread
+
+            _thread.interrupt_main(info.exc_value.signum)  # raised again, somewhere it can
+            return
+        hook(info)
+
+    return handle
 
 
 def install() -> None:
@@ -128,6 +149,7 @@ def install() -> None:
     signal.set_wakeup_fd(write, warn_on_full_buffer=False)
     signal.signal(signal.SIGINT, _handler)
     signal.signal(signal.SIGTERM, _handler)
+    sys.unraisablehook = _unraisable(sys.unraisablehook)
     threading.Thread(target=_watch, args=(read,), name="zopa-signals", daemon=True).start()
 
 

@@ -96,6 +96,7 @@ def main(argv: list[str] | None = None) -> NoReturn:
     try:
         _run(argv)
     except signals.Stopped as err:
+        signals.unwinding()
         signals.stop_children()
         signals.finished()
         signals.leave(err)

@@ -100,6 +100,11 @@ class Dask:
             ) from None
         self.cluster = None
         if address is None:
+            import logging
+
+            # a local cluster's own warnings (a worker slow to stop, a port taken) are noise
+            # on a command's stderr; errors still show
+            logging.getLogger("distributed").setLevel(logging.ERROR)
             settings = {
                 "distributed.nanny.pre-spawn-environ": MALLOC_FIX,
                 # each worker runs dask_setup below: it leaves SIGINT to the command
