@@ -284,3 +284,46 @@ def test_loaded_terms_are_found_only_outside_quotes(words, quoted) -> None:
         w for w, q in zip(words, quoted, strict=False) if not q and w in ("demands", "regime")
     )
     assert found == expected
+
+
+# --------------------------------------------------------------------------- the command
+
+
+def test_audit_command_exit_codes_and_outputs(tmp_path: Path) -> None:
+    bad = tmp_path / "problems.yaml"
+    bad.write_text(PROBLEMS)
+    clean = tmp_path / "dated.yaml"
+    clean.write_text(DATED)
+    report = zopa("audit", str(bad))
+    assert report.returncode == 0, report.stderr  # a report, not a failure
+    assert f"{bad}:4:5: source 'undated' has no date" in report.stdout
+    strict = zopa("audit", str(bad), "--strict")
+    assert strict.returncode == 1
+    assert zopa("audit", str(clean), "--strict").returncode == 0
+    document = json.loads(zopa("audit", str(bad), "--json").stdout)
+    assert document["problem_counts"]["loaded_term"] == 2
+    assert {p["line"] for p in document["problems"] if p["kind"] == "source"} == {4, 5}
+    terms = tmp_path / "terms.txt"
+    terms.write_text("# only one term\nquotes\n")
+    custom = json.loads(zopa("audit", str(bad), "--json", "--terms", str(terms)).stdout)
+    assert custom["terms"] == ["quotes"]
+    (found,) = [p for p in custom["problems"] if p["kind"] == "loaded_term"]
+    assert (found["line"], found["column"]) == (10, 69)  # "in quotes." after the quotation
+    assert zopa("audit", str(bad), "--terms", str(tmp_path / "missing.txt")).returncode == 2
+    broken = tmp_path / "broken.yaml"
+    broken.write_text(PROBLEMS.replace("party: a\n", "party: nobody\n", 1))
+    invalid = zopa("audit", str(broken))
+    assert invalid.returncode == 1 and "unknown party 'nobody'" in invalid.stdout + invalid.stderr
+    assert "Traceback" not in invalid.stderr
+
+
+def test_timeline_as_of_cuts_drafts_and_stances(tmp_path: Path) -> None:
+    path = tmp_path / "dated.yaml"
+    path.write_text(DATED)
+    (early,) = json.loads(zopa("timeline", str(path), "--as-of", "2025-11-20", "--json").stdout)[
+        "timeline"
+    ]
+    assert early["stances_as_of"] == "2025-11-20"
+    assert {p["party"]: p["open"] for p in early["parties"]} == {"a": ["cap"], "b": []}
+    none = json.loads(zopa("timeline", str(path), "--as-of", "2025-11-01", "--json").stdout)
+    assert none["timeline"] == []  # the draft was not yet tabled
