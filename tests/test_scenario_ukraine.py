@@ -176,6 +176,8 @@ def test_analyze_agrees_with_the_single_commands(draft):
     (cap,) = [f for f in whole["forecasts"] if f["issue"] == "army_cap"]
     for model in ("compromise", "median", "bdm") if draft is None else ():  # no --draft
         alone = run("forecast", "--issue", "army_cap", "--model", model)
+        assert alone.pop("derived_from_assumptions") is True  # a number from assumed inputs
+        assert alone.pop("assumption")
         assert cap[model] == {k: v for k, v in alone.items() if k not in ("issue", "actors")}
     timeline = run("timeline")["timeline"] if draft is None else None
     if timeline is not None:  # the same drafts; analyze reads stances as of its own date
