@@ -71,7 +71,7 @@ class Analysis:
             "amendment": self.amendment.to_json() if self.amendment else None,
             "timeline": [e.to_json() for e in self.timeline],
             "if_conflicting_red_lines_set_aside": [h.to_json() for h in self.hypotheticals],
-            "forecasts": [_labelled(f.to_json()) for f in self.forecasts],
+            "forecasts": [labelled_forecast(f.to_json()) for f in self.forecasts],
             "complete": self.complete,
         }
 
@@ -82,8 +82,12 @@ FORECAST_ASSUMPTION = (
 )
 
 
-def _labelled(forecast: dict[str, Any]) -> dict[str, Any]:
-    """A forecast document marked as a number derived from assumed inputs."""
+def labelled_forecast(forecast: dict[str, Any]) -> dict[str, Any]:
+    """A forecast document of a scenario, marked as numbers derived from assumed inputs.
+
+    One function for every shell (``zopa analyze``, ``zopa forecast``, the web
+    API), so that they label it alike.
+    """
     return {**forecast, "derived_from_assumptions": True, "assumption": FORECAST_ASSUMPTION}
 
 

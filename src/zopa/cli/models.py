@@ -6,6 +6,7 @@ standalone CSV table.
 
 from __future__ import annotations
 
+import textwrap
 from typing import Annotated, Any
 
 import typer
@@ -137,10 +138,9 @@ def forecast(
     if json_out:
         document = result.to_json()
         if actors is None:  # capabilities, saliences and positions of a scenario are assumed
-            from zopa.analysis import FORECAST_ASSUMPTION
+            from zopa.analysis import labelled_forecast
 
-            document = {**document, "derived_from_assumptions": True}
-            document["assumption"] = FORECAST_ASSUMPTION
+            document = labelled_forecast(document)
         common.print_json(document)
         return
     typer.echo(result.to_text())
@@ -148,7 +148,7 @@ def forecast(
         from zopa.report.explain import FORECAST_ASSUMED
         from zopa.report.terminal import assumptions_note
 
-        typer.echo(f"\n{FORECAST_ASSUMED}")
+        typer.echo("\n" + textwrap.fill(FORECAST_ASSUMED, 80))
 
         note = assumptions_note(s)
         if note:

@@ -271,9 +271,9 @@ def render_timeline_stances(console: Console, entries: list[Entry]) -> None:
         + ": agreed/rejected/open, then points not reported (— nothing reported)"
     )
     table = Table(pad_edge=False, show_edge=False)
-    table.add_column("Draft")
+    table.add_column("Draft", no_wrap=True)
     for p in entries[0].parties:
-        table.add_column(p.party + ("" if p.veto else " (no veto)"), no_wrap=True)
+        table.add_column(p.party + ("" if p.veto else "*"), no_wrap=True)
     for e in entries:
         cells = []
         for p in e.parties:
@@ -285,6 +285,8 @@ def render_timeline_stances(console: Console, entries: list[Entry]) -> None:
             )
         table.add_row(e.draft, *cells)
     console.print(table)
+    if not all(p.veto for p in entries[0].parties):
+        console.print("* no veto")
 
 
 # --------------------------------------------------------------------------- analyze

@@ -277,17 +277,23 @@ async def forecast(request: Request, q: ForecastQuery) -> dict[str, Any]:
         if result is None:
             message = f"no party has a position or values on issue {issue!r}"
             raise ApiError(422, "no_actors", message)
-        return result.to_json()
+        from zopa.analysis import labelled_forecast
+
+        return labelled_forecast(result.to_json())
 
     return await _analysis(request, q, compute)
 
 
 @router.post("/forecasts", summary="Every model on every numeric issue with positions")
 async def forecasts(request: Request, q: ForecastsQuery) -> dict[str, Any]:
+    from zopa.analysis import labelled_forecast
+
     def compute(c: service.Context) -> dict[str, Any]:
         return {
             "scenario": c.scenario.id,
-            "forecasts": [f.to_json() for f in service.forecasts_of(c, q.rounds, q.q)],
+            "forecasts": [
+                labelled_forecast(f.to_json()) for f in service.forecasts_of(c, q.rounds, q.q)
+            ],
         }
 
     return await _analysis(request, q, compute)
