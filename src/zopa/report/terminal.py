@@ -271,7 +271,7 @@ def render_timeline_stances(console: Console, entries: list[Entry]) -> None:
         + ": agreed/rejected/open, then points not reported (— nothing reported)"
     )
     table = Table(pad_edge=False, show_edge=False)
-    table.add_column("Draft", no_wrap=True)
+    table.add_column("Draft", overflow="fold")
     for p in entries[0].parties:
         table.add_column(p.party + ("" if p.veto else "*"), no_wrap=True)
     for e in entries:
