@@ -121,8 +121,18 @@ def test_built_in_command_reports_the_exact_robust_package(tmp_path: Path) -> No
     relaxed = tmp_path / "relaxed.json"
     relaxed.write_text(json.dumps(data, default=str), encoding="utf-8")
     run = subprocess.run(
-        [*ZOPA, "montecarlo", str(relaxed), "-n", "1000", "--seed", "0", "--processes", "1"]
-        + ["--json"],
+        [
+            *ZOPA,
+            "montecarlo",
+            str(relaxed),
+            "-n",
+            "1000",
+            "--seed",
+            "0",
+            "--processes",
+            "1",
+            "--json",
+        ],
         capture_output=True,
         text=True,
         timeout=300,
