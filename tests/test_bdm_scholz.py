@@ -17,7 +17,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from zopa.models import eum
+from zopa.models import bdm
 from zopa.models.sensitivity import sensitivity
 
 DATA = Path(__file__).parent / "data"
@@ -39,8 +39,8 @@ def published_table() -> list[dict[str, float]]:
         return [{k: float(v) for k, v in row.items()} for row in csv.DictReader(f)]
 
 
-def run(variant: str, rounds: int = 8, q: float = 1.0) -> eum.Simulation:
-    return eum.simulate(*emissions(), rounds=rounds, q=q, variant=variant)
+def run(variant: str, rounds: int = 8, q: float = 1.0) -> bdm.Simulation:
+    return bdm.simulate_arrays(*emissions(), rounds=rounds, q=q, variant=variant)
 
 
 def one_decimal(x: float) -> float:
@@ -67,7 +67,7 @@ def test_first_round_reproduces_the_published_median_and_mean():
 
 
 def test_first_round_quadrants_match_the_published_figures():
-    table = eum.first_round(*emissions())
+    table = bdm.first_round(*emissions())
     with open(DATA / "scholz-2011-figures.csv", newline="") as f:
         points = list(csv.DictReader(f))
     wrong = []
@@ -124,7 +124,7 @@ def offers(a: float, g: float, p_challenger: float, variant: str) -> tuple[int, 
     own = np.array([[[0.0, a], [0.0, 0.0]]])
     seen = np.array([[[0.0, g], [0.0, 0.0]]])  # g[:, i, j]: j's utility of challenging i
     p = np.array([[[0.5, 1 - p_challenger], [p_challenger, 0.5]]])
-    step = eum._offers(x, own, seen, p, np.ones((1, 2)), eum.VARIANTS[variant])
+    step = bdm._offers(x, own, seen, p, np.ones((1, 2)), bdm.VARIANTS[variant])
     return int(step.kind[0, 0]), float(step.x[0, 0])
 
 
@@ -159,8 +159,23 @@ def test_a_lost_conflict_comes_before_a_smaller_compromise():
     p = np.full((1, 3, 3), 0.5)
     p[0, 1, 0], p[0, 0, 1] = 0.9, 0.1  # j is the likelier winner
     for variant, to in (("scholz", 1.0), ("zopa-v1", -0.3)):
-        step = eum._offers(x, own, seen, p, np.ones((1, 3)), eum.VARIANTS[variant])
+        step = bdm._offers(x, own, seen, p, np.ones((1, 3)), bdm.VARIANTS[variant])
         assert step.x[0, 0] == pytest.approx(to), variant
+
+
+def test_among_equal_kinds_the_smallest_move_wins():
+    # actor 0 at 5 can be compelled by actors at 0, 10 and 6: it moves to 6 under every reading
+    x = np.array([[5.0, 0.0, 10.0, 6.0]])
+    own = np.zeros((1, 4, 4))
+    seen = np.zeros((1, 4, 4))
+    own[0, 0, 1:], seen[0, 0, 1:] = -0.9, 0.3  # i's loss exceeds each gain: compelled (scholz)
+    p = np.full((1, 4, 4), 0.5)
+    for name in ("scholz", "table2"):
+        step = bdm._offers(x, own, seen, p, np.ones((1, 4)), bdm.VARIANTS[name])
+        assert (step.x[0, 0], step.challenger[0, 0]) == (6.0, 3), name
+    own[0, 0, 1:], seen[0, 0, 1:] = -0.3, 0.9  # zopa-v1 compels when the gain is the larger
+    step = bdm._offers(x, own, seen, p, np.ones((1, 4)), bdm.VARIANTS["zopa-v1"])
+    assert (step.x[0, 0], step.challenger[0, 0]) == (6.0, 3)
 
 
 # --------------------------------------------------------------------------- properties
@@ -178,23 +193,23 @@ actor_sets = st.lists(
 
 def simulate_rows(rows, variant, q=1.0, rounds=6):
     ids = [f"a{k}" for k in range(len(rows))]
-    return eum.simulate(
+    return bdm.simulate_arrays(
         ids, [r[1] for r in rows], [r[0] for r in rows], [r[2] for r in rows], rounds, q, variant
     )
 
 
 @settings(max_examples=60, deadline=None)
 @given(
-    actor_sets, st.sampled_from(list(eum.VARIANTS)), st.sampled_from([1.0, 0.5, 0.75]), st.randoms()
+    actor_sets, st.sampled_from(list(bdm.VARIANTS)), st.sampled_from([1.0, 0.5, 0.75]), st.randoms()
 )
 def test_the_order_of_the_actors_changes_nothing(rows, variant, q, rnd):
     ids = [f"a{k}" for k in range(len(rows))]
     order = list(range(len(rows)))
     rnd.shuffle(order)
-    a = eum.simulate(
+    a = bdm.simulate_arrays(
         ids, [r[1] for r in rows], [r[0] for r in rows], [r[2] for r in rows], 6, q, variant
     )
-    b = eum.simulate(
+    b = bdm.simulate_arrays(
         [ids[k] for k in order],
         [rows[k][1] for k in order],
         [rows[k][0] for k in order],
@@ -209,7 +224,7 @@ def test_the_order_of_the_actors_changes_nothing(rows, variant, q, rnd):
 
 
 @settings(max_examples=60, deadline=None)
-@given(actor_sets, st.sampled_from(list(eum.VARIANTS)), st.floats(0, 1))
+@given(actor_sets, st.sampled_from(list(bdm.VARIANTS)), st.floats(0, 1))
 def test_positions_stay_within_the_initial_range(rows, variant, q):
     sim = simulate_rows(rows, variant, q)
     lo, hi = min(r[1] for r in rows), max(r[1] for r in rows)
@@ -219,7 +234,7 @@ def test_positions_stay_within_the_initial_range(rows, variant, q):
 
 
 @settings(max_examples=60, deadline=None)
-@given(actor_sets, st.sampled_from(list(eum.VARIANTS)))
+@given(actor_sets, st.sampled_from(list(bdm.VARIANTS)))
 def test_convergence_and_cycles_are_flagged_truthfully(rows, variant):
     sim = simulate_rows(rows, variant, rounds=8)
     if sim.converged:  # stopped early because nobody moved
@@ -234,10 +249,10 @@ def test_convergence_and_cycles_are_flagged_truthfully(rows, variant):
 
 
 @settings(max_examples=40, deadline=None)
-@given(actor_sets, st.sampled_from(list(eum.VARIANTS)), st.floats(0, 1))
+@given(actor_sets, st.sampled_from(list(bdm.VARIANTS)), st.floats(0, 1))
 def test_batches_give_what_single_runs_give(rows, variant, q):
     sim = simulate_rows(rows, variant, q, rounds=5)
-    final, converged = eum.run_batch(
+    final, converged = bdm.run_batch(
         np.array([[r[1] for r in rows]] * 2),
         np.array([[r[0] for r in rows]] * 2),
         np.array([[r[2] for r in rows]] * 2),
@@ -254,7 +269,7 @@ def test_batches_give_what_single_runs_give(rows, variant, q):
 def test_batched_weighted_median_minimises_the_linear_loss(rows):
     x = np.array([[float(r[1]) for r in rows]])
     w = np.array([[float(r[0] * r[2]) for r in rows]])
-    m = eum.weighted_medians(x, w)[0]
+    m = bdm.weighted_medians(x, w)[0]
     loss = lambda y: float((w * np.abs(x - y)).sum())  # noqa: E731
     assert all(loss(m) <= loss(y) + 1e-9 for y in np.linspace(-5, 5, 201))
 
@@ -267,9 +282,9 @@ def test_sensitivity_is_reproducible_and_depends_on_the_seed():
     b = sensitivity("bdm", *emissions(), samples=20, seed=3).to_json()
     c = sensitivity("bdm", *emissions(), samples=20, seed=4).to_json()
     assert a == b
-    assert a["samples"] == 20 * len(eum.VARIANTS) and sum(a["histogram"]["counts"]) == a["samples"]
+    assert a["samples"] == 20 * len(bdm.VARIANTS) and sum(a["histogram"]["counts"]) == a["samples"]
     assert a["low"] <= a["p10"] <= a["median"] <= a["p90"] <= a["high"]
-    assert set(a["by_variant"]) == set(eum.VARIANTS)
+    assert set(a["by_variant"]) == set(bdm.VARIANTS)
     assert a["histogram"] != c["histogram"] or a["median"] != c["median"]
 
 
@@ -285,7 +300,7 @@ def test_sensitivity_draws_use_the_scenario_monte_carlo_streams():
 def test_without_perturbation_the_exact_models_do_not_move(model):
     from fractions import Fraction
 
-    from zopa.forecast import compromise, read_actors, weighted_median
+    from zopa.models.forecast import compromise, read_actors, weighted_median
 
     exact = {"compromise": compromise, "median": weighted_median}[model](
         read_actors(DATA / "emissions-1994.csv")

@@ -4,7 +4,7 @@ A seeded Monte Carlo.  Each draw perturbs every actor's capability and
 salience by an independent uniform factor in ``[1 − spread, 1 + spread]``
 (salience capped at 100) and, for the expected-utility model, draws ``Q``
 uniformly from ``[0.5, 1]``; the expected-utility model then runs that draw
-under every reading in :data:`zopa.models.eum.VARIANTS` (common random
+under every reading in :data:`zopa.models.bdm.VARIANTS` (common random
 numbers: each reading sees the same draws).  The compromise and median models
 have no ``Q`` and no readings, so only the perturbation applies to them.
 
@@ -26,13 +26,14 @@ model also each reading's forecast at the given inputs and its own range.
 from __future__ import annotations
 
 import itertools
+import textwrap
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
-from zopa.models import eum
+from zopa.models import bdm
 
 SPREAD = 0.1
 Q_RANGE = (0.5, 1.0)
@@ -98,36 +99,51 @@ class Sensitivity:
             }
         return out
 
-    def to_text(self, show: Callable[[float], str], unit: str | None = None) -> list[str]:
-        """Lines for people: what was varied, the range, a histogram, each reading."""
+    def to_text(
+        self, show: Callable[[float], str], unit: str | None = None, current: str | None = None
+    ) -> list[str]:
+        """Lines for people (80 columns): what was varied, the range, a histogram, each reading.
+
+        ``current`` names the reading the forecast itself used (marked in the list).
+        """
         u = f" {unit}" if unit else ""
-        varied = f"capability and salience ±{self.spread:.0%}"
-        if self.q_range:
-            varied = (
-                f"Q from {show(self.q_range[0])} to {show(self.q_range[1])}, every reading, "
-                + varied
-            )
-        runs = f"{self.draws} draws" + (
-            f" × {len(self.by_variant)} readings" if self.by_variant else ""
-        )
-        lines = [
-            f"Sensitivity ({runs}, seed {self.seed}; {varied}):",
-            f"  range {show(self.low)} to {show(self.high)}{u}, median {show(self.median)};"
-            f" 80 % of runs from {show(self.percentile(10))} to {show(self.percentile(90))}",
-        ]
-        edges, counts = self.histogram()
-        labels = [f"{show(a)} to {show(b)}" for a, b in itertools.pairwise(edges)]
-        width = max(len(x) for x in labels)
-        top = max(counts)
-        for label, n in zip(labels, counts, strict=True):
-            bar = "#" * (round(_BAR * n / top) if top else 0)
-            lines.append(f"  {label:>{width}}  {bar:<{_BAR}} {n:>5}")
+        spread = f"±{self.spread * 100:g} %"
         if self.by_variant:
-            lines.append("  By reading (forecast at these inputs; range over the draws):")
-            name_width = max(len(n) for n in self.by_variant)
+            lo, hi = self.q_range or (0.0, 1.0)
+            what = (
+                f"{self.draws} draws (seed {self.seed}) × {len(self.by_variant)} readings of the"
+                f" model; each draw varies Q from {show(lo)} to {show(hi)} and every capability"
+                f" and salience by up to {spread}"
+            )
+        else:
+            what = (
+                f"{self.draws} draws (seed {self.seed}), each varying every capability and"
+                f" salience by up to {spread}"
+            )
+        summary = (
+            f"Sensitivity: {what}. The forecast ranges from {show(self.low)} to"
+            f" {show(self.high)}{u}, median {show(self.median)}; 80 % of runs lie from"
+            f" {show(self.percentile(10))} to {show(self.percentile(90))}."
+        )
+        lines = textwrap.wrap(summary, 79)
+        edges, counts = self.histogram()
+        if len(counts) == 1:
+            lines.append(f"  All {counts[0]} runs give {show(edges[0])}{u}.")
+        else:
+            labels = [f"{show(a)} to {show(b)}" for a, b in itertools.pairwise(edges)]
+            width = max(len(x) for x in labels)
+            bar_width = max(10, min(_BAR, 79 - width - 10))
+            top = max(counts)
+            for label, n in zip(labels, counts, strict=True):
+                bar = "#" * round(bar_width * n / top)
+                lines.append(f"  {label:>{width}}  {bar:<{bar_width}} {n:>5}")
+        if self.by_variant:
+            lines.append("  Each reading: forecast at these inputs; range over the draws.")
+            name_width = max(len(n) for n in self.by_variant) + len(" (used)")
             for name, doc in self.by_variant.items():
+                label = f"{name} (used)" if name == current else name
                 lines.append(
-                    f"    {name:<{name_width}}  {show(doc['forecast']):>9}"
+                    f"    {label:<{name_width}}  {show(doc['forecast']):>9}"
                     f"   {show(doc['low'])} to {show(doc['high'])}"
                 )
         return lines
@@ -163,17 +179,17 @@ def sensitivity(
         w = c * s
         return Sensitivity(model, (w * xs).sum(axis=1) / w.sum(axis=1), samples, seed, spread)
     if model == "median":
-        return Sensitivity(model, eum.weighted_medians(xs, c * s), samples, seed, spread)
+        return Sensitivity(model, bdm.weighted_medians(xs, c * s), samples, seed, spread)
     if model != "bdm":
         raise ValueError(f"unknown model {model!r}")
     qs = Q_RANGE[0] + (Q_RANGE[1] - Q_RANGE[0]) * u[:, 0]
     values, by_variant = [], {}
-    for name in eum.VARIANTS:
-        final, _ = eum.run_batch(xs, c, s, qs, rounds, name)
-        got = eum.weighted_medians(final, c * s)
-        here, _ = eum.run_batch(x[None, :], c0[None, :], s0[None, :], np.array([q]), rounds, name)
+    for name in bdm.VARIANTS:
+        final, _ = bdm.run_batch(xs, c, s, qs, rounds, name)
+        got = bdm.weighted_medians(final, c * s)
+        here, _ = bdm.run_batch(x[None, :], c0[None, :], s0[None, :], np.array([q]), rounds, name)
         by_variant[name] = {
-            "forecast": float(eum.weighted_medians(here, (c0 * s0)[None, :])[0]),
+            "forecast": float(bdm.weighted_medians(here, (c0 * s0)[None, :])[0]),
             "low": float(got.min()),
             "high": float(got.max()),
             "median": float(np.median(got)),

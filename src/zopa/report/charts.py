@@ -12,6 +12,7 @@ HTML needs no browser and works offline: plotly.js is written into the file.
 
 from __future__ import annotations
 
+import itertools
 import os
 import tempfile
 import warnings
@@ -165,6 +166,88 @@ def timeline_figure(entries: Sequence[Entry], title: str | None = None) -> go.Fi
         legend={"orientation": "h", "y": -0.25},
         margin={"l": 60, "r": 20, "t": 50, "b": 80},
         template="plotly_white",
+    )
+    return fig
+
+
+def forecast_rounds_figure(
+    doc: Mapping[str, Any], unit: str | None = None, title: str | None = None
+) -> go.Figure:
+    """The rounds of the expected-utility model, from a ``zopa forecast --model bdm --json`` doc.
+
+    Each actor's position after every round (thin lines, round 0 is the
+    start), the weighted median, which is the forecast (bold), and the mean.
+    """
+    from plotly.colors import qualitative
+
+    rounds = [doc["initial"], *doc["rounds"]]
+    xs = [r["round"] for r in rounds]
+    fig = go.Figure()
+    for k, actor in enumerate(doc["initial"]["positions"]):
+        fig.add_trace(
+            go.Scatter(
+                x=xs,
+                y=[r["positions"][actor] for r in rounds],
+                mode="lines",
+                name=actor,
+                line={"width": 1, "color": qualitative.Plotly[k % len(qualitative.Plotly)]},
+                opacity=0.6,
+                hovertemplate=f"{actor}: %{{y:.4g}}<extra>round %{{x}}</extra>",
+            )
+        )
+    for key, name, style in (
+        ("median", "weighted median (the forecast)", {"width": 4, "color": "#111"}),
+        ("mean", "mean (compromise model)", {"width": 2, "color": "#111", "dash": "dot"}),
+    ):
+        fig.add_trace(
+            go.Scatter(
+                x=xs,
+                y=[r[key] for r in rounds],
+                mode="lines+markers",
+                name=name,
+                line=style,
+                hovertemplate=f"{key}: %{{y:.4g}}<extra>round %{{x}}</extra>",
+            )
+        )
+    fig.update_layout(
+        title=title or "Expected-utility model: positions by round",
+        xaxis={"title": {"text": "round"}, "dtick": 1},
+        yaxis={"title": {"text": unit or "position"}},
+        legend={"orientation": "h", "y": -0.25},
+        margin={"l": 60, "r": 20, "t": 50, "b": 80},
+        template="plotly_white",
+    )
+    return fig
+
+
+def sensitivity_figure(
+    doc: Mapping[str, Any], unit: str | None = None, title: str | None = None
+) -> go.Figure:
+    """The histogram of a forecast's sensitivity analysis (its ``sensitivity`` JSON object)."""
+    edges, counts = doc["histogram"]["edges"], doc["histogram"]["counts"]
+    centres = [(a + b) / 2 for a, b in itertools.pairwise(edges)]
+    widths = [b - a for a, b in itertools.pairwise(edges)]
+    labels = [f"{a:.4g} to {b:.4g}" for a, b in itertools.pairwise(edges)]
+    fig = go.Figure(
+        go.Bar(
+            x=centres,
+            y=counts,
+            width=[w if w > 0 else None for w in widths],
+            customdata=labels,
+            marker_color="#1f77b4",
+            hovertemplate="%{customdata}: %{y} runs<extra></extra>",
+            name="runs",
+        )
+    )
+    fig.add_vline(x=doc["median"], line_dash="dash", annotation_text="median")
+    fig.update_layout(
+        title=title or "How much the forecast moves",
+        xaxis={"title": {"text": unit or "forecast"}},
+        yaxis={"title": {"text": "runs"}},
+        showlegend=False,
+        margin={"l": 60, "r": 20, "t": 50, "b": 60},
+        template="plotly_white",
+        bargap=0.05,
     )
     return fig
 
