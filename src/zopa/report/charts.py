@@ -221,31 +221,43 @@ def forecast_rounds_figure(
 
 
 def sensitivity_figure(
-    doc: Mapping[str, Any], unit: str | None = None, title: str | None = None
+    docs: Mapping[str, Mapping[str, Any]], unit: str | None = None, title: str | None = None
 ) -> go.Figure:
-    """The histogram of a forecast's sensitivity analysis (its ``sensitivity`` JSON object)."""
-    edges, counts = doc["histogram"]["edges"], doc["histogram"]["counts"]
-    centres = [(a + b) / 2 for a, b in itertools.pairwise(edges)]
-    widths = [b - a for a, b in itertools.pairwise(edges)]
-    labels = [f"{a:.4g} to {b:.4g}" for a, b in itertools.pairwise(edges)]
-    fig = go.Figure(
-        go.Bar(
-            x=centres,
-            y=counts,
-            width=[w if w > 0 else None for w in widths],
-            customdata=labels,
-            marker_color="#1f77b4",
-            hovertemplate="%{customdata}: %{y} runs<extra></extra>",
-            name="runs",
+    """Histograms of sensitivity analyses (``sensitivity`` JSON objects), one per label.
+
+    Several models of one issue share the horizontal axis (the issue's scale),
+    so their spreads can be compared at a glance.
+    """
+    from plotly.colors import qualitative
+
+    fig = go.Figure()
+    for k, (label, doc) in enumerate(docs.items()):
+        edges, counts = doc["histogram"]["edges"], doc["histogram"]["counts"]
+        total = sum(counts) or 1
+        pairs = list(itertools.pairwise(edges))
+        span = max(edges) - min(edges)
+        fig.add_trace(
+            go.Bar(
+                x=[(a + b) / 2 for a, b in pairs],
+                y=[100 * n / total for n in counts],
+                width=[(b - a) if b > a else max(span, abs(a), 1) / 50 for a, b in pairs],
+                customdata=[
+                    [f"{a:,.4g} to {b:,.4g}", n] for (a, b), n in zip(pairs, counts, strict=True)
+                ],
+                name=label,
+                marker_color=qualitative.Plotly[k % len(qualitative.Plotly)],
+                opacity=0.65,
+                hovertemplate=f"{label}: %{{customdata[0]}}, %{{customdata[1]}} runs"
+                "<extra></extra>",
+            )
         )
-    )
-    fig.add_vline(x=doc["median"], line_dash="dash", annotation_text="median")
     fig.update_layout(
-        title=title or "How much the forecast moves",
+        title=title or "How much each forecast moves",
+        barmode="overlay",
         xaxis={"title": {"text": unit or "forecast"}},
-        yaxis={"title": {"text": "runs"}},
-        showlegend=False,
-        margin={"l": 60, "r": 20, "t": 50, "b": 60},
+        yaxis={"title": {"text": "% of runs"}},
+        legend={"orientation": "h", "y": -0.25},
+        margin={"l": 60, "r": 20, "t": 50, "b": 80},
         template="plotly_white",
         bargap=0.05,
     )

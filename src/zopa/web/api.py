@@ -23,6 +23,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from zopa.models import bdm
+from zopa.models import sensitivity as sens
 from zopa.models.forecast import MODELS
 from zopa.web import service
 from zopa.web.workspace import MAX_SCENARIO_BYTES, ScenarioTooLarge
@@ -76,12 +77,19 @@ class FrontierQuery(Query):
 
 
 class ForecastsQuery(Query):
+    """The options of ``zopa forecast``: ``--rounds``, ``--q``, ``--variant``, ``--samples``,
+    ``--seed``; ``sensitivity: false`` is ``--no-sensitivity``."""
+
     rounds: Annotated[int, Field(ge=1, le=bdm.MAX_ROUNDS)] = 10
     q: Annotated[float, Field(ge=0, le=1)] = 1.0
+    variant: Literal[tuple(bdm.VARIANTS)] | None = None  # type: ignore[valid-type]
+    sensitivity: bool = True
+    samples: Annotated[int, Field(ge=1, le=sens.MAX_SAMPLES)] = sens.SAMPLES
+    seed: Annotated[int, Field(ge=0, le=2**63 - 1)] = 0
 
 
 class ForecastQuery(ForecastsQuery):
-    """The options of ``zopa forecast``: ``--issue``, ``--model``, ``--rounds``, ``--q``."""
+    """The options of ``zopa forecast``, with ``--issue`` and ``--model``."""
 
     issue: Annotated[str | None, Field(max_length=200)] = None
     model: Literal[MODELS] = "compromise"  # type: ignore[valid-type]
@@ -271,7 +279,7 @@ async def forecast(request: Request, q: ForecastQuery) -> dict[str, Any]:
     def compute(c: service.Context) -> dict[str, Any]:
         issue = numeric_issue(c, q.issue)
         try:
-            result = service.forecast_of(c, issue, q.model, q.rounds, q.q)
+            result = service.forecast_of(c, issue, q.model, _forecast_options(q))
         except ValueError as err:
             raise ApiError(422, "invalid_request", str(err)) from None
         if result is None:
@@ -287,10 +295,16 @@ async def forecasts(request: Request, q: ForecastsQuery) -> dict[str, Any]:
     def compute(c: service.Context) -> dict[str, Any]:
         return {
             "scenario": c.scenario.id,
-            "forecasts": [f.to_json() for f in service.forecasts_of(c, q.rounds, q.q)],
+            "forecasts": [f.to_json() for f in service.forecasts_of(c, _forecast_options(q))],
         }
 
     return await _analysis(request, q, compute)
+
+
+def _forecast_options(q: ForecastsQuery) -> service.ForecastOptions:
+    if q.variant is not None and getattr(q, "model", "bdm") != "bdm":
+        raise ApiError(422, "invalid_request", "variant applies to model bdm only")
+    return service.ForecastOptions(q.rounds, q.q, q.variant, q.sensitivity, q.samples, q.seed)
 
 
 def numeric_issue(ctx: service.Context, issue: str | None) -> str:
