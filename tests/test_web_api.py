@@ -135,9 +135,7 @@ def test_forecast_on_the_builtin_equals_the_cli(http: httpx.Client, args: dict) 
     doc = r.json()
     assert doc["point_estimate"] == POINT_ESTIMATE
     assert ("sensitivity" in doc) == args.get("sensitivity", True)
-    options = [
-        "--no-sensitivity" if k == "sensitivity" else f"--{k}={v}" for k, v in args.items()
-    ]
+    options = ["--no-sensitivity" if k == "sensitivity" else f"--{k}={v}" for k, v in args.items()]
     assert without_departures(doc) == cli_json("forecast", "ukraine-2025", *options)
 
 

@@ -408,9 +408,9 @@ class IssueForecast:
     def to_text(self) -> str:
         """The issue, then one line per model: its forecast and, when computed, its range.
 
-        ``army_cap (personnel):`` then ``compromise 580,000 (548,000 to 619,000
-        over the sensitivity runs)`` and so on, so that no model reads as one
-        certain number.
+        ``army_cap (personnel):`` then ``compromise 580,000 (sensitivity runs:
+        547,922 to 618,841)`` and so on, so that no model reads as one certain
+        number.
         """
         lines = [f"{self.issue}" + (f" ({self.unit})" if self.unit else "") + ":"]
         for name, label in (
@@ -425,9 +425,9 @@ class IssueForecast:
             if f.sensitivity is not None:
                 lo, hi = f.sensitivity.low, f.sensitivity.high
                 line += (
-                    f" (every run: {show(lo)})"
+                    f" (sensitivity runs: all {show(lo)})"
                     if show(lo) == show(hi)
-                    else f" (runs from {show(lo)} to {show(hi)})"
+                    else f" (sensitivity runs: {show(lo)} to {show(hi)})"
                 )
             lines.append(line)
         return "\n".join(lines)
