@@ -77,7 +77,7 @@ in the same order and no result depends on the order the actors were given in.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 import numpy as np
@@ -391,7 +391,10 @@ def run_batch(
     """Final positions ``(B, n)`` and whether each run converged, for ``B`` runs at once.
 
     ``s`` is salience on the 0–100 scale; ``q`` one Q per run.  Runs are
-    processed in chunks that bound the memory of the vote tensor.
+    processed in chunks that bound the memory of the vote tensor.  A run whose
+    positions repeat an earlier round's has entered a cycle (a fixed point is
+    a cycle of length 1): the rounds are deterministic, so its position after
+    the last round is read off the cycle and the run stops there.
     """
     v = VARIANTS[variant]
     x0, c, s = (np.asarray(a, dtype=float) for a in (x0, c, s))
@@ -405,19 +408,43 @@ def run_batch(
         hi = lo + chunk
         span = x0[lo:hi].max(axis=1) - x0[lo:hi].min(axis=1)
         b = _Batch(c[lo:hi], s[lo:hi] / 100, q[lo:hi], np.where(span > 0, span, 1.0))
-        x = x0[lo:hi].copy()
-        still = np.zeros(len(x), dtype=bool)
-        for _ in range(rounds):
-            step = _round(x, b, v)
-            x = step.x
-            still = ~step.moved.any(axis=1)
-            if still.all():
-                break
+        x, still = _run_chunk(x0[lo:hi].copy(), b, v, rounds)
         outs.append(x)
         conv.append(still)
     final = np.empty_like(x0)
     np.put_along_axis(final, order, np.concatenate(outs), axis=-1)
     return final, np.concatenate(conv)
+
+
+def _run_chunk(x: np.ndarray, b: _Batch, v: Variant, rounds: int) -> tuple[np.ndarray, np.ndarray]:
+    """Up to ``rounds`` rounds for every row of ``x``; rows leave once they cycle."""
+    final = x.copy()
+    converged = np.zeros(len(x), dtype=bool)
+    active = np.arange(len(x))
+    states = [[x[r].tobytes()] for r in range(len(x))]  # row r's positions after each round
+    seen = [{key[0]: 0} for key in states]
+    for k in range(1, rounds + 1):
+        if not len(active):
+            break
+        x = _round(x, b, v).x
+        keep = []
+        for pos, r in enumerate(active):
+            key = x[pos].tobytes()
+            first = seen[r].get(key)
+            if first is None:
+                seen[r][key] = k
+                states[r].append(key)
+                keep.append(pos)
+                continue
+            cycle = k - first  # the state after `rounds` rounds lies on the cycle
+            final[r] = np.frombuffer(states[r][first + (rounds - first) % cycle])
+            converged[r] = cycle == 1
+        if len(keep) < len(active):
+            kept = np.asarray(keep, dtype=int)
+            active, x = active[kept], x[kept]
+            b = _Batch(b.c[kept], b.s[kept], b.q[kept], b.span[kept])
+    final[active] = x  # never repeated: the last round moved someone
+    return final, converged
 
 
 # --------------------------------------------------------------------------- one run, reported
@@ -544,7 +571,6 @@ def simulate_arrays(
     initial = _report(0, ids, x[0], w, back, [], None)
     done: list[Round] = []
     seen: dict[tuple[float, ...], int] = {tuple(x[0]): 0}
-    cycle = None
     for k in range(1, rounds + 1):
         step = _round(x, b, v)
         moves = [
@@ -564,10 +590,13 @@ def simulate_arrays(
         if not moves:
             return Simulation(q, variant, initial, done, True, None)
         key = tuple(x[0])
-        if cycle is None and key in seen:
-            cycle = k - seen[key]
-        seen.setdefault(key, k)
-    return Simulation(q, variant, initial, done, False, cycle)
+        if key in seen:  # a cycle: every later round repeats one of its rounds
+            first, cycle = seen[key], k - seen[key]
+            for later in range(k + 1, rounds + 1):
+                done.append(replace(done[first + (later - first - 1) % cycle], round=later))
+            return Simulation(q, variant, initial, done, False, cycle)
+        seen[key] = k
+    return Simulation(q, variant, initial, done, False, None)
 
 
 def _report(

@@ -38,7 +38,7 @@ from zopa.models import bdm
 SPREAD = 0.1
 Q_RANGE = (0.5, 1.0)
 SAMPLES = 200
-MAX_SAMPLES = 10_000
+MAX_SAMPLES = 2_000
 BINS = 10
 _BAR = 40  # characters of the longest histogram bar
 

@@ -211,9 +211,16 @@ def _context(request: Request, q: Query) -> service.Context:
     return service.context(request.app.state.catalogue, q.scenario, q.draft, q.as_of, q.overrides)
 
 
-async def _analysis(request: Request, q: Query, compute: Callable[[service.Context], Any]) -> Any:
+async def _analysis(
+    request: Request,
+    q: Query,
+    compute: Callable[[service.Context], Any],
+    seconds: float | None = None,
+) -> Any:
+    """``compute`` on the request's scenario, under the wall-clock guard of ``seconds``
+    (default: the request's solver time limit)."""
     ctx = await run_in_threadpool(_context, request, q)
-    document = await run_limited(request, lambda: compute(ctx), _seconds(q))
+    document = await run_limited(request, lambda: compute(ctx), seconds or _seconds(q))
     return service.as_cli(document, ctx)
 
 
@@ -287,7 +294,8 @@ async def forecast(request: Request, q: ForecastQuery) -> dict[str, Any]:
             raise ApiError(422, "no_actors", message)
         return result.to_json()
 
-    return await _analysis(request, q, compute)
+    # no solver runs here, so the solver's time_limit does not bound it (see _FORECAST_SECONDS)
+    return await _analysis(request, q, compute, _FORECAST_SECONDS)
 
 
 @router.post("/forecasts", summary="Every model on every numeric issue with positions")
@@ -298,7 +306,12 @@ async def forecasts(request: Request, q: ForecastsQuery) -> dict[str, Any]:
             "forecasts": [f.to_json() for f in service.forecasts_of(c, _forecast_options(q))],
         }
 
-    return await _analysis(request, q, compute)
+    return await _analysis(request, q, compute, _FORECAST_SECONDS)
+
+
+#: The wall-clock guard of the forecast endpoints is that of the default solver time limit:
+#: a forecast calls no solver, and its sensitivity analysis with many rounds can take seconds.
+_FORECAST_SECONDS = DEFAULT_SOLVER_SECONDS
 
 
 def _forecast_options(q: ForecastsQuery) -> service.ForecastOptions:
