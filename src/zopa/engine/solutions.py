@@ -8,6 +8,13 @@
 * ``kalai_smorodinsky`` — maximise the smallest gain relative to the ideal
   (:mod:`zopa.engine.kalai_smorodinsky`).
 
+When the agreement set decomposes into blocks of issues (every red line names
+issues only or utilities only, :mod:`zopa.engine.blocks`), all four are found
+by :mod:`zopa.engine.bargaining` — a linear relaxation guides, an exact
+Lagrangian search proves — which stays fast with many parties and issues.  A
+concept that search cannot settle within its node limit, and every concept of
+a problem that does not decompose, is solved with CP-SAT as described above.
+
 Every objective is evaluated in the exact integer arithmetic of
 :mod:`zopa.problem`; reported floats are those integers divided by the scale.
 """
@@ -80,6 +87,44 @@ def solve(
     if unknown:
         raise ValueError(f"unknown solution concept {unknown[0]!r} (known: {', '.join(CONCEPTS)})")
     deadline = time.monotonic() + time_limit if time_limit else None
+    from zopa.engine import bargaining
+
+    ctx = bargaining.prepare(problem, deadline)
+    if ctx is not None:
+        return _by_blocks(problem, ctx, wanted, deadline)
+    return _by_cpsat(problem, wanted, deadline)
+
+
+def _by_blocks(problem: Problem, ctx: Any, wanted: list[str], deadline: float | None) -> Solutions:
+    """Every concept by :mod:`zopa.engine.bargaining`; CP-SAT for any it leaves unproven."""
+    from zopa.engine import bargaining
+
+    V = problem.veto_parties
+    D = {p: int(problem.reservations[p]) for p in V}
+    found_ideals = bargaining.ideals(ctx)
+    if found_ideals is None:
+        return Solutions(problem.scenario.id, problem.as_of, False, {})
+    ideals, proven = found_ideals
+    if not proven:  # the ideals feed Kalai–Smorodinsky: settle them with CP-SAT
+        return _by_cpsat(problem, wanted, deadline)
+    found: dict[str, tuple[Any, bool]] = {}
+    for concept in wanted:
+        if concept == "utilitarian":
+            result = bargaining.utilitarian(ctx)
+        elif concept == "egalitarian":
+            result = bargaining.egalitarian(ctx)
+        elif concept == "nash":
+            result = bargaining.nash(ctx)[0]
+        else:
+            result = bargaining.kalai_smorodinsky(ctx, ideals)[0]
+        if not result.optimal and not _expired(deadline):
+            found[concept] = _cpsat_concept(problem, concept, V, D, ideals, deadline)
+        else:
+            found[concept] = (result.package, result.optimal)
+    return _assemble(problem, wanted, found, V, D, ideals)
+
+
+def _by_cpsat(problem: Problem, wanted: list[str], deadline: float | None) -> Solutions:
     V = problem.veto_parties
     D = {p: int(problem.reservations[p]) for p in V}
     cp_model_module()  # before the Nash thread starts: lets it skip loading pandas
@@ -97,21 +142,47 @@ def solve(
             ideals[p] = problem.utility(sol.package)[p]
         found: dict[str, tuple[Any, bool]] = {}
         for concept in wanted:
-            if concept == "utilitarian":
-                sol = _maximise(problem, V, lambda cp: sum(cp.U[p] for p in V), deadline)
-                found[concept] = (sol.package, sol.status == "optimal")
-            elif concept == "egalitarian":
-                sol = _maximise(problem, V, lambda cp: _min_gain(cp, V, D), deadline)
-                pkg, optimal = sol.package, sol.status == "optimal"
-                if optimal and sol.objective is not None:  # among the optima, the most efficient
-                    pkg = _most_efficient(problem, V, D, sol.objective, pkg, deadline)
-                found[concept] = (pkg, optimal)
-            elif concept == "kalai_smorodinsky":
-                ks = kalai_smorodinsky(problem, ideals, time_limit=_left(deadline))
-                found[concept] = (ks.package, ks.optimal)
+            if concept != "nash":
+                found[concept] = _cpsat_concept(problem, concept, V, D, ideals, deadline)
         if pending is not None:
             res = pending.result()
             found["nash"] = (res.package, res.optimal)
+    return _assemble(problem, wanted, found, V, D, ideals)
+
+
+def _cpsat_concept(
+    problem: Problem,
+    concept: str,
+    V: list[int],
+    D: dict[int, int],
+    ideals: dict[int, int],
+    deadline: float | None,
+) -> tuple[Any, bool]:
+    """One concept with CP-SAT: (package or None, proven optimal)."""
+    if concept == "utilitarian":
+        sol = _maximise(problem, V, lambda cp: sum(cp.U[p] for p in V), deadline)
+        return sol.package, sol.status == "optimal"
+    if concept == "egalitarian":
+        sol = _maximise(problem, V, lambda cp: _min_gain(cp, V, D), deadline)
+        pkg, optimal = sol.package, sol.status == "optimal"
+        if optimal and sol.objective is not None:  # among the optima, the most efficient
+            pkg = _most_efficient(problem, V, D, sol.objective, pkg, deadline)
+        return pkg, optimal
+    if concept == "nash":
+        res = nash(problem, V, time_limit=_left(deadline), blocks=False)
+        return res.package, res.optimal
+    ks = kalai_smorodinsky(problem, ideals, time_limit=_left(deadline))
+    return ks.package, ks.optimal
+
+
+def _assemble(
+    problem: Problem,
+    wanted: list[str],
+    found: dict[str, tuple[Any, bool]],
+    V: list[int],
+    D: dict[int, int],
+    ideals: dict[int, int],
+) -> Solutions:
     out: dict[str, Solution] = {}
     for concept in wanted:
         pkg, optimal = found[concept]
@@ -124,6 +195,10 @@ def solve(
         out,
         {problem.parties[p].id: ideals[p] / SCALE for p in ideals},
     )
+
+
+def _expired(deadline: float | None) -> bool:
+    return deadline is not None and time.monotonic() > deadline
 
 
 def _maximise(problem: Problem, V: list[int], objective: Any, deadline: float | None) -> Any:
