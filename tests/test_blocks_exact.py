@@ -154,7 +154,7 @@ def test_lagrangian_search_lists_exactly_the_region(scores, seed, threshold, flo
         scores,
         tables,
         Bounds(threshold, floors, ceilings),
-        lambda c, u: seen.append(tuple(c)),
+        lambda c, u: seen.extend(tuple(row) for row in c.tolist()),
     )
     assert done.complete
     expected = set()

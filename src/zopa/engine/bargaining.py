@@ -45,15 +45,15 @@ from fractions import Fraction
 
 import numpy as np
 
-from zopa import rules
 from zopa.engine.blocks import Structure, decompose
 from zopa.engine.highs import LpSolution, Relaxation
 from zopa.engine.label_setting import coordinates
-from zopa.engine.lagrangian import Bounds, search
+from zopa.engine.lagrangian import Bounds, Leaf, search
 from zopa.engine.skyline import skyline
 from zopa.problem import SCALE, Problem
 
-K = 1 << 32  # integer resolution of multipliers (any non-negative value is valid)
+K = 1 << 20  # integer resolution of multipliers (any non-negative value is valid)
+NASH_WEIGHT = 1 << 20  # the largest integer weight of the Nash inequality
 OA_ITERATIONS = 40
 OA_TOLERANCE = 1e-11
 
@@ -79,14 +79,6 @@ class Context:
     def package(self, choices: list[int]) -> list[int]:
         picks = [int(r[c]) for r, c in zip(self.rows, choices, strict=True)]
         return self.structure.package(picks)
-
-    def acceptable(self, u: list[int]) -> bool:
-        s = self.structure
-        if any(u[p] < t for p, t in s.lower.items()):
-            return False
-        if any(u[p] > t for p, t in s.upper.items()):
-            return False
-        return all(rules.evaluate(f, [], u) for f in s.formulas)
 
 
 def prepare(problem: Problem, deadline: float | None = None) -> Context | None:
@@ -136,7 +128,9 @@ def _relaxation(ctx: Context, floors: dict[int, int]) -> tuple[Relaxation, list[
     return lp, bounds
 
 
-def _multipliers(sol: LpSolution, bounds: list[tuple], factor: int) -> tuple[dict[int, int], int]:
+def _multipliers(
+    sol: LpSolution, bounds: list[tuple], factor: int | Fraction
+) -> tuple[dict[int, int], int]:
     """``Σ μ̂_r·sign_r·U_r`` as integer weights per party, and ``Σ μ̂_r·sign_r·t_r``."""
     weights: dict[int, int] = {}
     const = 0
@@ -150,12 +144,11 @@ def _multipliers(sol: LpSolution, bounds: list[tuple], factor: int) -> tuple[dic
     return weights, const
 
 
-def _floor(x: float, factor: int) -> int:
+def _floor(x: float, factor: int | Fraction) -> int:
     """``⌊x·factor⌋`` for a float ``x`` ≥ 0 and a (possibly huge) integer factor."""
     if not x > 0 or not math.isfinite(x):
         return 0
-    f = Fraction(x)
-    return (f.numerator * factor) // f.denominator
+    return math.floor(Fraction(x) * factor)
 
 
 def _add(a: dict[int, int], b: dict[int, int]) -> dict[int, int]:
@@ -172,21 +165,33 @@ def _rounded(ctx: Context, lp: Relaxation, sol: LpSolution) -> list[int] | None:
     return [int(np.argmax(y)) for y in lp.block_values(sol.columns)]
 
 
-def _utility(ctx: Context, choices: list[int]) -> list[int]:
-    n = ctx.utilities[0].shape[0] if ctx.utilities else len(ctx.problem.parties)
-    u = [0] * n
-    for table, c in zip(ctx.utilities, choices, strict=True):
-        for p in range(n):
-            u[p] += int(table[p, c])
-    return u
+def _utility(ctx: Context, choices: list[int]) -> np.ndarray:
+    """Utilities of every party, shape (1, parties), of one package given as block choices."""
+    total = sum(
+        (table[:, c] for table, c in zip(ctx.utilities, choices, strict=True)),
+        np.zeros(ctx.utilities[0].shape[0], dtype=np.int64),
+    )
+    return np.asarray(total, dtype=np.int64)[None, :]
 
 
-def _floors_hold(u: list[int], floors: dict[int, int]) -> bool:
-    return all(u[p] >= t for p, t in floors.items())
+def _ok(ctx: Context, U: np.ndarray, floors: dict[int, int]) -> np.ndarray:
+    """Which rows of a utility matrix meet ``floors`` and the agreement set's bounds."""
+    ok = ctx.structure.holds(U)
+    for p, t in floors.items():
+        ok &= U[:, p] >= t
+    return ok
 
 
 def _left_over(ctx: Context) -> bool:
     return ctx.deadline is not None and time.monotonic() > ctx.deadline
+
+
+def _search(ctx: Context, weights: dict[int, int], region: Bounds, leaf: Leaf) -> bool:
+    """The exact search; False when a limit (or too large a score) stopped it."""
+    try:
+        return search(_scores(ctx, weights), ctx.utilities, region, leaf, ctx.deadline).complete
+    except OverflowError:
+        return False
 
 
 # --------------------------------------------------------------------------- linear
@@ -213,30 +218,31 @@ def maximise(
         return Found(None, True), None
     mult, const = _multipliers(sol, bounds, K) if sol.status == "optimal" else ({}, 0)
     weights = _add({p: K * w for p, w in objective.items()}, mult)
-    scores = _scores(ctx, weights)
     lowest = sum(min(s) for s in _scores(ctx, objective))
     all_floors = _add_floors(ctx, floors)
+    w = np.zeros(ctx.utilities[0].shape[0], dtype=np.int64)
+    for p, x in objective.items():
+        w[p] = x
     best: list = [None, None]  # choices, value
 
-    def value(u: list[int]) -> int:
-        return sum(w * u[p] for p, w in objective.items())
-
-    def consider(choices: list[int], u: list[int]) -> None:
-        if not (_floors_hold(u, all_floors) and ctx.acceptable(u)):
+    def consider(choices: np.ndarray, U: np.ndarray) -> None:
+        ok = np.nonzero(_ok(ctx, U, all_floors))[0]
+        if len(ok) == 0:
             return
-        v = value(u)
-        if best[1] is None or v > best[1]:
-            best[0], best[1] = list(choices), v
-            region.threshold = K * (v + 1) + const
+        values = U[ok] @ w
+        i = int(np.argmax(values))  # the first of equals: a fixed choice
+        if best[1] is None or int(values[i]) > best[1]:
+            best[0], best[1] = choices[ok[i]].tolist(), int(values[i])
+            region.threshold = K * (best[1] + 1) + const
 
     region = Bounds(K * lowest + const, all_floors, dict(ctx.structure.upper))
     for known in (start, _rounded(ctx, lp, sol)):
         if known is not None:
-            consider(known, _utility(ctx, known))
-    done = search(scores, ctx.utilities, region, consider, ctx.deadline)
+            consider(np.array([known]), _utility(ctx, known))
+    complete = _search(ctx, weights, region, consider)
     if best[0] is None:
-        return Found(None, done.complete), None
-    return Found(ctx.package(best[0]), done.complete), best[1]
+        return Found(None, complete), None
+    return Found(ctx.package(best[0]), complete), best[1]
 
 
 def _add_floors(ctx: Context, floors: dict[int, int]) -> dict[int, int]:
@@ -321,7 +327,7 @@ def _max_min(ctx: Context, R: dict[int, int]) -> tuple[Fraction | None, list[int
     Kalai–Smorodinsky it is ``I_p − D_p``.
     """
     if not ctx.structure.feasible:
-        return None, True
+        return None, None, True
     lp, bounds = _relaxation(ctx, {})
     # t is the ratio times max(R) on the unit scale, so that it lies in [0, 1]
     t = lp.add_column(-4.0, 4.0)
@@ -343,12 +349,11 @@ def _max_min(ctx: Context, R: dict[int, int]) -> tuple[Fraction | None, list[int
     if not any(lam.values()):
         lam = dict.fromkeys(R, 1)
     weights = _add(lam, mult)
-    scores = _scores(ctx, weights)
     base_floors = _add_floors(ctx, {})
     best: list = [None, None]  # ratio, choices
-
-    def ratio_of(u: list[int]) -> Fraction:
-        return min(Fraction(u[p] - ctx.D[p], r) for p, r in R.items())
+    parties = list(R)
+    D = np.array([ctx.D[p] for p in parties], dtype=np.int64)
+    scale = np.array([float(R[p]) for p in parties])
 
     def require(better_than: Fraction | None) -> None:
         """Floors and threshold for a ratio strictly above ``better_than``."""
@@ -361,21 +366,30 @@ def _max_min(ctx: Context, R: dict[int, int]) -> tuple[Fraction | None, list[int
         region.floors = floors
         region.threshold = sum(w * floors[p] for p, w in lam.items()) + const
 
-    def consider(choices: list[int], u: list[int]) -> None:
-        if not (_floors_hold(u, base_floors) and ctx.acceptable(u)):
+    def consider(choices: np.ndarray, U: np.ndarray) -> None:
+        ok = np.nonzero(_ok(ctx, U, base_floors))[0]
+        if len(ok) == 0:
             return
-        r = ratio_of(u)
-        if best[0] is None or r > best[0]:
-            best[0], best[1] = r, list(choices)
-            require(r)
+        G = U[ok][:, parties] - D
+        approx = (G / scale).min(axis=1)  # floats only shortlist; the choice is exact
+        top = float(approx.max())
+        shortlist = np.nonzero(approx >= top - 1e-9 * max(1.0, abs(top)))[0]
+        ratios = [
+            min(Fraction(int(g), R[p]) for g, p in zip(G[i], parties, strict=True))
+            for i in shortlist
+        ]
+        j = max(range(len(ratios)), key=lambda k: (ratios[k], -k))
+        if best[0] is None or ratios[j] > best[0]:
+            best[0], best[1] = ratios[j], choices[ok[shortlist[j]]].tolist()
+            require(ratios[j])
 
     region = Bounds(0, {}, dict(ctx.structure.upper))
     require(None)
     start = _rounded(ctx, lp, sol)
     if start is not None:
-        consider(start, _utility(ctx, start))
-    done = search(scores, ctx.utilities, region, consider, ctx.deadline)
-    return best[0], best[1], done.complete
+        consider(np.array([start]), _utility(ctx, start))
+    complete = _search(ctx, weights, region, consider)
+    return best[0], best[1], complete
 
 
 # --------------------------------------------------------------------------- Nash
@@ -399,38 +413,52 @@ def nash(ctx: Context) -> tuple[Found, int]:
     if a is None:  # the relaxation did not settle: weights from the reservations' gaps
         a = [max(1, ctx.problem.max_utility(p) - D[p]) for p in V]
     n = len(V)
-    A = math.prod(a)
-    c = {p: A // a_p for p, a_p in zip(V, a, strict=True)}
-    mult, const = _multipliers(sol, bounds, A // SCALE + 1) if sol.status == "optimal" else ({}, 0)
+    # weights w_p ∝ 1/a_p (the gradient of Σ ln G at the relaxation's optimum), rounded
+    low = min(a)
+    c = {p: max(1, round(NASH_WEIGHT * low / a_p)) for p, a_p in zip(V, a, strict=True)}
+    W = math.prod(c.values())
+    factor = Fraction(NASH_WEIGHT * low, SCALE)  # LP multipliers → the weights' units
+    mult, const = _multipliers(sol, bounds, factor) if sol.status == "optimal" else ({}, 0)
     weights = _add(c, mult)
-    scores = _scores(ctx, weights)
     offset = sum(c[p] * D[p] for p in V) + const
     all_floors = _add_floors(ctx, positive)
+    Dv = np.array([D[p] for p in V], dtype=np.int64)
     best: list = [None, 0]
 
-    def consider(choices: list[int], u: list[int]) -> None:
-        if not (_floors_hold(u, all_floors) and ctx.acceptable(u)):
+    def consider(choices: np.ndarray, U: np.ndarray) -> None:
+        ok = np.nonzero(_ok(ctx, U, all_floors))[0]
+        if len(ok) == 0:
             return
-        product = math.prod(u[p] - D[p] for p in V)
-        if best[0] is None or product > best[1]:
-            best[0], best[1] = list(choices), product
-            region.threshold = _amgm(n, A, product) + offset
+        G = U[ok][:, V] - Dv  # every gain ≥ 1 here
+        logs = np.log(G.astype(np.float64)).sum(axis=1)  # floats only shortlist
+        top = float(logs.max())
+        shortlist = np.nonzero(logs >= top - 1e-9 * max(1.0, abs(top)))[0]
+        products = [math.prod(int(g) for g in G[i]) for i in shortlist]
+        j = max(range(len(products)), key=lambda k: (products[k], -k))
+        if best[0] is None or products[j] > best[1]:
+            best[0], best[1] = choices[ok[shortlist[j]]].tolist(), products[j]
+            region.threshold = _amgm(n, W, products[j]) + offset
 
     region = Bounds(sum(c.values()) + offset, all_floors, dict(ctx.structure.upper))
     start = _rounded(ctx, lp, sol)
     if start is not None:
-        consider(start, _utility(ctx, start))
-    done = search(scores, ctx.utilities, region, consider, ctx.deadline)
+        consider(np.array([start]), _utility(ctx, start))
+    complete = _search(ctx, weights, region, consider)
     if best[0] is None:
-        if done.complete:  # no package with every gain positive: the product is 0
+        if complete:  # no package with every gain positive: the product is 0
             return utilitarian(ctx), 0
         return Found(None, False), 0
-    return Found(ctx.package(best[0]), done.complete), best[1]
+    return Found(ctx.package(best[0]), complete), best[1]
 
 
-def _amgm(n: int, A: int, product: int) -> int:
-    """The least integer ``s`` with ``sⁿ > nⁿ·Aⁿ⁻¹·product``."""
-    rhs = n**n * A ** (n - 1) * product
+def _amgm(n: int, W: int, product: int) -> int:
+    """The least integer ``s`` with ``sⁿ > nⁿ·W·product``.
+
+    By the inequality of arithmetic and geometric means, for positive weights
+    ``w_p``: ``Π w_p·G_p ≤ (Σ w_p·G_p / n)ⁿ``, so ``Π G_p > product`` needs
+    ``(Σ w_p·G_p)ⁿ > nⁿ·(Π w_p)·product``, i.e. ``Σ w_p·G_p ≥ s``.
+    """
+    rhs = n**n * W * product
     s = _iroot(rhs, n)
     while s**n <= rhs:
         s += 1

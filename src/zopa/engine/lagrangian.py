@@ -10,13 +10,15 @@ could beat the incumbent satisfies ``score ≥ θ``, whatever non-negative
 multipliers were used, so listing that region settles the question exactly.
 Good multipliers (from a linear relaxation) only make the region small.
 
-The region is listed by depth-first branch and bound over the blocks (Land &
-Doig, *Econometrica* 28(3), 1960): options in order of decreasing score, a
-branch cut as soon as the best completion of its score falls below ``θ`` or
-the best completion of some party's utility falls below its floor (or above
-its ceiling).  Each complete package is handed to a callback, which may raise
-the threshold and the floors (a better incumbent shrinks the region).  All
-arithmetic is in Python integers.
+The region is listed by branch and bound over the blocks (Land & Doig,
+*Econometrica* 28(3), 1960), one block per level: a partial package is cut as
+soon as the best completion of its score falls below ``θ`` or the best
+completion of some party's utility falls below its floor (or above its
+ceiling).  Partial packages are processed in numpy batches (a stack of
+batches, best scores first, so memory stays bounded and good incumbents come
+early); complete packages are handed to a callback in batches, which may raise
+the threshold and the floors.  All arithmetic is exact: int64 scores whose
+sums are checked to stay far below 2⁶³.
 """
 
 from __future__ import annotations
@@ -27,7 +29,12 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-MAX_NODES = 3_000_000  # branch-and-bound nodes before the search gives up
+MAX_NODES = 20_000_000  # partial packages examined before the search gives up
+BATCH = 1 << 15  # partial packages expanded at once
+SAFE = 1 << 62  # every score sum and utility stays below this in absolute value
+
+# leaf(choices (m, blocks), utilities (m, parties)) for a batch of complete packages
+Leaf = Callable[[np.ndarray, np.ndarray], None]
 
 
 @dataclass
@@ -37,9 +44,6 @@ class Bounds:
     threshold: int  # least total score
     floors: dict[int, int] = field(default_factory=dict)  # party → least utility
     ceilings: dict[int, int] = field(default_factory=dict)  # party → greatest utility
-    # non-negative weight vectors over floored parties: Σ w_p·U_p ≥ Σ w_p·floor_p must be
-    # reachable, a joint check (one option per block for all parties) tighter than the floors
-    combos: list[dict[int, int]] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -52,16 +56,15 @@ def search(
     scores: Sequence[Sequence[int]],
     utilities: Sequence[np.ndarray],
     bounds: Bounds,
-    leaf: Callable[[list[int], list[int]], None],
+    leaf: Leaf,
     deadline: float | None = None,
     max_nodes: int = MAX_NODES,
 ) -> Searched:
-    """Call ``leaf(choices, utilities)`` on every package of the region.
+    """Call ``leaf`` on every package of the region (some possibly more than once).
 
-    ``scores[b][o]`` is the score of option ``o`` of block ``b``;
+    ``scores[b][o]`` is the integer score of option ``o`` of block ``b``;
     ``utilities[b]`` is the (parties, options) integer utility table of block
-    ``b``.  ``choices`` gives the option of each block; ``utilities`` the
-    package's utility for every party.
+    ``b``.
 
     The region is searched in widening rounds: first only the packages within
     a small loss of the best score, then 64 times more, and so on, until a
@@ -71,16 +74,19 @@ def search(
     """
     if not scores:
         return Searched(True, 0)
-    tables = [u.T.tolist() for u in utilities]  # per block: option → utility per party
-    top = sum(max(s) for s in scores)
+    table = [np.asarray(s, dtype=object) for s in scores]
+    if sum(max(abs(int(v)) for v in s) for s in table) >= SAFE:
+        raise OverflowError("scores too large for exact int64 sums")
+    score = [np.asarray(s, dtype=np.int64) for s in scores]
+    tables = [np.ascontiguousarray(u.T, dtype=np.int64) for u in utilities]  # (options, parties)
+    top = sum(int(s.max()) for s in score)
     # the first round: the best score and the cheapest single deviation from it
-    losses = [max(s) - v for s in scores for v in s if v < max(s)]
+    losses = [int(s.max() - v) for s in score for v in s.tolist() if v < s.max()]
     width = max(1, min(losses, default=1))
     nodes = 0
     while True:
-        cap = top - width
-        covered = cap <= bounds.threshold
-        done, used = _round(scores, tables, bounds, leaf, cap, deadline, max_nodes - nodes)
+        covered = top - width <= bounds.threshold
+        done, used = _round(score, tables, bounds, leaf, top - width, deadline, max_nodes - nodes)
         nodes += used
         if not done:
             return Searched(False, nodes)
@@ -90,95 +96,91 @@ def search(
 
 
 def _round(
-    scores: Sequence[Sequence[int]],
-    tables: list[list[list[int]]],
+    score: list[np.ndarray],
+    tables: list[np.ndarray],
     bounds: Bounds,
-    leaf: Callable[[list[int], list[int]], None],
+    leaf: Leaf,
     cap: int,
     deadline: float | None,
     max_nodes: int,
 ) -> tuple[bool, int]:
-    """One depth-first pass over the packages scoring at least ``max(threshold, cap)``."""
-    n_blocks = len(scores)
-    parties = len(tables[0][0])
-    best = [max(s) for s in scores]
+    """One pass over the packages scoring at least ``max(threshold, cap)``."""
+    n_blocks = len(score)
+    parties = tables[0].shape[1]
+    best = [int(s.max()) for s in score]
     budget = sum(best) - max(bounds.threshold, cap)
     if budget < 0:
         return True, 0
     # options within the budget, best score first; blocks left with one are fixed
-    ranked = [
-        sorted((o for o, v in enumerate(s) if best[b] - v <= budget), key=lambda o, s=s: -s[o])
-        for b, s in enumerate(scores)
-    ]
+    ranked = [np.argsort(-s, kind="stable") for s in score]
+    ranked = [r[best[b] - score[b][r] <= budget] for b, r in enumerate(ranked)]
     fixed = [b for b in range(n_blocks) if len(ranked[b]) == 1]
     free = [b for b in range(n_blocks) if len(ranked[b]) > 1]
-    # decisive blocks (a large loss for the second option) first: a narrow top of the tree
-    free.sort(key=lambda b: (-(best[b] - scores[b][ranked[b][1]]), b))
-    base_u = [0] * parties
+    # decisive blocks (a large loss for the second option) first: narrow early levels
+    free.sort(key=lambda b: (-(best[b] - int(score[b][ranked[b][1]])), b))
+    base = np.zeros(n_blocks, dtype=np.int64)
+    base_u = np.zeros(parties, dtype=np.int64)
     base_s = 0
-    choices = [0] * n_blocks
     for b in fixed:
-        o = ranked[b][0]
-        choices[b] = o
-        base_s += scores[b][o]
-        base_u = [x + y for x, y in zip(base_u, tables[b][o], strict=True)]
-    # the most each party (and the score) can still gain or lose from free blocks k, k+1, …
-    tail_s = [0] * (len(free) + 1)
-    tail_hi = [[0] * parties for _ in range(len(free) + 1)]
-    tail_lo = [[0] * parties for _ in range(len(free) + 1)]
-    combos = [c for c in bounds.combos if c and all(p in bounds.floors for p in c)]
-    tail_c = [[0] * len(combos) for _ in range(len(free) + 1)]
-    for k in reversed(range(len(free))):
+        o = int(ranked[b][0])
+        base[b] = o
+        base_s += best[b]
+        base_u += tables[b][o]
+    # the most the free blocks k, k+1, … can still add to the score and each utility
+    F = len(free)
+    tail_s = np.zeros(F + 1, dtype=np.int64)
+    tail_hi = np.zeros((F + 1, parties), dtype=np.int64)
+    tail_lo = np.zeros((F + 1, parties), dtype=np.int64)
+    for k in reversed(range(F)):
         b = free[k]
-        rows = [tables[b][o] for o in ranked[b]]
+        rows = tables[b][ranked[b]]
         tail_s[k] = tail_s[k + 1] + best[b]
-        columns = list(zip(*rows, strict=True))  # per party: its utility under each option
-        tail_hi[k] = [t + max(col) for t, col in zip(tail_hi[k + 1], columns, strict=True)]
-        tail_lo[k] = [t + min(col) for t, col in zip(tail_lo[k + 1], columns, strict=True)]
-        tail_c[k] = [
-            t + max(sum(w * row[p] for p, w in combo.items()) for row in rows)
-            for t, combo in zip(tail_c[k + 1], combos, strict=True)
-        ]
+        tail_hi[k] = tail_hi[k + 1] + rows.max(axis=0)
+        tail_lo[k] = tail_lo[k + 1] + rows.min(axis=0)
+
+    def keep(k: int, s: np.ndarray, u: np.ndarray) -> np.ndarray:
+        """Which partial packages (free blocks before ``k`` chosen) can still matter."""
+        ok = s + tail_s[k] >= max(bounds.threshold, cap)
+        for p, t in bounds.floors.items():
+            ok &= u[:, p] + tail_hi[k, p] >= t
+        for p, t in bounds.ceilings.items():
+            ok &= u[:, p] + tail_lo[k, p] <= t
+        return ok
+
+    start_s = np.array([base_s], dtype=np.int64)
+    start_u = base_u[None, :]
+    if not keep(0, start_s, start_u)[0]:
+        return True, 0
+    if F == 0:
+        leaf(base[None, :].copy(), start_u.copy())
+        return True, 0
+    # the stack: (level, scores, utilities, options of the free blocks chosen so far)
+    stack = [(0, start_s, start_u, np.zeros((1, F), dtype=np.int32))]
     nodes = 0
-
-    def viable(k: int, s: int, u: list[int]) -> bool:
-        if s + tail_s[k] < max(bounds.threshold, cap):
-            return False
-        hi, lo = tail_hi[k], tail_lo[k]
-        floors = bounds.floors
-        for p, t in floors.items():
-            if u[p] + hi[p] < t:
-                return False
-        for combo, reach in zip(combos, tail_c[k], strict=True):
-            if sum(w * (u[p] - floors[p]) for p, w in combo.items()) + reach < 0:
-                return False
-        return all(u[p] + lo[p] <= t for p, t in bounds.ceilings.items())
-
-    def descend(k: int, s: int, u: list[int]) -> bool:
-        nonlocal nodes
-        if k == len(free):
-            leaf(list(choices), u)
-            return True
+    while stack:
+        k, s, u, picks = stack.pop()
         b = free[k]
-        table = tables[b]
-        for o in ranked[b]:
-            nodes += 1
-            if nodes > max_nodes or (
-                deadline is not None and nodes % 4096 == 0 and time.monotonic() > deadline
-            ):
-                return False
-            s2 = s + scores[b][o]
-            if s2 + tail_s[k + 1] < max(bounds.threshold, cap):
-                break  # the options after this one score even less
-            u2 = [x + y for x, y in zip(u, table[o], strict=True)]
-            if not viable(k + 1, s2, u2):
-                continue
-            choices[b] = o
-            if not descend(k + 1, s2, u2):
-                return False
-        return True
-
-    complete = True
-    if viable(0, base_s, base_u):
-        complete = descend(0, base_s, base_u)
-    return complete, nodes
+        opts = ranked[b]
+        s2 = (s[:, None] + score[b][opts][None, :]).ravel()
+        u2 = (u[:, None, :] + tables[b][opts][None, :, :]).reshape(-1, parties)
+        nodes += len(s2)
+        if nodes > max_nodes or (deadline is not None and time.monotonic() > deadline):
+            return False, nodes
+        alive = np.nonzero(keep(k + 1, s2, u2))[0]
+        if len(alive) == 0:
+            continue
+        order = alive[np.argsort(-s2[alive], kind="stable")]  # best scores first
+        parent, option = order // len(opts), order % len(opts)
+        picks2 = picks[parent]
+        picks2[:, k] = option
+        s2, u2 = s2[order], u2[order]
+        if k + 1 == F:
+            choices = np.repeat(base[None, :], len(order), axis=0)
+            for j, fb in enumerate(free):
+                choices[:, fb] = ranked[fb][picks2[:, j]]
+            leaf(choices, u2)
+            continue
+        for start in reversed(range(0, len(order), BATCH)):  # the best batch on top
+            end = start + BATCH
+            stack.append((k + 1, s2[start:end], u2[start:end], picks2[start:end]))
+    return True, nodes
