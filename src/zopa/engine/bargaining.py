@@ -187,11 +187,12 @@ def _left_over(ctx: Context) -> bool:
 
 
 def _search(ctx: Context, weights: dict[int, int], region: Bounds, leaf: Leaf) -> bool:
-    """The exact search; False when a limit (or too large a score) stopped it."""
-    try:
-        return search(_scores(ctx, weights), ctx.utilities, region, leaf, ctx.deadline).complete
-    except OverflowError:
-        return False
+    """The exact search; False when a limit stopped it.
+
+    Raises OverflowError when the scores would not stay exact in int64 (then
+    the callers use CP-SAT).
+    """
+    return search(_scores(ctx, weights), ctx.utilities, region, leaf, ctx.deadline).complete
 
 
 # --------------------------------------------------------------------------- linear

@@ -176,7 +176,10 @@ def _by_blocks(problem: Problem, deadline: float | None) -> NashResult | None:
     ctx = bargaining.prepare(problem, deadline)
     if ctx is None:
         return None
-    found, product = bargaining.nash(ctx)
+    try:
+        found, product = bargaining.nash(ctx)
+    except OverflowError:  # scores beyond exact int64 arithmetic
+        return None
     if not found.optimal and (deadline is None or time.monotonic() < deadline):
         return None
     return NashResult(found.package, product, found.optimal, 0)

@@ -63,10 +63,11 @@ class Solutions:
     feasible: bool
     solutions: dict[str, Solution]
     ideal: dict[str, float] = field(default_factory=dict)
+    complete: bool = True  # False: a limit stopped the search before every concept had a package
 
     @property
     def all_optimal(self) -> bool:
-        return all(s.optimal for s in self.solutions.values())
+        return self.complete and all(s.optimal for s in self.solutions.values())
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -91,12 +92,21 @@ def solve(
 
     ctx = bargaining.prepare(problem, deadline)
     if ctx is not None:
-        return _by_blocks(problem, ctx, wanted, deadline)
+        try:
+            return _by_blocks(problem, ctx, wanted)
+        except OverflowError:  # scores beyond exact int64 arithmetic: CP-SAT instead
+            pass
     return _by_cpsat(problem, wanted, deadline)
 
 
-def _by_blocks(problem: Problem, ctx: Any, wanted: list[str], deadline: float | None) -> Solutions:
-    """Every concept by :mod:`zopa.engine.bargaining`; CP-SAT for any it leaves unproven."""
+def _by_blocks(problem: Problem, ctx: Any, wanted: list[str]) -> Solutions:
+    """Every concept by :mod:`zopa.engine.bargaining`.
+
+    A concept the search cannot settle within its node limit or the time
+    limit is reported with ``optimal`` false and the best package found (CP-SAT
+    does no better at those sizes: measured on 5 parties × 100 issues, it took
+    10 s to prove what the search proves in 0.1–2.5 s).
+    """
     from zopa.engine import bargaining
 
     V = problem.veto_parties
@@ -104,9 +114,9 @@ def _by_blocks(problem: Problem, ctx: Any, wanted: list[str], deadline: float | 
     found_ideals = bargaining.ideals(ctx)
     if found_ideals is None:
         return Solutions(problem.scenario.id, problem.as_of, False, {})
-    ideals, proven = found_ideals
-    if not proven:  # the ideals feed Kalai–Smorodinsky: settle them with CP-SAT
-        return _by_cpsat(problem, wanted, deadline)
+    ideals, ideals_proven = found_ideals
+    if not ideals:  # stopped before any acceptable package was found
+        return Solutions(problem.scenario.id, problem.as_of, True, {}, complete=False)
     found: dict[str, tuple[Any, bool]] = {}
     for concept in wanted:
         if concept == "utilitarian":
@@ -115,12 +125,10 @@ def _by_blocks(problem: Problem, ctx: Any, wanted: list[str], deadline: float | 
             result = bargaining.egalitarian(ctx)
         elif concept == "nash":
             result = bargaining.nash(ctx)[0]
-        else:
+        else:  # the ratios depend on the ideals: proven only if they are
             result = bargaining.kalai_smorodinsky(ctx, ideals)[0]
-        if not result.optimal and not _expired(deadline):
-            found[concept] = _cpsat_concept(problem, concept, V, D, ideals, deadline)
-        else:
-            found[concept] = (result.package, result.optimal)
+            result = bargaining.Found(result.package, result.optimal and ideals_proven)
+        found[concept] = (result.package, result.optimal)
     return _assemble(problem, wanted, found, V, D, ideals)
 
 
@@ -194,11 +202,8 @@ def _assemble(
         True,
         out,
         {problem.parties[p].id: ideals[p] / SCALE for p in ideals},
+        complete=len(out) == len(wanted),
     )
-
-
-def _expired(deadline: float | None) -> bool:
-    return deadline is not None and time.monotonic() > deadline
 
 
 def _maximise(problem: Problem, V: list[int], objective: Any, deadline: float | None) -> Any:
