@@ -53,12 +53,17 @@ class Frontier:
     all_utilities: np.ndarray  # (points, all parties) integer utilities of every party
 
     def points(self, problem: Problem) -> list[dict[str, Any]]:
+        # the option of every issue written once: frontiers can have tens of thousands of points
+        ids = [issue.id for issue in problem.issues]
+        options = [
+            [issue.option_json(k) for k in range(len(issue.values))] for issue in problem.issues
+        ]
         return [
             {
-                "utilities": {p: int(u) / SCALE for p, u in zip(self.parties, vec, strict=True)},
-                "package": problem.package_json([int(k) for k in pkg]),
+                "utilities": {p: u / SCALE for p, u in zip(self.parties, vec, strict=True)},
+                "package": {i: opts[k] for i, opts, k in zip(ids, options, pkg, strict=True)},
             }
-            for vec, pkg in zip(self.vectors, self.packages, strict=True)
+            for vec, pkg in zip(self.vectors.tolist(), self.packages.tolist(), strict=True)
         ]
 
     def to_json(self, problem: Problem) -> dict[str, Any]:

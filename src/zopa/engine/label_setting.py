@@ -46,7 +46,7 @@ from zopa.engine.blocks import Structure
 from zopa.engine.skyline import skyline
 
 MAX_LABELS = 1_000_000  # labels kept after one block; beyond it the search gives up
-CHUNK = 2_000_000  # candidate labels filtered at once (memory: CHUNK × coordinates × 8 bytes)
+CHUNK = 500_000  # candidate labels filtered at once (memory: CHUNK × coordinates × 8 bytes)
 
 
 @dataclass(frozen=True)
