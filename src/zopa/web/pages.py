@@ -30,7 +30,7 @@ from zopa.whatif import Overrides, WhatIfError, thresholds
 
 HERE = Path(__file__).parent
 PAGE_SOLVER_SECONDS = 20.0
-FRONTIER_POINTS = 500
+FRONTIER_POINTS = 5_000  # the exact frontier of two parties of the built-in has up to 1,097
 VIEWS = (
     ("board", "Board"),
     ("why", "Why no deal"),
