@@ -360,9 +360,10 @@ def _max_min(ctx: Context, R: dict[int, int]) -> tuple[Fraction | None, list[int
         """Floors and threshold for a ratio strictly above ``better_than``."""
         floors = dict(base_floors)
         for p, r in R.items():
-            need = ctx.D[p]  # every acceptable package meets its reservation
-            if better_than is not None:  # b·G_p > a·R_p, i.e. G_p ≥ ⌊a·R_p/b⌋ + 1
-                need += better_than.numerator * r // better_than.denominator + 1
+            if better_than is None:  # what every acceptable package has anyway
+                need = base_floors.get(p, ctx.problem.min_utility(p))
+            else:  # b·G_p > a·R_p, i.e. G_p ≥ ⌊a·R_p/b⌋ + 1
+                need = ctx.D[p] + better_than.numerator * r // better_than.denominator + 1
             floors[p] = max(floors.get(p, need), need)
         region.floors = floors
         region.threshold = sum(w * floors[p] for p, w in lam.items()) + const
