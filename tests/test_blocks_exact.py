@@ -182,3 +182,31 @@ def test_lagrangian_search_lists_exactly_the_region(scores, seed, threshold, flo
         if total >= threshold and ok:
             expected.add(pick)
     assert set(seen) == expected
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(scenarios(separable=True))
+def test_a_search_cut_short_reports_what_it_proved(scenario):
+    """With almost no search allowed: verified packages, values below exact upper bounds."""
+    import zopa.engine.lagrangian as lagrangian
+
+    problem = Problem(scenario)
+    expected = brute.solution_values(problem)
+    saved = lagrangian.MAX_NODES
+    lagrangian.MAX_NODES = 1
+    try:
+        result = solve(problem, ["egalitarian", "nash", "kalai_smorodinsky"])
+    finally:
+        lagrangian.MAX_NODES = saved
+    if not expected:
+        return
+    for concept, sol in result.solutions.items():
+        assert problem.agreement_mask([sol.indices])[0]
+        if sol.optimal or expected[concept] is None:
+            continue
+        assert sol.value <= float(expected[concept]) + 1e-12
+        if sol.bound is not None:
+            assert sol.bound >= float(expected[concept]) - 1e-12, concept
+        assert "bound" in sol.to_json()
+    if not all(s.optimal for s in result.solutions.values()):
+        assert not result.all_optimal

@@ -62,6 +62,7 @@ OA_TOLERANCE = 1e-11
 class Found:
     package: list[int] | None  # None: the agreement set is empty (or nothing was found)
     optimal: bool  # proven (for None: proven empty)
+    bound: Fraction | None = None  # unproven: an exact upper bound on the objective
 
 
 @dataclass
@@ -75,6 +76,7 @@ class Context:
     utilities: list[np.ndarray]  # per block: (parties, options) of the reduced options
     rows: list[np.ndarray]  # per block: reduced option → joint option of the block
     deadline: float | None = None
+    last_bound: Fraction | None = None  # the bound proven by the last unfinished max-min search
 
     def package(self, choices: list[int]) -> list[int]:
         picks = [int(r[c]) for r, c in zip(self.rows, choices, strict=True)]
@@ -192,7 +194,10 @@ def _search(ctx: Context, weights: dict[int, int], region: Bounds, leaf: Leaf) -
     Raises OverflowError when the scores would not stay exact in int64 (then
     the callers use CP-SAT).
     """
-    return search(_scores(ctx, weights), ctx.utilities, region, leaf, ctx.deadline).complete
+    from zopa.engine import lagrangian
+
+    scores = _scores(ctx, weights)
+    return search(scores, ctx.utilities, region, leaf, ctx.deadline, lagrangian.MAX_NODES).complete
 
 
 # --------------------------------------------------------------------------- linear
@@ -299,12 +304,16 @@ def utilitarian(ctx: Context) -> Found:
 
 def egalitarian(ctx: Context) -> Found:
     """Max-min gain; among the optima the largest total utility."""
+    ctx.last_bound = None
     gain, choices, proven = _max_min(ctx, {p: 1 for p in ctx.V})
     if gain is None:
         return Found(None, proven)
+    bound = None if proven or ctx.last_bound is None else ctx.last_bound / SCALE
+    if not proven:  # the tie-break needs the optimum: report the best found as it is
+        return Found(ctx.package(choices), False, bound)  # type: ignore[arg-type]
     floors = {p: ctx.D[p] + int(gain) for p in ctx.V}
     found, _ = maximise(ctx, {p: 1 for p in ctx.V}, floors, choices)
-    return Found(found.package, proven and found.optimal)
+    return Found(found.package, found.optimal)
 
 
 def kalai_smorodinsky(ctx: Context, ideal: dict[int, int]) -> tuple[Found, Fraction | None]:
@@ -312,9 +321,12 @@ def kalai_smorodinsky(ctx: Context, ideal: dict[int, int]) -> tuple[Found, Fract
     R = {p: ideal[p] - ctx.D[p] for p in ctx.V if ideal[p] > ctx.D[p]}
     if not R:
         return utilitarian(ctx), None
+    ctx.last_bound = None
     ratio, choices, proven = _max_min(ctx, R)
     if ratio is None:
         return Found(None, proven), None
+    if not proven:
+        return Found(ctx.package(choices), False, ctx.last_bound), ratio  # type: ignore[arg-type]
     floors = {p: ctx.D[p] + -(-ratio.numerator * r // ratio.denominator) for p, r in R.items()}
     found, _ = maximise(ctx, {p: 1 for p in ctx.V}, floors, choices)
     return Found(found.package, proven and found.optimal), ratio
@@ -391,6 +403,11 @@ def _max_min(ctx: Context, R: dict[int, int]) -> tuple[Fraction | None, list[int
     if start is not None:
         consider(np.array([start]), _utility(ctx, start))
     complete = _search(ctx, weights, region, consider)
+    if not complete:  # Σλ·(U − D) ≥ t·Σλ·R for every acceptable package with ratio t
+        spread = sum(lam[p] * R[p] for p in lam)
+        top = sum(max(s) for s in _scores(ctx, weights))
+        if spread > 0:
+            ctx.last_bound = Fraction(top - const - sum(lam[p] * ctx.D[p] for p in lam), spread)
     return best[0], best[1], complete
 
 
@@ -450,7 +467,11 @@ def nash(ctx: Context) -> tuple[Found, int]:
         if complete:  # no package with every gain positive: the product is 0
             return utilitarian(ctx), 0
         return Found(None, False), 0
-    return Found(ctx.package(best[0]), complete), best[1]
+    bound = None
+    if not complete:  # AM-GM: Π G ≤ (Σ w·G)ⁿ / (nⁿ·Π w), and Σ w·G ≤ the best score − offset
+        reach = max(0, sum(max(s) for s in _scores(ctx, weights)) - offset)
+        bound = Fraction(reach**n, n**n * W * SCALE**n)
+    return Found(ctx.package(best[0]), complete, bound), best[1]
 
 
 def _amgm(n: int, W: int, product: int) -> int:

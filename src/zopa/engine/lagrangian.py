@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 MAX_NODES = 20_000_000  # partial packages examined before the search gives up
-BATCH = 1 << 15  # partial packages expanded at once
+BATCH_BYTES = 1 << 20  # size of one batch of partial packages (the stack holds many)
 SAFE = 1 << 62  # every score sum and utility stays below this in absolute value
 
 # leaf(choices (m, blocks), utilities (m, parties)) for a batch of complete packages
@@ -155,7 +155,9 @@ def _round(
         leaf(base[None, :].copy(), start_u.copy())
         return True, 0
     # the stack: (level, scores, utilities, options of the free blocks chosen so far)
-    stack = [(0, start_s, start_u, np.zeros((1, F), dtype=np.int32))]
+    small = max(len(ranked[b]) for b in free) < 2**15
+    batch = max(256, BATCH_BYTES // (F * (2 if small else 4) + 8 * (parties + 1)))
+    stack = [(0, start_s, start_u, np.zeros((1, F), dtype=np.int16 if small else np.int32))]
     nodes = 0
     while stack:
         k, s, u, picks = stack.pop()
@@ -180,7 +182,7 @@ def _round(
                 choices[:, fb] = ranked[fb][picks2[:, j]]
             leaf(choices, u2)
             continue
-        for start in reversed(range(0, len(order), BATCH)):  # the best batch on top
-            end = start + BATCH
+        for start in reversed(range(0, len(order), batch)):  # the best batch on top
+            end = start + batch
             stack.append((k + 1, s2[start:end], u2[start:end], picks2[start:end]))
     return True, nodes

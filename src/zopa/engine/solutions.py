@@ -24,7 +24,7 @@ from __future__ import annotations
 import math
 import time
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from fractions import Fraction
 from typing import Any
 
@@ -45,15 +45,19 @@ class Solution:
     optimal: bool
     indices: list[int] = field(repr=False, default_factory=list)
     objections: list[str] = field(default_factory=list)  # violated red lines of non-veto parties
+    bound: float | None = None  # not optimal: a proven upper bound on the value, when known
 
     def to_json(self) -> dict[str, Any]:
-        return {
+        out = {
             "value": self.value,
             "utilities": self.utilities,
             "package": self.package,
             "optimal": self.optimal,
             "objections": self.objections,
         }
+        if not self.optimal:  # what is proven: the best value found and an upper bound
+            out["bound"] = self.bound
+        return out
 
 
 @dataclass(frozen=True)
@@ -115,6 +119,7 @@ def _by_blocks(problem: Problem, ctx: Any, wanted: list[str]) -> Solutions:
     if found_ideals is None:
         return Solutions(problem.scenario.id, problem.as_of, False, {})
     ideals, ideals_proven = found_ideals
+    bounds: dict[str, float] = {}
     if not ideals:  # stopped before any acceptable package was found
         return Solutions(problem.scenario.id, problem.as_of, True, {}, complete=False)
     found: dict[str, tuple[Any, bool]] = {}
@@ -127,9 +132,13 @@ def _by_blocks(problem: Problem, ctx: Any, wanted: list[str]) -> Solutions:
             result = bargaining.nash(ctx)[0]
         else:  # the ratios depend on the ideals: proven only if they are
             result = bargaining.kalai_smorodinsky(ctx, ideals)[0]
-            result = bargaining.Found(result.package, result.optimal and ideals_proven)
+            result = bargaining.Found(
+                result.package, result.optimal and ideals_proven, result.bound
+            )
         found[concept] = (result.package, result.optimal)
-    return _assemble(problem, wanted, found, V, D, ideals)
+        if result.bound is not None:
+            bounds[concept] = float(result.bound)
+    return _assemble(problem, wanted, found, V, D, ideals, bounds)
 
 
 def _by_cpsat(problem: Problem, wanted: list[str], deadline: float | None) -> Solutions:
@@ -190,12 +199,15 @@ def _assemble(
     V: list[int],
     D: dict[int, int],
     ideals: dict[int, int],
+    bounds: dict[str, float] | None = None,
 ) -> Solutions:
     out: dict[str, Solution] = {}
     for concept in wanted:
         pkg, optimal = found[concept]
         if pkg is not None:  # None only on a time limit
             out[concept] = _solution(problem, concept, pkg, optimal, V, D, ideals)
+            if not optimal and bounds and concept in bounds:
+                out[concept] = replace(out[concept], bound=bounds[concept])
     return Solutions(
         problem.scenario.id,
         problem.as_of,

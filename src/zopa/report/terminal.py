@@ -142,6 +142,14 @@ def render_solutions(
             *[_u(result.solutions[c].utilities[party.id]) for c in concepts],
         )
     table.add_row("objective value", *[_u(result.solutions[c].value) for c in concepts])
+    if any(not result.solutions[c].optimal for c in concepts):  # what is proven
+        table.add_row(
+            "proven upper bound",
+            *[
+                "optimal" if result.solutions[c].optimal else _u(result.solutions[c].bound)
+                for c in concepts
+            ],
+        )
     console.print(table)
 
 
