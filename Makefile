@@ -21,9 +21,11 @@ $(VENV)/.test-installed: pyproject.toml | $(BIN)/python
 run: $(VENV)/.run-installed
 	$(BIN)/zopa analyze
 
+# lint-imports: the layers of src/zopa/ and no import cycles (contracts in pyproject.toml).
 lint: $(VENV)/.test-installed
 	$(BIN)/ruff check src tests bench
 	$(BIN)/ruff format --check src tests bench
+	$(BIN)/lint-imports --no-cache
 
 # Debian's Chromium: the browser tests (Playwright) and static chart export (kaleido) drive
 # /usr/bin/chromium; `playwright install` cannot download a browser here.

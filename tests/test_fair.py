@@ -13,8 +13,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from zopa.fair import adjusted_winner, normalise, read_points
 from zopa.load import ScenarioError
+from zopa.models.fair import adjusted_winner, normalise, read_points
 
 DATA = Path(__file__).parent / "data"
 ZOPA = [sys.executable, "-m", "zopa.cli"]
@@ -276,8 +276,8 @@ def test_cli_points_table_json():
 
 
 def test_api_reads_an_uncertain_scenario_at_its_point_estimate():
-    from zopa.fair import points_from_scenario
     from zopa.load import load_scenario
+    from zopa.models.fair import points_from_scenario
 
     scenario = load_scenario("ukraine-2025")
     assert scenario.uncertain

@@ -14,8 +14,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from zopa import bdm
-from zopa.forecast import (
+from zopa.load import ScenarioError, load_scenario, parse_scenario
+from zopa.models import bdm
+from zopa.models.forecast import (
     Actor,
     actors_from_scenario,
     compromise,
@@ -27,7 +28,6 @@ from zopa.forecast import (
     undefeated,
     weighted_median,
 )
-from zopa.load import ScenarioError, load_scenario, parse_scenario
 
 DATA = Path(__file__).parent / "data"
 EMISSIONS = DATA / "emissions-1994.csv"

@@ -421,7 +421,8 @@ class Party(_Part):
     reservation: UnitOrDistribution = 0.0
     weights: dict[Id, WeightOrDistribution] = Field(default_factory=dict)
     values: dict[Id, dict[OptionKey, UnitOrDistribution]] = Field(default_factory=dict)
-    # Inputs of the forecasting models (zopa.forecast): power, stated positions, 0–100 salience.
+    # Inputs of the forecasting models (zopa.models.forecast): power, stated positions,
+    # 0–100 salience.
     capability: NonNegative | None = None
     positions: dict[Id, str | int | float] = Field(default_factory=dict)
     salience: dict[Id, Annotated[float, Field(ge=0, le=100)]] = Field(default_factory=dict)

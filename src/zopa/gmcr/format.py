@@ -17,7 +17,7 @@
 Statements use the rule language of scenarios (:mod:`zopa.rules`) over yes/no
 options: a bare option id means the option is chosen, with ``and``, ``or``,
 ``not``, parentheses, and a final ``if`` or ``iff``.  Files are read by the
-loader scenarios use (:func:`zopa.load.parse_document`), so every problem is
+loader scenarios use (:func:`zopa.parse.parse_document`), so every problem is
 reported as ``FILE:LINE:COL: message`` and nothing is computed from a file that
 has one.
 """
@@ -34,8 +34,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from zopa import rules
 from zopa.gmcr.model import MAX_OPTIONS, DecisionMaker, GraphModel, Option, text_code
 from zopa.gmcr.preferences import priority_ranks, ranking_ranks
-from zopa.load import display_name, parse_document, pydantic_problems, read_text
 from zopa.model import Id, Problem, Source
+from zopa.parse import display_name, parse_document, pydantic_problems, read_text
 
 FORMAT = "zopa-gmcr/1"
 

@@ -4,7 +4,7 @@ Importers describe what they read with :class:`IssueSpec` and :class:`PartySpec`
 (exact rationals, original names).  :func:`build` gives every issue, option and
 party an id (``[a-z0-9_-]+``, unique, the original name kept as its title or
 label), writes the scenario as YAML and validates that text with
-:func:`zopa.load.parse_scenario`, so an imported scenario is exactly what
+:func:`zopa.parse.parse_scenario`, so an imported scenario is exactly what
 ``zopa import … -o FILE`` writes and what ``zopa check FILE`` accepts.
 
 Two ways of writing an additive utility ``u(x) = Σ_i c_i(x_i)`` as zopa/1
@@ -32,8 +32,8 @@ from typing import Any
 
 from zopa import rules
 from zopa.interop.semantics import ONE, ZERO, breakpoints
-from zopa.load import Diagnostic, ScenarioError, parse_scenario
 from zopa.model import MAX_OPTIONS, Scenario
+from zopa.parse import Diagnostic, ScenarioError, parse_scenario
 
 
 @dataclass

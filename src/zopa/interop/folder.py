@@ -15,7 +15,7 @@ import re
 from pathlib import Path
 
 from zopa.interop.build import Imported
-from zopa.load import Diagnostic, ScenarioError
+from zopa.parse import Diagnostic, ScenarioError
 
 
 def natural_key(path: Path) -> tuple[list[int | str], str]:

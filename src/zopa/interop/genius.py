@@ -600,7 +600,7 @@ def _stale_files(folder: Path, force: bool) -> list[Path]:
             "Export into a new or empty folder, or give --force to replace the GENIUS "
             "domain and profile files in it"
         )
-    from zopa.load import ScenarioError
+    from zopa.parse import ScenarioError
 
     stale: list[Path] = []
     for path in entries:

@@ -26,8 +26,8 @@ from typing import Any, NoReturn
 
 from zopa.interop.build import Imported, IssueSpec, PartySpec, build, exact_form, plain
 from zopa.interop.semantics import ONE, ZERO
-from zopa.load import Diagnostic, ScenarioError
 from zopa.model import MAX_OPTIONS
+from zopa.parse import Diagnostic, ScenarioError
 
 MAX_JSON_BYTES = 50 * 1024 * 1024
 ADDITIVE = "LinearAdditiveUtilitySpace"

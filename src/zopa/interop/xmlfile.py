@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any, NoReturn
 from xml.parsers import expat
 
-from zopa.load import Diagnostic, ScenarioError
+from zopa.parse import Diagnostic, ScenarioError
 
 MAX_XML_BYTES = 50 * 1024 * 1024  # the largest GENIUS profile is a few MB
 

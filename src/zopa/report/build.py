@@ -1,22 +1,21 @@
-"""``zopa report``: gather one analysis into a document, then write it as HTML or Markdown.
+"""``zopa report``: gather one analysis into a :class:`Report` (the document and its charts).
 
-Every number in a report comes from :func:`zopa.engine.analyze.analyze` —
+Every number in a report comes from :func:`zopa.analysis.analyze` —
 the same result ``zopa analyze --json`` prints, which the report also embeds
 — and every sentence from :mod:`zopa.report.explain`.  Charts come from
 :mod:`zopa.report.charts`.  When no deal is possible, the deal-space chart
 shows the analysis' own labelled hypothetical (every conflicting red line set
-aside), as ``zopa analyze`` does.
+aside), as ``zopa analyze`` does.  :mod:`zopa.report.write` writes the
+report as HTML (:mod:`zopa.report.html`) or Markdown (:mod:`zopa.report.markdown`),
+which both read the :class:`Report` built here.
 """
 
 from __future__ import annotations
 
-import dataclasses
-from collections.abc import Mapping
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
-from zopa.engine.analyze import Analysis, analyze
+from zopa.analysis import Analysis, analyze
 from zopa.model import Draft
 from zopa.problem import SCALE, Problem
 
@@ -82,26 +81,3 @@ def draft_mark(problem: Problem, draft: Draft | None) -> dict[str, Any] | None:
         "utilities": {p.id: utils[k] / SCALE for k, p in enumerate(problem.parties)},
         "package": dict(draft.package),
     }
-
-
-def write_report(
-    problem: Problem,
-    draft: Draft | None,
-    path: Path,
-    time_limit: float | None = None,
-    extra: Mapping[str, Any] | None = None,
-) -> list[Path]:
-    """Write the report to ``path`` (.html or .md); return every file written.
-
-    ``extra`` keys join the embedded JSON document (the CLI adds ``point_estimate``).
-    """
-    report = gather(problem, draft, time_limit)
-    if extra:
-        report = dataclasses.replace(report, document={**report.document, **extra})
-    if path.suffix.lower() == ".md":
-        from zopa.report.markdown import write_markdown
-
-        return write_markdown(report, path)
-    from zopa.report.html import write_html
-
-    return write_html(report, path)

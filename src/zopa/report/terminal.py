@@ -8,8 +8,8 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from zopa.analysis import Analysis
 from zopa.engine.amend import Amendment
-from zopa.engine.analyze import Analysis
 from zopa.engine.blockers import Blockers
 from zopa.engine.board import Board
 from zopa.engine.frontier import Frontier

@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from zopa.load import Diagnostic, ScenarioError, _locate, _plain, _read_tree, read_text
+from zopa.parse import Diagnostic, ScenarioError, _locate, _plain, _read_tree, read_text
 from zopa.problem import Problem
 from zopa.simulate.core import parse_parameters, protocol_class, protocol_names
 from zopa.simulate.run import MAX_ROUNDS

@@ -35,14 +35,13 @@ import importlib
 import math
 import pkgutil
 import random
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from zopa.problem import Problem
 
 if TYPE_CHECKING:
-    from zopa.simulate.acceptance import Condition
     from zopa.simulate.offers import OfferMaker
 
 
@@ -173,7 +172,8 @@ class Strategy:
         params: Mapping[str, Any],
         rng: random.Random,
         offers: OfferMaker,
-        condition: Condition,
+        # a zopa.simulate.acceptance.Condition, typed by its call: that module builds on this one
+        condition: Callable[[Strategy, int, Turn], bool],
     ) -> None:
         self.problem = problem
         self.me = party

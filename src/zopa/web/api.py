@@ -22,8 +22,8 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
-from zopa import bdm
-from zopa.forecast import MODELS
+from zopa.models import bdm
+from zopa.models.forecast import MODELS
 from zopa.web import service
 from zopa.web.workspace import MAX_SCENARIO_BYTES, ScenarioTooLarge
 from zopa.whatif import Overrides, thresholds

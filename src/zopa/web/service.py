@@ -176,7 +176,7 @@ def timeline_of(ctx: Context, time_limit: float | None = None) -> Any:
 
 
 def analysis_of(ctx: Context, time_limit: float | None = None) -> Any:
-    from zopa.engine.analyze import analyze
+    from zopa.analysis import analyze
 
     return _cached(
         ctx, "analyze", [time_limit], lambda: analyze(ctx.problem, ctx.draft, time_limit)
@@ -184,14 +184,14 @@ def analysis_of(ctx: Context, time_limit: float | None = None) -> Any:
 
 
 def forecasts_of(ctx: Context, rounds: int = 10, q: float = 1.0) -> list[Any]:
-    from zopa.forecast import forecasts_for
+    from zopa.models.forecast import forecasts_for
 
     return _cached(ctx, "forecasts", [rounds, q], lambda: forecasts_for(ctx.scenario, rounds, q))
 
 
 def forecast_of(ctx: Context, issue: str, model: str, rounds: int = 10, q: float = 1.0) -> Any:
     """``zopa forecast --issue ISSUE --model MODEL``; None when no party speaks to the issue."""
-    from zopa import forecast as fc
+    from zopa.models import forecast as fc
 
     def run() -> Any:
         cast = fc.actors_from_scenario(ctx.scenario, issue)
@@ -203,7 +203,7 @@ def forecast_of(ctx: Context, issue: str, model: str, rounds: int = 10, q: float
 
 
 def fair_of(ctx: Context, parties: tuple[str, str]) -> Any:
-    from zopa import fair
+    from zopa.models import fair
 
     def run() -> Any:
         table = fair.points_from_scenario(ctx.scenario, parties)

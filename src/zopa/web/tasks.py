@@ -43,7 +43,7 @@ def _point_estimate(scenario: Any) -> dict[str, str]:
 
 def analyze(params: dict[str, Any], progress: Progress) -> dict[str, Any]:
     """``zopa analyze --json`` (the engine reports no finer progress than start and end)."""
-    from zopa.engine.analyze import analyze as run
+    from zopa.analysis import analyze as run
 
     progress(0.05, "loading the scenario")
     problem, draft, departures = _problem(params)

@@ -332,7 +332,7 @@ def read_points(path: str | Path) -> tuple[tuple[str, str], dict[str, tuple[Frac
     Every problem is a :class:`zopa.load.ScenarioError` naming the file, line
     and column of the offending cell.
     """
-    from zopa.tables import read_table
+    from zopa.models.tables import read_table
 
     table = read_table(path)
     head = table.header

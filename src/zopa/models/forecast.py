@@ -16,10 +16,12 @@ power on the issue); its *weight* is ``w_i = c_i · s_i``.
   ``F(y) = Σ w_i |x_i − y|``; the winner is the position that beats every
   other.  There is none when two positions tie at the minimum (the exact-half
   case), and it is then reported as None with the tied positions.
-- **Expected-utility model** of Bueno de Mesquita: see :mod:`zopa.bdm`.
+- **Expected-utility model** of Bueno de Mesquita: see :mod:`zopa.models.bdm`.
 
 The compromise and median models are exact (:class:`fractions.Fraction`);
-inputs written as decimals are read as the decimals written.
+inputs written as decimals are read as the decimals written.  They and the
+:class:`Actor` type live in :mod:`zopa.models.spatial` (below both this module
+and :mod:`zopa.models.bdm`) and are re-exported here.
 
 Actors come from a standalone table (``actor,capability,position,salience``)
 or from a scenario's parties (:func:`actors_from_scenario`), where missing
@@ -34,107 +36,39 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
+from zopa.models.spatial import (
+    Actor,
+    compromise,
+    condorcet,
+    json_number,
+    linear_loss,
+    undefeated,
+    votes,
+    weighted_median,
+)
+
+__all__ = [
+    "HUNDRED",
+    "MODELS",
+    "Actor",
+    "Forecast",
+    "IssueForecast",
+    "actors_from_scenario",
+    "best_position",
+    "compromise",
+    "condorcet",
+    "default_salience",
+    "forecasts_for",
+    "linear_loss",
+    "read_actors",
+    "run",
+    "undefeated",
+    "votes",
+    "weighted_median",
+]
+
 MODELS = ("compromise", "median", "bdm")
 HUNDRED = Fraction(100)
-
-
-@dataclass(frozen=True)
-class Actor:
-    """One actor on one issue.  ``assumed`` names inputs filled in by defaults."""
-
-    id: str
-    capability: Fraction
-    position: Fraction
-    salience: Fraction
-    assumed: tuple[str, ...] = ()
-
-    @property
-    def weight(self) -> Fraction:
-        return self.capability * self.salience
-
-    def to_json(self) -> dict[str, Any]:
-        out: dict[str, Any] = {
-            "actor": self.id,
-            "capability": _number(self.capability),
-            "position": _number(self.position),
-            "salience": _number(self.salience),
-        }
-        if self.assumed:
-            out["assumed"] = list(self.assumed)
-        return out
-
-
-# --------------------------------------------------------------------------- exact models
-
-
-def compromise(actors: Sequence[Actor]) -> Fraction:
-    """The compromise model ``Σ c s x / Σ c s``; ValueError if every weight is 0."""
-    total = _total_weight(actors)
-    return sum((a.weight * a.position for a in actors), Fraction(0)) / total
-
-
-def weighted_median(actors: Sequence[Actor]) -> Fraction:
-    """The point minimising ``Σ w_i |x − x_i|``; the midpoint when the minimisers form an interval.
-
-    Walk the positions in order, accumulating weight: the median is the first
-    position where the weight so far reaches half the total.  If it reaches
-    *exactly* half, every point up to the next weighted position minimises the
-    loss too, and the midpoint of that interval is returned.
-    """
-    total = _total_weight(actors)
-    weights: dict[Fraction, Fraction] = {}
-    for a in actors:
-        if a.weight > 0:
-            weights[a.position] = weights.get(a.position, Fraction(0)) + a.weight
-    points = sorted(weights)
-    so_far = Fraction(0)
-    for k, x in enumerate(points):
-        so_far += weights[x]
-        if 2 * so_far > total:
-            return x
-        if 2 * so_far == total:
-            return (x + points[k + 1]) / 2
-    raise AssertionError("unreachable: the weights sum to the total")
-
-
-def linear_loss(actors: Sequence[Actor], y: Fraction) -> Fraction:
-    """``F(y) = Σ w_i |x_i − y|``: the weighted distance of the actors from ``y``."""
-    return sum((a.weight * abs(a.position - y) for a in actors), Fraction(0))
-
-
-def votes(actors: Sequence[Actor], y: Fraction, z: Fraction) -> Fraction:
-    """Net votes for ``y`` against ``z`` under linear loss: ``Σ w_i (|x_i − z| − |x_i − y|)``."""
-    return sum(
-        (a.weight * (abs(a.position - z) - abs(a.position - y)) for a in actors), Fraction(0)
-    )
-
-
-def undefeated(actors: Sequence[Actor]) -> list[Fraction]:
-    """The actors' positions that no other actor's position beats, in increasing order.
-
-    ``y`` beats ``z`` when ``votes(y, z) > 0``, i.e. ``F(y) < F(z)``, so the
-    undefeated positions are those of least linear loss.
-    """
-    _total_weight(actors)
-    candidates = sorted({a.position for a in actors})
-    loss = {y: linear_loss(actors, y) for y in candidates}
-    best = min(loss.values())
-    return [y for y in candidates if loss[y] == best]
-
-
-def condorcet(actors: Sequence[Actor]) -> Fraction | None:
-    """The position that beats every other actor's position, or None if two tie."""
-    winners = undefeated(actors)
-    return winners[0] if len(winners) == 1 else None
-
-
-def _total_weight(actors: Sequence[Actor]) -> Fraction:
-    total = sum((a.weight for a in actors), Fraction(0))
-    if total <= 0:
-        raise ValueError(
-            "no actor has both a capability and a salience above 0, so nothing can be forecast"
-        )
-    return total
 
 
 # --------------------------------------------------------------------------- running a model
@@ -152,7 +86,7 @@ class Forecast:
     unit: str | None = None
 
     def to_json(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"model": self.model, "forecast": _number(self.value)}
+        out: dict[str, Any] = {"model": self.model, "forecast": json_number(self.value)}
         if isinstance(self.value, Fraction):
             out["forecast_exact"] = _text(self.value)
         out.update(self.details)
@@ -236,14 +170,14 @@ def run(
         tied = undefeated(actors)
         winner = tied[0] if len(tied) == 1 else None
         details = {
-            "weighted_median": _number(median),
+            "weighted_median": json_number(median),
             "weighted_median_exact": _text(median),
-            "condorcet": None if winner is None else _number(winner),
-            "undefeated": [_number(y) for y in tied],
+            "condorcet": None if winner is None else json_number(winner),
+            "undefeated": [json_number(y) for y in tied],
         }
         return Forecast(model, actors, median, details, issue, unit)
     if model == "bdm":
-        from zopa import bdm
+        from zopa.models import bdm
 
         result = bdm.simulate(actors, rounds=rounds, q=q)
         return Forecast(model, actors, result.forecast, result.to_json(), issue, unit)
@@ -259,7 +193,7 @@ def read_actors(path: str | Path) -> list[Actor]:
     Capability must be ≥ 0 and salience within 0–100; every problem is a
     :class:`zopa.load.ScenarioError` naming the file, line and column.
     """
-    from zopa.tables import read_table
+    from zopa.models.tables import read_table
 
     table = read_table(path)
     wanted = ("actor", "capability", "position", "salience")
@@ -446,14 +380,6 @@ def forecasts_for(scenario: Any, rounds: int = 10, q: float = 1.0) -> list[Issue
 
 
 # --------------------------------------------------------------------------- helpers
-
-
-def _number(x: Fraction | float | None) -> int | float | None:
-    if x is None:
-        return None
-    if isinstance(x, Fraction):
-        return x.numerator if x.denominator == 1 else float(x)
-    return int(x) if float(x).is_integer() else float(x)
 
 
 def _text(x: Fraction) -> str:

@@ -1,6 +1,10 @@
 """The whole picture for one draft (``zopa analyze``): board, blockers, solutions,
 amendment, timeline and the spatial forecasts of numeric issues, as one result.
 
+It joins the exact engine (:mod:`zopa.engine`) and the classic forecasting
+models (:mod:`zopa.models.forecast`), so it sits above both, below the reports
+and the two shells that present it.
+
 When no deal is possible the bargaining solutions and the amendment are
 empty by definition.  To still show where the parties' interests would meet,
 they are also computed for one clearly labelled *hypothetical*: every red line
@@ -48,7 +52,7 @@ class Analysis:
     amendment: Amendment | None
     timeline: list[Entry]
     hypotheticals: list[Hypothetical] = field(default_factory=list)
-    forecasts: list[Any] = field(default_factory=list)  # zopa.forecast.IssueForecast
+    forecasts: list[Any] = field(default_factory=list)  # zopa.models.forecast.IssueForecast
 
     @property
     def complete(self) -> bool:
@@ -80,7 +84,7 @@ def analyze(problem: Problem, draft: Draft | None, time_limit: float | None = No
     while it searches.
     """
     from zopa.engine.cpsat import cp_model_module
-    from zopa.forecast import forecasts_for
+    from zopa.models.forecast import forecasts_for
 
     cp_model_module()  # before any thread starts: lets it skip loading pandas
     everything = problem.at(None)

@@ -7,7 +7,7 @@ group decision model", ICAART 2011; *J. Theoretical Politics* 23(4), 2011).
 Each round:
 
 1. **Median.** ``μ`` is the weighted median of the current positions (the
-   position that wins every pairwise vote, :func:`zopa.forecast.weighted_median`).
+   position that wins every pairwise vote, :func:`zopa.models.spatial.weighted_median`).
 2. **Utilities** for actor *i* challenging *j*, with ``d = |x_i − x_j| / span``,
    ``m = |x_i − μ| / span`` and risk exponent ``r_i``:
    success ``U^s = 2 − 4(½ − ½d)^r``, failure ``U^f = 2 − 4(½ + ½d)^r``,
@@ -82,7 +82,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
 
-from zopa.forecast import Actor, compromise, weighted_median
+from zopa.models.spatial import Actor, compromise, weighted_median
 
 EPS = 1e-9  # expected utilities this close to 0 are taken as 0
 MAX_ROUNDS = 1000

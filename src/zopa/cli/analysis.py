@@ -1,0 +1,205 @@
+"""The exact analyses: ``analyze``, ``blockers``, ``solve``, ``frontier``, ``amend``, ``timeline``.
+
+Each command calls one function of :mod:`zopa.engine` (``analyze``:
+:mod:`zopa.analysis`) and prints its result as text (:mod:`zopa.report.terminal`)
+or as JSON.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import typer
+
+from zopa.cli import common
+from zopa.cli.common import (
+    AsOfOpt,
+    DraftOpt,
+    JsonOpt,
+    PlotOpt,
+    ScenarioArg,
+    TimeLimitOpt,
+    UsageError,
+)
+
+LimitOpt = Annotated[
+    int, typer.Option("--limit", help="Stop enumerating after this many conflicts/concessions.")
+]
+
+
+def analyze(
+    scenario: ScenarioArg = None,
+    draft: DraftOpt = None,
+    as_of: AsOfOpt = None,
+    time_limit: TimeLimitOpt = None,
+    json_out: JsonOpt = False,
+) -> None:
+    """The main job: board of the draft, blockers, concessions, solutions, amendment, timeline."""
+    from zopa.analysis import analyze as run
+
+    problem, selected = common.problem(scenario, draft, as_of)
+    result = run(problem, selected, time_limit=time_limit)
+    if json_out:
+        common.print_json(result.to_json())
+    else:
+        from zopa.report.terminal import render_analysis
+
+        render_analysis(common.console(), result)
+    common.finish(result.complete)
+
+
+def blockers(
+    scenario: ScenarioArg = None,
+    draft: DraftOpt = None,
+    as_of: AsOfOpt = None,
+    limit: LimitOpt = 1000,
+    time_limit: TimeLimitOpt = 60.0,
+    json_out: JsonOpt = False,
+) -> None:
+    """Is a deal possible? Every conflict and every concession."""
+    from zopa.engine.blockers import blockers as run
+
+    problem, _ = common.problem(scenario, draft, as_of)
+    result = run(problem, limit=limit, time_limit=time_limit)
+    if json_out:
+        common.print_json(result.to_json())
+    else:
+        from zopa.report.terminal import render_blockers
+
+        render_blockers(common.console(), problem, result)
+    common.finish(result.complete)
+
+
+def solve(
+    scenario: ScenarioArg = None,
+    concept: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--concept",
+            metavar="NAME",
+            help="utilitarian, egalitarian, nash or kalai_smorodinsky (repeatable; default: all).",
+        ),
+    ] = None,
+    draft: DraftOpt = None,
+    as_of: AsOfOpt = None,
+    time_limit: TimeLimitOpt = None,
+    json_out: JsonOpt = False,
+) -> None:
+    """Bargaining solutions over the packages every veto party accepts."""
+    from zopa.engine.solutions import CONCEPTS
+    from zopa.engine.solutions import solve as run
+
+    for name in concept or []:
+        if name not in CONCEPTS:
+            raise UsageError(f"--concept: unknown {name!r} (choose from {', '.join(CONCEPTS)})")
+    problem, _ = common.problem(scenario, draft, as_of)
+    result = run(problem, concept, time_limit=time_limit)
+    if json_out:
+        common.print_json(result.to_json())
+    else:
+        from zopa.report.terminal import render_solutions
+
+        render_solutions(common.console(), problem, result)
+    common.finish(result.all_optimal)
+
+
+def frontier(
+    scenario: ScenarioArg = None,
+    parties: Annotated[
+        str | None,
+        typer.Option("--parties", metavar="A,B", help="Parties (default: the veto parties)."),
+    ] = None,
+    draft: DraftOpt = None,
+    as_of: AsOfOpt = None,
+    limit: Annotated[int, typer.Option("--limit", help="At most this many points.")] = 100_000,
+    time_limit: TimeLimitOpt = None,
+    json_out: JsonOpt = False,
+    plot: PlotOpt = None,
+) -> None:
+    """The Pareto frontier of the agreement set, each point with a witness package."""
+    from zopa.engine.frontier import frontier as run
+
+    common.check_plot(plot)
+    problem, _ = common.problem(scenario, draft, as_of)
+    chosen = party_list(problem, parties)
+    result = run(problem, chosen, limit=limit, time_limit=time_limit)
+    if plot:
+        from zopa.report.charts import frontier_figure
+
+        if len(result.parties) < 2:
+            raise UsageError("--plot: a frontier chart needs two parties")
+        x, y, *rest = result.parties
+        common.plot(frontier_figure(problem, result, x, y, rest[0] if rest else None), plot)
+    if json_out:
+        common.print_json(result.to_json(problem))
+    else:
+        from zopa.report.terminal import render_frontier
+
+        render_frontier(common.console(), problem, result)
+    common.finish(result.complete)
+
+
+def party_list(problem: Any, text: str | None) -> list[str] | None:
+    """``--parties A,B,...``: known, distinct party ids (None: the command's default)."""
+    if text is None:
+        return None
+    names = [t.strip() for t in text.split(",") if t.strip()]
+    unknown = [n for n in names if n not in problem.party_index]
+    if unknown or not names:
+        known = ", ".join(problem.party_index)
+        raise UsageError(
+            f"--parties: unknown party {unknown[0]!r} (parties: {known})"
+            if unknown
+            else "--parties: empty"
+        )
+    if len(set(names)) != len(names):
+        raise UsageError("--parties: a party is listed twice")
+    return names
+
+
+def amend(
+    scenario: ScenarioArg = None,
+    draft: DraftOpt = None,
+    as_of: AsOfOpt = None,
+    time_limit: TimeLimitOpt = None,
+    json_out: JsonOpt = False,
+) -> None:
+    """The smallest change to a draft that every veto party accepts."""
+    from zopa.engine.amend import amend as run
+
+    problem, selected = common.problem(scenario, draft, as_of)
+    if selected is None:
+        raise UsageError("the scenario has no drafts to amend")
+    result = run(problem, selected, time_limit=time_limit)
+    if json_out:
+        common.print_json(result.to_json())
+    else:
+        from zopa.report.terminal import render_amendment
+
+        render_amendment(common.console(), problem, result)
+    common.finish(result.optimal)
+
+
+def timeline(
+    scenario: ScenarioArg = None,
+    time_limit: TimeLimitOpt = None,
+    json_out: JsonOpt = False,
+    plot: PlotOpt = None,
+) -> None:
+    """Every draft as of its own date: points agreed, feasibility, blocking issues."""
+    from zopa.engine.timeline import timeline as run
+
+    common.check_plot(plot)
+    loaded = common.load(scenario)
+    entries = run(loaded, time_limit=time_limit)
+    if plot:
+        from zopa.report.charts import timeline_figure
+
+        common.plot(timeline_figure(entries), plot)
+    if json_out:
+        common.print_json({"scenario": loaded.id, "timeline": [e.to_json() for e in entries]})
+    else:
+        from zopa.report.terminal import render_timeline
+
+        render_timeline(common.console(), loaded, entries)
+    common.finish(all(e.complete for e in entries))

@@ -1,0 +1,244 @@
+"""What every command of ``zopa`` shares: exit codes, usage errors, state, options, helpers.
+
+Exit codes: 0 success (including "no deal exists"), 1 invalid input, 2 usage
+error, 3 an internal or time limit was hit.  Heavy modules (numpy, solvers,
+rich) are imported inside the helpers, so that ``zopa --help`` stays fast.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import json
+import sys
+from collections.abc import Iterator
+from typing import Annotated, Any
+
+import typer
+
+EXIT_INVALID = 1
+EXIT_USAGE = 2
+EXIT_LIMIT = 3
+
+# Set by the root callback (--debug) and by load() (an uncertain scenario analysed at its means).
+state: dict[str, bool] = {"debug": False, "point_estimate": False}
+
+
+class UsageError(Exception):
+    """A command-line argument that does not make sense (exit 2)."""
+
+
+# --------------------------------------------------------------------------- options
+
+ScenarioArg = Annotated[
+    str | None,
+    typer.Argument(
+        metavar="[SCENARIO]",
+        help="A scenario file (YAML or JSON) or a built-in id; default: ukraine-2025.",
+        show_default=False,
+    ),
+]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON document on stdout.")]
+DraftOpt = Annotated[
+    str | None,
+    typer.Option("--draft", metavar="ID", help="The draft to analyse (default: the latest)."),
+]
+AsOfOpt = Annotated[
+    str | None,
+    typer.Option("--as-of", metavar="DATE", help="Analyse as of this date (YYYY-MM-DD)."),
+]
+TimeLimitOpt = Annotated[
+    float | None,
+    typer.Option("--time-limit", metavar="SECONDS", help="Stop searching after this long."),
+]
+PlotOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--plot",
+        metavar="FILE",
+        help="Also draw the chart: .html (interactive, offline), .png, .svg or .pdf.",
+    ),
+]
+WorkersOpt = Annotated[
+    int | None,
+    typer.Option("--workers", metavar="K", help="Start a local Dask cluster of K workers."),
+]
+SchedulerOpt = Annotated[
+    str | None,
+    typer.Option("--scheduler", metavar="ADDRESS", help="Run on a Dask cluster (tcp://HOST:PORT)."),
+]
+ProcessesOpt = Annotated[
+    int | None,
+    typer.Option(
+        "--processes",
+        metavar="N",
+        help="Without Dask: local processes (default: one per CPU; 1 = this process).",
+    ),
+]
+
+
+# --------------------------------------------------------------------------- the root
+
+
+def root(
+    ctx: typer.Context,
+    debug: Annotated[
+        bool, typer.Option("--debug", help="Show Python tracebacks for errors.")
+    ] = False,
+) -> None:
+    state["debug"] = debug
+    ctx.with_resource(interop_warnings_on_stderr())
+
+
+@contextlib.contextmanager
+def interop_warnings_on_stderr() -> Iterator[None]:
+    """Warnings about imported files (a GENIUS folder as SCENARIO): `warning: ...` on stderr."""
+    import warnings
+
+    from zopa.interop import InteropWarning
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("always", InteropWarning)
+        shown = warnings.showwarning
+
+        def show(message: Any, category: type[Warning], *args: Any, **kwargs: Any) -> None:
+            if issubclass(category, InteropWarning):
+                typer.echo(f"warning: {message}", err=True)
+            else:
+                shown(message, category, *args, **kwargs)
+
+        warnings.showwarning = show
+        yield
+
+
+# --------------------------------------------------------------------------- scenarios
+
+
+def parse_date(text: str | None) -> dt.date | None:
+    if text is None:
+        return None
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise UsageError(f"--as-of: {text!r} is not a date (YYYY-MM-DD)") from None
+
+
+def load(ref: str | None) -> Any:
+    """The scenario; an uncertain one as its point estimate (means), noted in the output."""
+    from zopa.load import load_scenario
+
+    scenario = load_scenario(ref)
+    if scenario.uncertain:
+        state["point_estimate"] = True
+        return scenario.point_estimate()
+    return scenario
+
+
+def problem(ref: str | None, draft: str | None, as_of: str | None) -> tuple[Any, Any]:
+    from zopa.problem import Problem
+
+    scenario = load(ref)
+    try:
+        return Problem.for_draft(scenario, draft, parse_date(as_of))
+    except KeyError as err:
+        raise UsageError(str(err.args[0])) from None
+
+
+# --------------------------------------------------------------------------- output
+
+
+def print_json(document: Any) -> None:
+    if state["point_estimate"] and isinstance(document, dict):
+        from zopa.model import POINT_ESTIMATE
+
+        document = {**document, "point_estimate": POINT_ESTIMATE}
+    sys.stdout.write(json.dumps(document, indent=2, ensure_ascii=False, default=_json_default))
+    sys.stdout.write("\n")
+
+
+def _json_default(obj: Any) -> Any:
+    if isinstance(obj, dt.date):
+        return obj.isoformat()
+    raise TypeError(f"cannot serialise {type(obj).__name__}")
+
+
+def console() -> Any:
+    from rich.console import Console
+
+    out = Console(highlight=False, soft_wrap=False, markup=False)  # user text is never markup
+    if state["point_estimate"]:
+        out.print(
+            "Note: the scenario is uncertain; this is a point analysis (distribution means, "
+            "red lines with firmness >= 0.5). See `zopa montecarlo` for probabilities."
+        )
+    return out
+
+
+def finish(complete: bool) -> None:
+    """Exit 3 when a limit stopped a search (DESIGN §4); the output says what is proven."""
+    if not complete:
+        raise typer.Exit(EXIT_LIMIT)
+
+
+def progress(total: int, label: str = "sampling") -> Any:
+    """A rich progress bar on stderr when it is a terminal; otherwise nothing is drawn."""
+    if not sys.stderr.isatty():
+        return contextlib.nullcontext(None)
+    from rich.console import Console
+    from rich.progress import Progress
+
+    @contextlib.contextmanager
+    def bar() -> Any:
+        with Progress(console=Console(stderr=True), transient=True) as shown:
+            task = shown.add_task(label, total=total)
+            yield lambda k: shown.advance(task, k)
+
+    return bar()
+
+
+# --------------------------------------------------------------------------- charts
+
+
+def check_plot(path: str | None) -> None:
+    """Reject an unknown chart format before any work is done."""
+    from pathlib import Path
+
+    formats = (".html", ".png", ".svg", ".pdf")
+    if path is not None and Path(path).suffix.lower() not in formats:
+        raise UsageError(f"--plot: {path} must end in {', '.join(formats)}")
+    if path is not None and not has_charts(static=Path(path).suffix.lower() != ".html"):
+        raise UsageError("--plot needs the charts extra: pip install 'zopa[charts]'")
+
+
+def has_charts(static: bool) -> bool:
+    """Whether plotly (and, for PNG/SVG/PDF, kaleido) can be imported."""
+    from importlib.util import find_spec
+
+    return find_spec("plotly") is not None and (not static or find_spec("kaleido") is not None)
+
+
+def plot(figure: Any, path: str) -> None:
+    from zopa.report.charts import save_figure
+
+    try:
+        save_figure(figure, path)
+    except RuntimeError as err:  # no browser for a static image
+        raise UsageError(f"--plot: {err}") from None
+    typer.echo(f"wrote {path}", err=True)
+
+
+# --------------------------------------------------------------------------- parallel work
+
+
+def executor(
+    workers: int | None, scheduler: str | None, processes: int | None, jobs: int, **kw: Any
+) -> Any:
+    """Where montecarlo and tournament run: Dask, local processes or this process."""
+    from zopa.uncertainty import executors
+
+    try:
+        return executors.choose(workers, scheduler, processes, jobs, **kw)
+    except (ValueError, executors.DaskMissing) as err:
+        raise UsageError(str(err)) from None
+    except OSError as err:
+        raise UsageError(f"--scheduler: cannot reach {scheduler}: {err}") from None

@@ -1,0 +1,118 @@
+"""``zopa import`` and ``zopa export``: GENIUS and GeniusWeb files (:mod:`zopa.interop`)."""
+
+from __future__ import annotations
+
+import sys
+from typing import Annotated, Any
+
+import typer
+
+from zopa.cli import common
+from zopa.cli.common import EXIT_INVALID, ScenarioArg, UsageError
+
+OutputOpt = Annotated[
+    str | None,
+    typer.Option("-o", "--output", metavar="FILE", help="Write here (default: print it)."),
+]
+
+
+def _emit_import(imported: Any, output: str | None) -> None:
+    """Warnings on stderr; the YAML on stdout, or written atomically to ``output``."""
+    from pathlib import Path
+
+    from zopa.interop.build import write_atomic
+
+    for warning in imported.warnings:
+        typer.echo(f"warning: {warning}", err=True)
+    if output is None:
+        sys.stdout.write(imported.text)
+        return
+    write_atomic(Path(output), imported.text)
+    s = imported.scenario
+    typer.echo(f"wrote {output}: {len(s.issues)} issues, {len(s.parties)} parties", err=True)
+
+
+def import_genius_cmd(
+    domain: Annotated[str, typer.Argument(metavar="DOMAIN.xml", help="The GENIUS domain.")],
+    profiles: Annotated[
+        list[str], typer.Argument(metavar="PROFILE.xml...", help="One profile per party.")
+    ],
+    output: OutputOpt = None,
+    semantics: Annotated[
+        str,
+        typer.Option(
+            "--semantics", help="genius (GENIUS 10.4, default) or negmas (NegMAS 0.16's reading)."
+        ),
+    ] = "genius",
+    real_steps: Annotated[
+        int, typer.Option("--real-steps", help="Grid points per real issue (GENIUS uses 21).")
+    ] = 21,
+) -> None:
+    """A GENIUS domain XML and its profiles as one zopa/1 scenario (a party per profile)."""
+    from pathlib import Path
+
+    from zopa.interop.genius import import_genius
+    from zopa.interop.semantics import SEMANTICS
+
+    if semantics not in SEMANTICS:
+        raise UsageError(f"--semantics: {semantics!r} is not one of {', '.join(SEMANTICS)}")
+    if not 2 <= real_steps <= 10_000:
+        raise UsageError("--real-steps: give a number of grid points from 2 to 10000")
+    chosen = next(s for s in SEMANTICS if s == semantics)  # the Literal type, checked
+    imported = import_genius(Path(domain), [Path(p) for p in profiles], chosen, real_steps)
+    _emit_import(imported, output)
+
+
+def import_geniusweb_cmd(
+    domain: Annotated[str, typer.Argument(metavar="DOMAIN.json", help="The GeniusWeb domain.")],
+    profiles: Annotated[
+        list[str], typer.Argument(metavar="PROFILE.json...", help="One profile per party.")
+    ],
+    output: OutputOpt = None,
+) -> None:
+    """A GeniusWeb domain JSON and its profiles as one zopa/1 scenario (a party per profile)."""
+    from pathlib import Path
+
+    from zopa.interop.geniusweb import import_geniusweb
+
+    _emit_import(import_geniusweb(Path(domain), [Path(p) for p in profiles]), output)
+
+
+def export_genius_cmd(
+    scenario: ScenarioArg = None,
+    output: Annotated[
+        str, typer.Option("-o", "--output", metavar="FOLDER", help="The folder to write into.")
+    ] = "",
+    force: Annotated[
+        bool, typer.Option("--force", help="Replace the GENIUS files already in FOLDER.")
+    ] = False,
+) -> None:
+    """A scenario as a GENIUS domain and one profile per party (red lines are listed, not kept).
+
+    FOLDER must be new or empty, unless --force replaces the GENIUS files in it.
+    """
+    from pathlib import Path
+
+    from zopa.interop.genius import ExportError, export_genius
+
+    if not output:
+        raise UsageError("export genius: give the output folder with -o FOLDER")
+    folder = Path(output)
+    if folder.exists() and not folder.is_dir():
+        raise UsageError(f"-o: {output} exists and is not a folder")
+    try:
+        report = export_genius(common.load(scenario), folder, force)
+    except ExportError as err:
+        typer.echo(f"zopa: error: {err}", err=True)
+        raise typer.Exit(EXIT_INVALID) from None
+    for path in report.files:
+        typer.echo(f"wrote {path}")
+    if report.red_lines:
+        typer.echo(
+            f"warning: GENIUS cannot express red lines; {len(report.red_lines)} not exported:",
+            err=True,
+        )
+        for line in report.red_lines:
+            typer.echo(f"  {line}", err=True)
+    for note in report.notes:
+        typer.echo(f"warning: {note}", err=True)

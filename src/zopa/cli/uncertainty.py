@@ -1,0 +1,73 @@
+"""``zopa montecarlo``: how likely is a deal? (:mod:`zopa.uncertainty`)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from zopa.cli import common
+from zopa.cli.common import (
+    AsOfOpt,
+    DraftOpt,
+    JsonOpt,
+    ProcessesOpt,
+    ScenarioArg,
+    SchedulerOpt,
+    UsageError,
+    WorkersOpt,
+)
+
+
+def montecarlo(
+    scenario: ScenarioArg = None,
+    samples: Annotated[
+        int, typer.Option("-n", "--samples", metavar="N", help="How many samples to draw.")
+    ] = 10_000,
+    seed: Annotated[int, typer.Option("--seed", metavar="S", help="Random seed (>= 0).")] = 0,
+    workers: WorkersOpt = None,
+    scheduler: SchedulerOpt = None,
+    processes: ProcessesOpt = None,
+    nash: Annotated[
+        bool, typer.Option("--nash/--no-nash", help="Compute the Nash package of each deal.")
+    ] = True,
+    draft: DraftOpt = None,
+    as_of: AsOfOpt = None,
+    json_out: JsonOpt = False,
+) -> None:
+    """How likely is a deal? Sample the scenario's distributions and analyse every sample."""
+    from zopa import uncertainty as mc
+
+    if samples < 1:
+        raise UsageError("-n/--samples: give at least 1 sample")
+    if seed < 0:
+        raise UsageError("--seed: give a number 0 or more")
+    from zopa.load import load_scenario
+
+    loaded = load_scenario(scenario)
+    try:
+        loaded.select(draft, common.parse_date(as_of))
+    except KeyError as err:
+        raise UsageError(str(err.args[0])) from None
+    executor = common.executor(workers, scheduler, processes, samples, serial_below=501)
+    try:
+        with common.progress(2 * samples) as advance:
+            result = mc.montecarlo(
+                loaded,
+                samples,
+                seed,
+                as_of=common.parse_date(as_of),
+                draft=draft,
+                nash=nash,
+                executor=executor,
+                progress=advance,
+            )
+    finally:
+        executor.close()
+    if json_out:
+        common.print_json(result.to_json())
+    else:
+        from zopa.report.montecarlo import render_montecarlo
+
+        render_montecarlo(common.console(), result.to_json())
+    common.finish(result.total.incomplete == 0)
