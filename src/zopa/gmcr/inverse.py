@@ -37,7 +37,7 @@ import numpy as np
 
 from zopa.gmcr.model import GraphModel
 from zopa.gmcr.reach import reachable_set
-from zopa.gmcr.stability import analyse
+from zopa.gmcr.stability import NAMES, analyse
 
 CONCEPTS = ("nash", "gmr", "smr", "seq")
 MAX_SUBSET_STATES = 20  # relevant states for subset counts and the DP (2^20 subsets)
@@ -348,8 +348,9 @@ def _conditions(
             )
     for concept, ok in others_stable.items():
         if not ok:
+            name = NAMES[concept]
             out.append(
-                f"{concept.upper()}: another decision maker is not {concept.upper()} stable at "
-                f"{s} whatever {v} prefers, so no ranking makes it an equilibrium."
+                f"{name}: another decision maker is not {name} stable at {s} whatever {v} "
+                "prefers, so no ranking makes it an equilibrium."
             )
     return out

@@ -1,0 +1,404 @@
+"""``zopa stability`` in words and tables (presentation only; the answers are in zopa.gmcr).
+
+:func:`render` prints the text output at 80 columns; :func:`standoff_words` and
+:func:`move_words` are the sentences the command and the web app share.
+"""
+
+from __future__ import annotations
+
+import textwrap
+from typing import Any
+
+from zopa.gmcr.model import GraphModel, Unit
+from zopa.gmcr.run import StabilityRun
+from zopa.gmcr.stability import CONCEPTS, NAMES
+from zopa.problem import SCALE
+
+MAX_ROWS = 64  # state rows in the text table; larger models show their equilibria only
+MAX_LISTED = 12  # states listed in one sentence
+
+
+# --------------------------------------------------------------------------- words
+
+
+def move_words(run: StabilityRun, mover: Unit | str, src: int, dst: int) -> str:
+    """One move in words: who takes, drops (or sets aside, holds again) which options."""
+    model = run.model
+    name = mover if isinstance(mover, str) else mover.id
+    a, b = int(model.codes[src]), int(model.codes[dst])
+    taken = [model.options[k] for k in range(model.m) if (b >> k & 1) and not (a >> k & 1)]
+    dropped = [model.options[k] for k in range(model.m) if (a >> k & 1) and not (b >> k & 1)]
+    aside = run.standoff is not None
+    parts = []
+    if taken:
+        verb = "sets aside" if aside else "takes"
+        parts.append(f"{verb} {_and([o.id for o in taken])}")
+    if dropped:
+        verb = "holds again" if aside else "drops"
+        parts.append(f"{verb} {_and([o.id for o in dropped])}")
+    return f"{name} {' and '.join(parts)}"
+
+
+def state_words(run: StabilityRun, state: int) -> str:
+    """A state as the options chosen, by decision maker."""
+    model = run.model
+    parts = []
+    for i, dm in enumerate(model.dms):
+        chosen = model.chosen(state, i)
+        if chosen:
+            parts.append(f"{dm.id}: {', '.join(chosen)}")
+    if not parts:
+        return "holding firm" if run.standoff is not None else "no option taken"
+    return "; ".join(parts)
+
+
+def _and(items: list[str]) -> str:
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def _listed(model: GraphModel, states: list[int]) -> str:
+    shown = ", ".join(model.text(s) for s in states[:MAX_LISTED])
+    more = len(states) - MAX_LISTED
+    return shown + (f" and {more} more" if more > 0 else "") if states else "none"
+
+
+def _utilities(run: StabilityRun, state: int) -> str:
+    so = run.standoff
+    assert so is not None
+    o = so.outcomes[state]
+    parts = [
+        f"{dm.id} {o.utilities[so.problem.party_index[dm.id]] / SCALE:.3f}" for dm in run.model.dms
+    ]
+    return ("deal: " if o.deal else "no deal: ") + ", ".join(parts)
+
+
+def standoff_words(run: StabilityRun) -> list[str]:
+    """The standoff in words: is holding firm stable, which concessions are equilibria,
+    and which moves lead from the standoff to a deal."""
+    so = run.standoff
+    assert so is not None
+    date = so.as_of.isoformat() if so.as_of else "with every red line in force"
+    if so.feasible:
+        return [f"A deal is possible as of {date}: there is no standoff to analyse."]
+    model = run.model
+    if not model.dms:
+        return [
+            f"No deal is possible as of {date}, but every conflict is between reservations: "
+            "there is no red line to set aside."
+        ]
+    out = []
+    held = "; ".join(f"{dm.id} {len(dm.options)}" for dm in model.dms)
+    out.append(
+        f"As of {date}, {len(model.dms)} parties hold {model.m} red lines that take part in "
+        f"{len(so.conflicts)} conflicts ({held}). A state says which of them are set aside: "
+        f"{model.n:,} states, {so.deals:,} of which allow a deal. Each party ranks the states "
+        f"by its utility in the {RULE_WORDS[so.rule]} of the packages acceptable under the red "
+        f"lines still held, or by its reservation when there is none "
+        f"({so.engine_calls} engine calls; the other deal states reuse an optimum)."
+    )
+    if so.bystanders:
+        out.append(
+            f"{_and(so.bystanders)} {'has' if len(so.bystanders) == 1 else 'have'} no red line "
+            "in a conflict, so no move to make."
+        )
+    out.append(_holding_firm(run))
+    out.append(_concession_equilibria(run))
+    out.append(_ways_out(run))
+    return out
+
+
+RULE_WORDS = {
+    "nash": "Nash bargaining package",
+    "utilitarian": "utilitarian package (largest total utility)",
+    "egalitarian": "egalitarian package (largest smallest gain)",
+    "kalai_smorodinsky": "Kalai–Smorodinsky package",
+}
+
+
+def _holding_firm(run: StabilityRun) -> str:
+    model, result = run.model, run.stability
+    start = 0
+    stable_all = [c for c in result.concepts if result.stable(c)[start]]
+    lines = []
+    if len(stable_all) == len(result.concepts):
+        lines.append("Holding firm is stable for everyone under every concept:")
+        lines.append("no party gains by giving way on its own, or any gain would be punished.")
+        return " ".join(lines)
+    movers = {}
+    for u in result.per_unit:
+        targets = [int(t) for t in u.improvements.targets(start)]
+        if targets:
+            best = max(targets, key=lambda t: (model.ranks[u.unit.members[0], t], -t))
+            movers[u.unit.id] = (u, best)
+    text = "Holding firm is "
+    if stable_all:
+        text += f"stable for everyone under {_and([NAMES[c] for c in stable_all])}, but not under "
+    else:
+        text += "not stable for everyone under any concept: "
+    unstable = [c for c in result.concepts if c not in stable_all]
+    who = []
+    for c in unstable:
+        names = [u.unit.id for u in result.per_unit if not u.stable[c][start]]
+        who.append(f"{NAMES[c]} ({_and(names)} would move)")
+    text += _and(who) + "."
+    for name, (u, best) in movers.items():
+        text += (
+            f" {name}'s best move from there: it {_move_tail(run, u.unit, start, best)} "
+            f"({_gain(run, u, start, best)})."
+        )
+    return text
+
+
+def _move_tail(run: StabilityRun, unit: Unit, src: int, dst: int) -> str:
+    words = move_words(run, unit, src, dst)
+    return words[len(unit.id) + 1 :]
+
+
+def _gain(run: StabilityRun, u: Any, src: int, dst: int) -> str:
+    so = run.standoff
+    if so is None:
+        return "an improvement"
+    k = so.problem.party_index[run.model.dms[u.unit.members[0]].id]
+    before = so.outcomes[src].utilities[k] / SCALE
+    after = so.outcomes[dst].utilities[k] / SCALE
+    deal = "a deal" if so.outcomes[dst].deal else "no deal"
+    return f"utility {before:.3f} → {after:.3f}, {deal}"
+
+
+def _concession_equilibria(run: StabilityRun) -> str:
+    model, result = run.model, run.stability
+    parts = []
+    for c in result.concepts:
+        eq = [s for s in result.equilibria(c) if s != 0]
+        if not eq:
+            parts.append(f"{NAMES[c]}: none")
+            continue
+        fewest = min(int(model.codes[s]).bit_count() for s in eq)
+        first = [s for s in eq if int(model.codes[s]).bit_count() == fewest]
+        deals = sum(run.standoff.outcomes[s].deal for s in eq) if run.standoff else 0
+        parts.append(
+            f"{NAMES[c]}: {len(eq):,} ({deals:,} with a deal); with the fewest red lines set "
+            f"aside ({fewest}): "
+            + "; ".join(f"[{state_words(run, s)}]" for s in first[:3])
+            + (f" and {len(first) - 3} more" if len(first) > 3 else "")
+        )
+    return "Concession states that are equilibria — " + ". ".join(parts) + "."
+
+
+def _ways_out(run: StabilityRun) -> str:
+    evo = run.evolution
+    so = run.standoff
+    if evo is None or so is None:
+        return ""
+    result = run.stability
+    reach = evo.reachable()
+    deals = [s for s in reach if so.outcomes[s].deal]
+    if not deals:
+        return (
+            "From the standoff no sequence of unilateral improvements (no party twice in a row) "
+            "reaches a deal: every way out needs a party to give way at a loss, or together."
+        )
+    nearest = min(int(evo.steps[s]) for s in deals)
+    first = sorted((s for s in deals if int(evo.steps[s]) == nearest), key=lambda s: s)[:3]
+    text = (
+        f"From the standoff, {len(deals):,} deal states can be reached by unilateral improvements "
+        f"(each move better for the party making it, no party twice in a row); the nearest take "
+        f"{nearest} move{'s' if nearest > 1 else ''}: "
+    )
+    paths = []
+    for s in first:
+        steps = evo.path(s)
+        said = ", then ".join(
+            move_words(run, result.units[st.mover], st.src, st.dst) for st in steps
+        )
+        paths.append(f"{said} ({_utilities(run, s)})")
+    text += "; or ".join(paths) + "."
+    reached = []
+    for c in result.concepts:
+        eq = [s for s in result.equilibria(c) if evo.steps[s] >= 0]
+        reached.append(f"{NAMES[c]} {len(eq):,}")
+    text += " Equilibria reachable this way: " + ", ".join(reached) + "."
+    return text
+
+
+# --------------------------------------------------------------------------- text output
+
+
+def render(console: Any, run: StabilityRun) -> None:
+    """The text output of ``zopa stability`` at the console's width (80 columns by default)."""
+    if run.standoff is not None:
+        _render_standoff(console, run)
+        return
+    model = run.model
+    title = model.title or model.id
+    console.print(f"{title} ({model.id}): {model.n:,} states, {len(model.dms)} decision makers")
+    for dm in model.dms:
+        names = ", ".join(model.options[k].id for k in dm.options)
+        console.print(f"  {dm.id} ({dm.name}): {names}", soft_wrap=False)
+    if run.coalitions:
+        console.print(
+            "Coalitions: " + ", ".join(u.id for u in run.stability.units if len(u.members) > 1)
+        )
+    console.print()
+    _state_table(console, run)
+    _equilibria(console, run)
+    _effects(console, run)
+    _status_quo(console, run)
+    _inverse(console, run)
+    _missing(console, run)
+
+
+def _wrap(console: Any, text: str, indent: str = "") -> None:
+    width = min(getattr(console, "width", 80) or 80, 80)
+    for line in textwrap.wrap(text, width=width, initial_indent=indent, subsequent_indent=indent):
+        console.print(line)
+
+
+def _state_table(console: Any, run: StabilityRun) -> None:
+    """One row per state: its Y/N string, the options each DM has chosen, and one mark per
+    mover and concept; columns are cut to fit 80 characters (the JSON has everything)."""
+    model, result = run.model, run.stability
+    rows = list(range(model.n))
+    if model.n > MAX_ROWS:
+        marked = [s for s in rows if any(result.stable(c)[s] for c in result.concepts)]
+        rows = marked[:MAX_ROWS]
+        _wrap(
+            console,
+            f"{model.n:,} states: the table shows {len(rows):,} of the {len(marked):,} that are "
+            "an equilibrium under some concept (--json lists every state).",
+        )
+    head = ["#", "State"] + [dm.id for dm in model.dms] + [NAMES[c] for c in result.concepts]
+    body = []
+    for s in rows:
+        chosen = [", ".join(model.chosen(s, i)) or "–" for i in range(len(model.dms))]
+        marks = [
+            "".join("✓" if u.stable[c][s] else "·" for u in result.per_unit)
+            for c in result.concepts
+        ]
+        body.append([str(s + 1), model.text(s), *chosen, *marks])
+    widths = [max(len(r[k]) for r in [head, *body]) for k in range(len(head))]
+    dm_cols = range(2, 2 + len(model.dms))
+    fixed = sum(w for k, w in enumerate(widths) if k not in dm_cols) + 2 * (len(head) - 1)
+    room = max(6 * len(model.dms), 80 - fixed)
+    while sum(widths[k] for k in dm_cols) > room:  # cut the widest option column by one
+        widest = max(dm_cols, key=lambda k: widths[k])
+        widths[widest] -= 1
+    for row in [head, *body]:
+        cells = [_cut(text, widths[k]) for k, text in enumerate(row)]
+        line = "  ".join(
+            cell.rjust(widths[k]) if k == 0 else cell.ljust(widths[k])
+            for k, cell in enumerate(cells)
+        )
+        console.print(line.rstrip(), soft_wrap=True)
+    movers = ", ".join(u.id for u in result.units)
+    _wrap(
+        console,
+        f"One mark per mover ({movers}): ✓ stable, · not. A state stable for every mover is an "
+        "equilibrium.",
+    )
+
+
+def _cut(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: max(width - 1, 0)] + "…"
+
+
+def _equilibria(console: Any, run: StabilityRun) -> None:
+    model, result = run.model, run.stability
+    console.print()
+    console.print("Equilibria")
+    for c in result.concepts:
+        _wrap(console, f"{NAMES[c]:<8} {_listed(model, result.equilibria(c))}", "  ")
+
+
+def _effects(console: Any, run: StabilityRun) -> None:
+    model = run.model
+    for e in run.effects:
+        name = "+".join(model.dms[i].id for i in e.members)
+        console.print()
+        console.print(f"Coalition {name} (moving as one; a move must be better for every member)")
+        for c in CONCEPTS:
+            if c not in e.breaks:
+                continue
+            broken, added = e.breaks[c], e.adds[c]
+            _wrap(
+                console,
+                f"{NAMES[c]:<8} breaks {_listed(model, broken)}; adds {_listed(model, added)}",
+                "  ",
+            )
+
+
+def _status_quo(console: Any, run: StabilityRun) -> None:
+    evo = run.evolution
+    if evo is None:
+        return
+    model, result = run.model, run.stability
+    reach = evo.reachable()
+    console.print()
+    _wrap(
+        console,
+        f"From {model.text(evo.start)}: {len(reach) - 1:,} other states can be reached by "
+        "unilateral improvements (each move better for the mover, no mover twice in a row).",
+    )
+    reached = sorted(
+        {s for c in result.concepts for s in result.equilibria(c) if evo.steps[s] >= 0}
+    )
+    for shown, s in enumerate(reached):
+        if shown >= MAX_LISTED:
+            console.print("  ...")
+            break
+        concepts = [NAMES[c] for c in result.concepts if result.stable(c)[s]]
+        steps = evo.path(s)
+        if not steps:
+            said = "already there"
+        else:
+            said = ", then ".join(
+                f"{move_words(run, result.units[st.mover], st.src, st.dst)} "
+                f"({model.text(st.src)} → {model.text(st.dst)})"
+                for st in steps
+            )
+        _wrap(console, f"{model.text(s)} ({', '.join(concepts)}): {said}.", "  ")
+
+
+def _inverse(console: Any, run: StabilityRun) -> None:
+    inv = run.inverse
+    if inv is None:
+        return
+    model = run.model
+    v = model.dms[inv.vary].id
+    console.print()
+    _wrap(
+        console,
+        f"Inverse: of the {inv.rankings:,} strict rankings of {v}'s {model.n} states (the "
+        f"others' preferences as given), {model.text(inv.state)} is an equilibrium in:",
+    )
+    for c in ("nash", "gmr", "smr", "seq"):
+        if c in inv.counts:
+            share = inv.counts[c] / inv.rankings
+            console.print(f"  {NAMES[c]:<8} {inv.counts[c]:,} ({share:.1%})")
+        else:
+            _wrap(console, f"{NAMES[c]:<8} not counted: {inv.missing.get(c, '')}", "  ")
+    for line in inv.conditions:
+        _wrap(console, line, "  ")
+
+
+def _missing(console: Any, run: StabilityRun) -> None:
+    for concept, why in run.stability.missing.items():
+        console.print()
+        _wrap(console, f"{NAMES[concept]} was not computed: {why}.")
+
+
+def _render_standoff(console: Any, run: StabilityRun) -> None:
+    so = run.standoff
+    assert so is not None
+    title = so.scenario.title or so.scenario.id
+    console.print(f"The standoff in {title}")
+    for paragraph in standoff_words(run):
+        console.print()
+        _wrap(console, paragraph)
+    if so.model is None:
+        return
+    console.print()
+    _equilibria(console, run)
+    _missing(console, run)
