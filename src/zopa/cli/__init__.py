@@ -9,6 +9,7 @@ contents: it registers every command, in the order ``zopa --help`` lists them.
 * :mod:`zopa.cli.analysis` — ``analyze``, ``blockers``, ``solve``, ``frontier``,
   ``amend``, ``timeline`` (the exact engine);
 * :mod:`zopa.cli.models` — ``fair``, ``forecast`` (the classic models);
+* :mod:`zopa.cli.stability` — ``stability`` (the graph model for conflict resolution);
 * :mod:`zopa.cli.web` — ``serve``; :mod:`zopa.cli.report` — ``report``;
 * :mod:`zopa.cli.interop` — ``import genius``, ``import geniusweb``, ``export genius``;
 * :mod:`zopa.cli.uncertainty` — ``montecarlo``;
@@ -26,7 +27,17 @@ from typing import NoReturn
 
 import typer
 
-from zopa.cli import analysis, files, interop, models, report, simulate, uncertainty, web
+from zopa.cli import (
+    analysis,
+    files,
+    interop,
+    models,
+    report,
+    simulate,
+    stability,
+    uncertainty,
+    web,
+)
 from zopa.cli.common import EXIT_INVALID, EXIT_USAGE, UsageError, root
 
 __all__ = ["app", "main"]
@@ -53,6 +64,7 @@ for command in (
     analysis.timeline,
     models.fair,
     models.forecast,
+    stability.stability,
     web.serve,
     report.report,
 ):

@@ -32,7 +32,14 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from zopa import rules
-from zopa.gmcr.model import MAX_OPTIONS, DecisionMaker, GraphModel, Option, text_code
+from zopa.gmcr.model import (
+    MAX_OPTIONS,
+    DecisionMaker,
+    GraphModel,
+    ModelLimit,
+    Option,
+    text_code,
+)
 from zopa.gmcr.preferences import priority_ranks, ranking_ranks
 from zopa.model import Id, Problem, Source
 from zopa.parse import display_name, parse_document, pydantic_problems, read_text
@@ -105,7 +112,8 @@ class Header(_Part):
 
 
 def load_model(path: str | Path) -> GraphModel:
-    """Read and check a ``zopa-gmcr/1`` file; raise :class:`zopa.load.ScenarioError`."""
+    """Read and check a ``zopa-gmcr/1`` file; raise :class:`zopa.load.ScenarioError` for
+    problems in it and :class:`zopa.gmcr.model.ModelLimit` when it is too large."""
     path = Path(path)
     return parse_model(read_text(path), display_name(path))
 
@@ -148,6 +156,11 @@ def validate(data: Any) -> tuple[list[Problem], GraphModel | None]:
     if named:
         return problems + named, None
     options = [o.id for d in specs for o in d.options]
+    if len(options) > MAX_OPTIONS:  # a valid file, too large for this implementation
+        raise ModelLimit(
+            f"{len(options)} options give 2^{len(options)} states; the limit is "
+            f"{MAX_OPTIONS} options"
+        )
     domains = [rules.option_domain(o) for o in options]
     raw_rules = _list(data, "infeasible")
     infeasible = [
@@ -230,14 +243,6 @@ def _name_problems(specs: list[DecisionMakerSpec]) -> list[Problem]:
                     )
                 )
             seen_opt.setdefault(opt.id, dm.id)
-    total = len(seen_opt)
-    if total > MAX_OPTIONS:
-        out.append(
-            Problem(
-                ("decision_makers",),
-                f"{total} options give 2^{total} states; the limit is {MAX_OPTIONS} options",
-            )
-        )
     return out
 
 

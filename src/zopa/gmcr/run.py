@@ -59,13 +59,13 @@ def load(ref: str | None) -> GraphModel | Any:
     from zopa.gmcr.format import load_model
     from zopa.load import builtin_ids, load_scenario
 
-    if ref is not None and ref not in builtin_ids() and _declares_model(Path(ref)):
+    if ref is not None and ref not in builtin_ids() and declares_model(Path(ref)):
         return load_model(ref)
     scenario = load_scenario(ref)
     return scenario.point_estimate() if scenario.uncertain else scenario
 
 
-def _declares_model(path: Path) -> bool:
+def declares_model(path: Path) -> bool:
     """Whether a file says ``format: zopa-gmcr/...`` (read without positions; errors are
     left to the loader that will read it properly)."""
     if not path.is_file():

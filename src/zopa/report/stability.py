@@ -24,7 +24,7 @@ MAX_LISTED = 12  # states listed in one sentence
 def move_words(run: StabilityRun, mover: Unit | str, src: int, dst: int) -> str:
     """One move in words: who takes, drops (or sets aside, holds again) which options."""
     model = run.model
-    name = mover if isinstance(mover, str) else mover.id
+    name = mover if isinstance(mover, str) else who(run, mover)
     a, b = int(model.codes[src]), int(model.codes[dst])
     taken = [model.options[k] for k in range(model.m) if (b >> k & 1) and not (a >> k & 1)]
     dropped = [model.options[k] for k in range(model.m) if (a >> k & 1) and not (b >> k & 1)]
@@ -37,6 +37,11 @@ def move_words(run: StabilityRun, mover: Unit | str, src: int, dst: int) -> str:
         verb = "holds again" if aside else "drops"
         parts.append(f"{verb} {_and([o.id for o in dropped])}")
     return f"{name} {' and '.join(parts)}"
+
+
+def who(run: StabilityRun, unit: Unit) -> str:
+    """A mover by name: a decision maker's name, or a coalition's names joined by '+'."""
+    return "+".join(run.model.dms[i].name for i in unit.members)
 
 
 def state_words(run: StabilityRun, state: int) -> str:
@@ -69,7 +74,8 @@ def _utilities(run: StabilityRun, state: int) -> str:
     assert so is not None
     o = so.outcomes[state]
     parts = [
-        f"{dm.id} {o.utilities[so.problem.party_index[dm.id]] / SCALE:.3f}" for dm in run.model.dms
+        f"{dm.name} {o.utilities[so.problem.party_index[dm.id]] / SCALE:.3f}"
+        for dm in run.model.dms
     ]
     return ("deal: " if o.deal else "no deal: ") + ", ".join(parts)
 
@@ -89,7 +95,7 @@ def standoff_words(run: StabilityRun) -> list[str]:
             "there is no red line to set aside."
         ]
     out = []
-    held = "; ".join(f"{dm.id} {len(dm.options)}" for dm in model.dms)
+    held = "; ".join(f"{dm.name} {len(dm.options)}" for dm in model.dms)
     out.append(
         f"As of {date}, {len(model.dms)} parties hold {model.m} red lines that take part in "
         f"{len(so.conflicts)} conflicts ({held}). A state says which of them are set aside: "
@@ -104,9 +110,9 @@ def standoff_words(run: StabilityRun) -> list[str]:
             "in a conflict, so no move to make."
         )
     out.append(_holding_firm(run))
-    out.append(_concession_equilibria(run))
     out.append(_ways_out(run))
-    return out
+    out.append(_concession_equilibria(run))
+    return [p for p in out if p]
 
 
 RULE_WORDS = {
@@ -121,39 +127,40 @@ def _holding_firm(run: StabilityRun) -> str:
     model, result = run.model, run.stability
     start = 0
     stable_all = [c for c in result.concepts if result.stable(c)[start]]
-    lines = []
     if len(stable_all) == len(result.concepts):
-        lines.append("Holding firm is stable for everyone under every concept:")
-        lines.append("no party gains by giving way on its own, or any gain would be punished.")
-        return " ".join(lines)
-    movers = {}
+        return (
+            "Holding firm is stable for everyone under every concept: no party gains by giving "
+            "way on its own, or every gain would be punished."
+        )
+    groups: dict[tuple[str, ...], list[str]] = {}
+    for c in result.concepts:
+        if c not in stable_all:
+            movers = tuple(who(run, u.unit) for u in result.per_unit if not u.stable[c][start])
+            groups.setdefault(movers, []).append(NAMES[c])
+    text = "Holding firm is "
+    if stable_all:
+        text += f"stable for everyone under {_and([NAMES[c] for c in stable_all])} only. "
+    else:
+        text += "not stable for everyone under any concept. "
+    every = len(groups) == 1 and not stable_all
+    for movers, concepts in groups.items():
+        under = "every concept" if every else _and(concepts)
+        verb = "has" if len(movers) == 1 else "have"
+        text += f"Under {under}, {_and(list(movers))} {verb} a move that pays and is not deterred. "
     for u in result.per_unit:
         targets = [int(t) for t in u.improvements.targets(start)]
         if targets:
             best = max(targets, key=lambda t: (model.ranks[u.unit.members[0], t], -t))
-            movers[u.unit.id] = (u, best)
-    text = "Holding firm is "
-    if stable_all:
-        text += f"stable for everyone under {_and([NAMES[c] for c in stable_all])}, but not under "
-    else:
-        text += "not stable for everyone under any concept: "
-    unstable = [c for c in result.concepts if c not in stable_all]
-    who = []
-    for c in unstable:
-        names = [u.unit.id for u in result.per_unit if not u.stable[c][start]]
-        who.append(f"{NAMES[c]} ({_and(names)} would move)")
-    text += _and(who) + "."
-    for name, (u, best) in movers.items():
-        text += (
-            f" {name}'s best move from there: it {_move_tail(run, u.unit, start, best)} "
-            f"({_gain(run, u, start, best)})."
-        )
-    return text
+            text += (
+                f"{who(run, u.unit)}'s best such move: it "
+                f"{_move_tail(run, u.unit, start, best)} ({_gain(run, u, start, best)}). "
+            )
+    return text.strip()
 
 
 def _move_tail(run: StabilityRun, unit: Unit, src: int, dst: int) -> str:
     words = move_words(run, unit, src, dst)
-    return words[len(unit.id) + 1 :]
+    return words[len(who(run, unit)) + 1 :]
 
 
 def _gain(run: StabilityRun, u: Any, src: int, dst: int) -> str:
@@ -168,23 +175,46 @@ def _gain(run: StabilityRun, u: Any, src: int, dst: int) -> str:
 
 
 def _concession_equilibria(run: StabilityRun) -> str:
-    model, result = run.model, run.stability
-    parts = []
+    result = run.stability
+    so = run.standoff
+    counts = []
     for c in result.concepts:
         eq = [s for s in result.equilibria(c) if s != 0]
-        if not eq:
-            parts.append(f"{NAMES[c]}: none")
-            continue
-        fewest = min(int(model.codes[s]).bit_count() for s in eq)
-        first = [s for s in eq if int(model.codes[s]).bit_count() == fewest]
-        deals = sum(run.standoff.outcomes[s].deal for s in eq) if run.standoff else 0
-        parts.append(
-            f"{NAMES[c]}: {len(eq):,} ({deals:,} with a deal); with the fewest red lines set "
-            f"aside ({fewest}): "
-            + "; ".join(f"[{state_words(run, s)}]" for s in first[:3])
-            + (f" and {len(first) - 3} more" if len(first) > 3 else "")
-        )
-    return "Concession states that are equilibria — " + ". ".join(parts) + "."
+        deals = sum(so.outcomes[s].deal for s in eq) if so else 0
+        counts.append(f"{NAMES[c]} {len(eq):,}" + (f" ({deals:,} with a deal)" if so else ""))
+    return "Concession states that are equilibria: " + ", ".join(counts) + "."
+
+
+def fewest_concessions(run: StabilityRun, limit: int = 6) -> tuple[int, list[int]]:
+    """The equilibria (under any concept) other than the start with the fewest options
+    taken: their number of options and up to ``limit`` of them."""
+    result, model = run.stability, run.model
+    eq = sorted({s for c in result.concepts for s in result.equilibria(c) if s != 0})
+    if not eq:
+        return 0, []
+    fewest = min(int(model.codes[s]).bit_count() for s in eq)
+    return fewest, [s for s in eq if int(model.codes[s]).bit_count() == fewest][:limit]
+
+
+def concession_words(run: StabilityRun, state: int) -> str:
+    """A concession state: who sets aside what, the concepts it is an equilibrium under."""
+    result = run.stability
+    moves = [
+        move_words(run, run.model.dms[i].name, 0, _only(run, state, i))
+        for i in range(len(run.model.dms))
+        if run.model.chosen(state, i)
+    ]
+    concepts = [NAMES[c] for c in result.concepts if result.stable(c)[state]]
+    under = "every concept" if len(concepts) == len(result.concepts) else ", ".join(concepts)
+    tail = f"; {_utilities(run, state)}" if run.standoff is not None else ""
+    return f"{'; '.join(moves)} — an equilibrium under {under}{tail}"
+
+
+def _only(run: StabilityRun, state: int, dm: int) -> int:
+    """The state with only ``dm``'s options of ``state`` taken (for describing its part)."""
+    mask = run.model.dm_mask(dm)
+    code = int(run.model.codes[state]) & mask
+    return int(run.model.lookup[code]) if run.model.lookup[code] >= 0 else state
 
 
 def _ways_out(run: StabilityRun) -> str:
@@ -203,9 +233,10 @@ def _ways_out(run: StabilityRun) -> str:
     nearest = min(int(evo.steps[s]) for s in deals)
     first = sorted((s for s in deals if int(evo.steps[s]) == nearest), key=lambda s: s)[:3]
     text = (
-        f"From the standoff, {len(deals):,} deal states can be reached by unilateral improvements "
-        f"(each move better for the party making it, no party twice in a row); the nearest take "
-        f"{nearest} move{'s' if nearest > 1 else ''}: "
+        f"From the standoff, {_count(len(deals), 'deal state')} can be reached by unilateral "
+        "improvements "
+        f"(each move better for the party making it, no party twice in a row); the nearest "
+        f"{'take' if len(deals) > 1 else 'takes'} {_count(nearest, 'move')}: "
     )
     paths = []
     for s in first:
@@ -250,10 +281,18 @@ def render(console: Any, run: StabilityRun) -> None:
     _missing(console, run)
 
 
-def _wrap(console: Any, text: str, indent: str = "") -> None:
+def _wrap(console: Any, text: str, indent: str = "", later: str | None = None) -> None:
     width = min(getattr(console, "width", 80) or 80, 80)
-    for line in textwrap.wrap(text, width=width, initial_indent=indent, subsequent_indent=indent):
-        console.print(line)
+    lines = textwrap.wrap(
+        text,
+        width=width,
+        initial_indent=indent,
+        subsequent_indent=later if later is not None else indent,
+        break_on_hyphens=False,  # ids such as russia-army-ceiling stay whole
+        break_long_words=False,
+    )
+    for line in lines:
+        console.print(line, soft_wrap=True)
 
 
 def _state_table(console: Any, run: StabilityRun) -> None:
@@ -338,7 +377,7 @@ def _status_quo(console: Any, run: StabilityRun) -> None:
     console.print()
     _wrap(
         console,
-        f"From {model.text(evo.start)}: {len(reach) - 1:,} other states can be reached by "
+        f"From {model.text(evo.start)}: {_count(len(reach) - 1, 'other state')} can be reached by "
         "unilateral improvements (each move better for the mover, no mover twice in a row).",
     )
     reached = sorted(
@@ -392,13 +431,22 @@ def _missing(console: Any, run: StabilityRun) -> None:
 def _render_standoff(console: Any, run: StabilityRun) -> None:
     so = run.standoff
     assert so is not None
-    title = so.scenario.title or so.scenario.id
-    console.print(f"The standoff in {title}")
+    _wrap(console, f"The standoff in {so.scenario.title or so.scenario.id}")
     for paragraph in standoff_words(run):
         console.print()
         _wrap(console, paragraph)
     if so.model is None:
         return
+    fewest, states = fewest_concessions(run)
+    if states:
+        console.print()
+        _wrap(console, f"The equilibria with the fewest red lines set aside ({fewest}):")
+        for k, state in enumerate(states, 1):
+            _wrap(console, f"{k}. {concession_words(run, state)}.", "  ", "     ")
     console.print()
-    _equilibria(console, run)
+    _wrap(console, "--json lists every state, its outcome and its stability.")
     _missing(console, run)
+
+
+def _count(k: int, noun: str) -> str:
+    return f"{k:,} {noun}{'' if k == 1 else 's'}"
