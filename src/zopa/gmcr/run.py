@@ -44,6 +44,7 @@ class StabilityRun:
     evolution: Evolution | None = None
     inverse: Inverse | None = None
     standoff: Standoff | None = None
+    point_estimate: bool = False  # an uncertain scenario, analysed at its means
 
     @property
     def complete(self) -> bool:
@@ -54,15 +55,18 @@ class StabilityRun:
         return document(self)
 
 
-def load(ref: str | None) -> GraphModel | Any:
-    """A graph model when ``ref`` is a ``zopa-gmcr/1`` file, else the scenario it names."""
+def load(ref: str | None) -> tuple[GraphModel | Any, bool]:
+    """A graph model when ``ref`` is a ``zopa-gmcr/1`` file, else the scenario it names (an
+    uncertain one at its means); and whether it was uncertain."""
     from zopa.gmcr.format import load_model
     from zopa.load import builtin_ids, load_scenario
 
     if ref is not None and ref not in builtin_ids() and declares_model(Path(ref)):
-        return load_model(ref)
+        return load_model(ref), False
     scenario = load_scenario(ref)
-    return scenario.point_estimate() if scenario.uncertain else scenario
+    if scenario.uncertain:
+        return scenario.point_estimate(), True
+    return scenario, False
 
 
 def declares_model(path: Path) -> bool:
@@ -98,7 +102,7 @@ def run(
     outcome: str = "nash",
 ) -> StabilityRun:
     """Everything ``zopa stability`` reports for a graph model or a scenario's standoff."""
-    loaded = load(ref)
+    loaded, uncertain = load(ref)
     derived: Standoff | None = None
     if isinstance(loaded, GraphModel):
         if as_of is not None or draft is not None:
@@ -110,9 +114,29 @@ def run(
         except KeyError as err:  # an unknown draft
             raise StabilityUsage(str(err.args[0])) from None
         if derived.model is None:  # a deal exists: nothing to analyse
-            return StabilityRun(_empty_model(loaded.id), _empty(), standoff=derived)
+            empty = StabilityRun(_empty_model(loaded.id), _empty(), standoff=derived)
+            empty.point_estimate = uncertain
+            return empty
         model = derived.model
-    return analyse_model(model, coalitions or [], start, inverse_state, vary, derived)
+    result = analyse_model(model, coalitions or [], start, inverse_state, vary, derived)
+    result.point_estimate = uncertain
+    return result
+
+
+def run_problem(
+    problem: Any,
+    outcome: str = "nash",
+    coalitions: list[list[str]] | None = None,
+    start: str | None = None,
+    time_limit: float | None = None,
+) -> StabilityRun:
+    """The standoff of a :class:`zopa.problem.Problem` (the web app's view of a scenario)."""
+    from zopa.gmcr.standoff import derive
+
+    derived = derive(problem, outcome, time_limit)
+    if derived.model is None:
+        return StabilityRun(_empty_model(problem.scenario.id), _empty(), standoff=derived)
+    return analyse_model(derived.model, coalitions or [], start, None, None, derived)
 
 
 def analyse_model(

@@ -93,9 +93,15 @@ def standoff(
     time_limit: float | None = None,
 ) -> Standoff:
     """The graph model of the standoff, with the outcome of every state."""
+    problem, _ = Problem.for_draft(scenario, draft, as_of)
+    return derive(problem, rule, time_limit)
+
+
+def derive(problem: Problem, rule: str = "nash", time_limit: float | None = None) -> Standoff:
+    """The standoff of a problem (a scenario as of a date, as the web app holds it)."""
     if rule not in RULES:
         raise ValueError(f"unknown outcome rule {rule!r} (known: {', '.join(RULES)})")
-    problem, _ = Problem.for_draft(scenario, draft, as_of)
+    scenario = problem.scenario
     found = blockers(problem, explain=False)
     if found.feasible:
         return Standoff(scenario, problem.as_of, rule, problem, True, None)

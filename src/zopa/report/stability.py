@@ -98,10 +98,10 @@ def standoff_words(run: StabilityRun) -> list[str]:
     held = "; ".join(f"{dm.name} {len(dm.options)}" for dm in model.dms)
     out.append(
         f"As of {date}, {len(model.dms)} parties hold {model.m} red lines that take part in "
-        f"{len(so.conflicts)} conflicts ({held}). A state says which of them are set aside: "
-        f"{model.n:,} states, {so.deals:,} of which allow a deal. Each party ranks the states "
-        f"by its utility in the {RULE_WORDS[so.rule]} of the packages acceptable under the red "
-        f"lines still held, or by its reservation when there is none "
+        f"{_count(len(so.conflicts), 'conflict')} ({held}). A state says which of them are "
+        f"set aside: {model.n:,} states, {so.deals:,} of which allow a deal. Each party ranks "
+        f"the states by its utility in the {RULE_WORDS[so.rule]} of the packages acceptable "
+        "under the red lines still held, or by its reservation when there is none "
         f"({so.engine_calls} engine calls; the other deal states reuse an optimum)."
     )
     if so.bystanders:
@@ -450,3 +450,118 @@ def _render_standoff(console: Any, run: StabilityRun) -> None:
 
 def _count(k: int, noun: str) -> str:
     return f"{k:,} {noun}{'' if k == 1 else 's'}"
+
+
+# --------------------------------------------------------------------------- the state graph
+
+PALETTE = ("#0b5cad", "#b35900", "#7a3ea8", "#1a7f37", "#b42318", "#5b6770", "#0e7c86")
+MAX_GRAPH_STATES = 40
+
+
+def state_graph(run: StabilityRun) -> dict[str, Any]:
+    """The states worth drawing, laid out in columns by how many options are taken: the
+    start, the states reachable from it by unilateral improvements (nearest first) and the
+    equilibria with the fewest options taken; edges are the improvements between them."""
+    model, result, evo = run.model, run.stability, run.evolution
+    chosen: list[int] = []
+    if evo is not None:
+        near = sorted(evo.reachable(), key=lambda s: (int(evo.steps[s]), s))
+        chosen += near[:MAX_GRAPH_STATES]
+    _, fewest = fewest_concessions(run)
+    chosen += [s for s in fewest if s not in chosen]
+    chosen += [s for s in minimal_deals(run)[:MAX_GRAPH_STATES] if s not in chosen]
+    columns: dict[int, list[int]] = {}
+    for s in chosen:
+        columns.setdefault(int(model.codes[s]).bit_count(), []).append(s)
+    order = sorted(columns)
+    dx, dy, pad = 130, 78, 40
+    at: dict[int, tuple[float, float]] = {}
+    for k, col in enumerate(order):
+        for j, s in enumerate(sorted(columns[col])):
+            at[s] = (pad + k * dx, pad + j * dy)
+    start = evo.start if evo is not None else None
+    nodes = []
+    for k, s in enumerate(chosen, 1):
+        concepts = [c for c in result.concepts if result.stable(c)[s]]
+        deal = run.standoff.outcomes[s].deal if run.standoff is not None else None
+        x, y = at[s]
+        nodes.append(
+            {
+                "state": model.text(s),
+                "key": k,
+                "x": x,
+                "y": y,
+                "start": s == start,
+                "deal": deal,
+                "equilibrium": concepts,
+                "equilibrium_names": [NAMES[c] for c in concepts],
+                "nash": "nash" in concepts,
+                "words": state_words(run, s),
+                "outcome": _utilities(run, s) if run.standoff is not None else "",
+                "steps": int(evo.steps[s]) if evo is not None and evo.steps[s] >= 0 else None,
+            }
+        )
+    key = {s: n["key"] for s, n in zip(chosen, nodes, strict=True)}
+    colours = {u.unit.id: PALETTE[k % len(PALETTE)] for k, u in enumerate(result.per_unit)}
+    edges = []
+    for u in result.per_unit:
+        for a in chosen:
+            for b in u.improvements.targets(a):
+                if int(b) in at:
+                    edges.append(_edge(run, u.unit, a, int(b), at, key, colours[u.unit.id]))
+    width = pad * 2 + (len(order) - 1) * dx
+    height = pad * 2 + (max((len(c) for c in columns.values()), default=1) - 1) * dy
+    return {
+        "nodes": nodes,
+        "edges": edges,
+        "width": max(width, 200),
+        "height": max(height, 120),
+        "movers": [
+            {"name": who(run, u.unit), "colour": colours[u.unit.id]} for u in result.per_unit
+        ],
+        "columns": [{"x": pad + k * dx, "taken": col} for k, col in enumerate(order)],
+    }
+
+
+def minimal_deals(run: StabilityRun) -> list[int]:
+    """Deal states that stop being deals if any one red line set aside is held again: the
+    concessions of ``zopa blockers``, as states (standoffs only)."""
+    so, model = run.standoff, run.model
+    if so is None or so.model is None:
+        return []
+    out = []
+    for s in range(model.n):
+        if not so.outcomes[s].deal:
+            continue
+        code = int(model.codes[s])
+        bits = [1 << k for k in range(model.m) if code >> k & 1]
+        if all(not so.outcomes[int(model.lookup[code & ~b])].deal for b in bits):
+            out.append(s)
+    return sorted(out, key=lambda s: (int(model.codes[s]).bit_count(), s))
+
+
+def _edge(
+    run: StabilityRun,
+    unit: Unit,
+    a: int,
+    b: int,
+    at: dict[int, tuple[float, float]],
+    key: dict[int, int],
+    colour: str,
+) -> dict[str, Any]:
+    """An arrow from circle to circle (radius 18), bent a little so that moves both ways
+    between two states do not overlap."""
+    (x1, y1), (x2, y2) = at[a], at[b]
+    dx, dy = x2 - x1, y2 - y1
+    length = max((dx * dx + dy * dy) ** 0.5, 1.0)
+    ux, uy = dx / length, dy / length
+    sx, sy, ex, ey = x1 + 20 * ux, y1 + 20 * uy, x2 - 24 * ux, y2 - 24 * uy
+    cx, cy = (sx + ex) / 2 - 14 * uy, (sy + ey) / 2 + 14 * ux  # a bend to the left
+    return {
+        "from": key[a],
+        "to": key[b],
+        "mover": who(run, unit),
+        "colour": colour,
+        "path": f"M{sx:.1f},{sy:.1f} Q{cx:.1f},{cy:.1f} {ex:.1f},{ey:.1f}",
+        "words": move_words(run, unit, a, b),
+    }
