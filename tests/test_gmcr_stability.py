@@ -22,3 +22,22 @@ def test_every_concept_matches_its_definition(data: st.DataObject) -> None:
         for concept in CONCEPTS:
             want = [brute.stable(model, units, k, s, concept) for s in range(model.n)]
             assert unit.stable[concept].tolist() == want, (concept, unit.unit.id)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.data())
+def test_concepts_nest_as_the_definitions_imply(data: st.DataObject) -> None:
+    """Nash ⊆ every concept; SMR ⊆ GMR; SEQ ⊆ GMR; SEQ and SIM ⊆ SEQ+SIM (for every mover)."""
+    model = data.draw(graph_models())
+    result = analyse(model, data.draw(coalitions(len(model.dms))))
+    for unit in result.per_unit:
+        s = unit.stable
+        for concept in CONCEPTS:
+            assert not (s["nash"] & ~s[concept]).any()
+        for small, large in [
+            ("smr", "gmr"),
+            ("seq", "gmr"),
+            ("seq", "seq_sim"),
+            ("sim", "seq_sim"),
+        ]:
+            assert not (s[small] & ~s[large]).any(), (small, large)

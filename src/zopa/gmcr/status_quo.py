@@ -1,7 +1,7 @@
 """Status-quo analysis: where the conflict can go from a state by unilateral improvements.
 
-Li, Hipel, Kilgour & Noakes ("Integrating uncertain preferences into status quo
-analysis", *IEEE Trans. SMC A* 34(4), 2004) and Xu, Kilgour, Hipel & Kemkes
+Li, Kilgour & Hipel ("Status quo analysis in the graph model for conflict
+resolution", *J. Oper. Res. Soc.* 56(6), 2005) and Xu, Kilgour, Hipel & Kemkes
 (*EJOR* 207(1), 2010) follow the conflict from the status quo along *legal
 sequences of unilateral improvements* — each move an improvement for the mover
 (a coalition: for every member), no mover twice in a row — to see which
