@@ -198,3 +198,48 @@ def test_stability_graph_of_the_standoff(page: Page, base: str, browser: Browser
     page.locator("#stability-form button").click()
     page.wait_for_url(re.compile(r"outcome=utilitarian"))
     expect(page.locator("#stability-words")).to_contain_text("utilitarian package")
+
+
+def test_bridges_view_and_trying_a_formula(page: Page, base: str) -> None:
+    page.goto(f"{base}/s/valley/bridges")
+    expect(page.locator("#bridges-listed")).to_contain_text("No deal on the listed options")
+    expect(page.locator("article.conflict")).to_have_count(2)
+    expect(page.locator("li.bridge")).to_have_count(7)
+    expect(page.locator("#bridges-combined")).to_contain_text("a deal is possible")
+    expect(page.locator("#bridge-solutions td.new-formula").first).to_be_visible()
+    shot(page, "bridges")
+    # the spring talks: recognition cannot be bridged
+    slider = page.locator("#as-of-slider")
+    slider.focus()
+    slider.press("Home")
+    page.wait_for_url(re.compile(r"as_of=2025-05-01"))
+    expect(page.locator("p.unbridgeable")).to_have_count(1)
+    expect(page.locator("#bridges-combined")).to_contain_text("no deal is possible")
+    # try a new formula for the dam: put on the table, the dam's conflict is gone
+    page.goto(f"{base}/s/valley/bridges")
+    page.locator("li.bridge[data-issue='dam'] a.try-formula").first.click()
+    expect(page.locator("#whatif-departures")).to_contain_text("a new formula for The dam")
+    expect(page.locator(".conflict-item")).to_have_count(1)
+    assert "formulas" in page.url
+    # the formula stays on the table while other controls change ...
+    page.locator("input.rl[data-id='north-admin']").uncheck()
+    expect(page.locator("#whatif-verdict")).to_contain_text("A deal is possible")
+    expect(page.locator("#whatif-departures")).to_contain_text("a new formula for The dam")
+    # ... and goes with the reset
+    page.click("#reset-whatif")
+    expect(page.locator("#whatif-departures")).to_contain_text("The sourced scenario")
+
+
+def test_bridges_view_at_390_px(browser: Browser, base: str) -> None:
+    context = browser.new_context(viewport={"width": 390, "height": 844})
+    page = context.new_page()
+    try:
+        page.goto(f"{base}/s/valley/bridges")
+        expect(page.locator("li.bridge").first).to_be_visible()
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= 390, width  # nothing but the solutions table (which scrolls) is wider
+        box = page.locator("li.bridge").first.bounding_box()
+        assert box is not None and box["x"] + box["width"] <= 390
+        shot(page, "bridges-390")
+    finally:
+        context.close()

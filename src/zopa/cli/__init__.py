@@ -8,6 +8,7 @@ contents: it registers every command, in the order ``zopa --help`` lists them.
 * :mod:`zopa.cli.files` — ``scenarios``, ``check``, ``schema``;
 * :mod:`zopa.cli.analysis` — ``analyze``, ``blockers``, ``solve``, ``frontier``,
   ``amend``, ``timeline`` (the exact engine);
+* :mod:`zopa.cli.bridge` — ``bridge`` (new formulas on issues described by attributes);
 * :mod:`zopa.cli.models` — ``fair``, ``forecast`` (the classic models);
 * :mod:`zopa.cli.stability` — ``stability`` (the graph model for conflict resolution);
 * :mod:`zopa.cli.web` — ``serve``; :mod:`zopa.cli.report` — ``report``;
@@ -29,6 +30,7 @@ import typer
 
 from zopa.cli import (
     analysis,
+    bridge,
     files,
     interop,
     models,
@@ -62,6 +64,7 @@ for command in (
     analysis.frontier,
     analysis.amend,
     analysis.timeline,
+    bridge.bridge,
     models.fair,
     models.forecast,
     stability.stability,
