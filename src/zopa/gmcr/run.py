@@ -15,11 +15,14 @@ from pathlib import Path
 from typing import Any
 
 from zopa.gmcr.inverse import Inverse, inverse
-from zopa.gmcr.model import GraphModel
+from zopa.gmcr.model import GraphModel, code_text
 from zopa.gmcr.stability import CONCEPTS, Stability, analyse
 from zopa.gmcr.standoff import Standoff, standoff
 from zopa.gmcr.status_quo import Evolution, evolve
 from zopa.problem import SCALE
+
+MAX_LISTED_MOVES = 250_000  # moves listed state by state in the JSON; beyond, only stability
+MAX_PATHS = 1_000  # shortest paths listed to reachable equilibria, nearest first
 
 
 class StabilityUsage(ValueError):
@@ -266,8 +269,10 @@ def document(run: StabilityRun) -> dict[str, Any]:
         if run.standoff.model is None:
             doc.update({"states": [], "equilibria": {c: [] for c in CONCEPTS}})
             return doc
-    positions = [_positions(r) for r in model.ranks]
-    doc["states"] = [_state_json(run, s, positions) for s in range(model.n)]
+    texts = [code_text(int(c), model.m) for c in model.codes]
+    listed = sum(u.moves.count for u in result.per_unit) <= MAX_LISTED_MOVES
+    doc["moves_listed"] = listed
+    doc["states"] = _states_json(run, texts, listed)
     doc["equilibria"] = {c: [text(s) for s in result.equilibria(c)] for c in CONCEPTS}
     if run.effects:
         doc["coalition_effects"] = [
@@ -279,39 +284,49 @@ def document(run: StabilityRun) -> dict[str, Any]:
             for e in run.effects
         ]
     if run.evolution is not None:
-        doc["status_quo"] = _evolution_json(run, run.evolution)
+        doc["status_quo"] = _evolution_json(run, run.evolution, texts)
     if run.inverse is not None:
         doc["inverse"] = _inverse_json(model, run.inverse)
     return doc
 
 
-def _state_json(run: StabilityRun, s: int, positions: list[Any]) -> dict[str, Any]:
+def _states_json(run: StabilityRun, texts: list[str], listed: bool) -> list[dict[str, Any]]:
+    """One entry per state; the per-state lists come from precomputed arrays (a model can
+    have a million states)."""
     model, result = run.model, run.stability
-    out: dict[str, Any] = {
-        "state": model.text(s),
-        "number": s + 1,
-        "chosen": {d.id: model.chosen(s, i) for i, d in enumerate(model.dms)},
-        "rank": {d.id: int(positions[i][s]) for i, d in enumerate(model.dms)},
-        "moves": {
-            u.unit.id: [model.text(int(t)) for t in u.moves.targets(s)] for u in result.per_unit
-        },
-        "improvements": {
-            u.unit.id: [model.text(int(t)) for t in u.improvements.targets(s)]
-            for u in result.per_unit
-        },
-        "stable": {
-            c: {u.unit.id: bool(u.stable[c][s]) for u in result.per_unit} for c in result.concepts
-        },
-        "equilibrium": {c: bool(result.stable(c)[s]) for c in result.concepts},
+    positions = [_positions(r).tolist() for r in model.ranks]
+    stable = {
+        c: [(u.unit.id, u.stable[c].tolist()) for u in result.per_unit] for c in result.concepts
     }
-    if run.standoff is not None:
-        o = run.standoff.outcomes[s]
-        out["deal"] = o.deal
-        out["utilities"] = {
-            p.id: o.utilities[k] / SCALE for k, p in enumerate(run.standoff.problem.parties)
+    equilibrium = {c: result.stable(c).tolist() for c in result.concepts}
+    out = []
+    for s in range(model.n):
+        entry: dict[str, Any] = {
+            "state": texts[s],
+            "number": s + 1,
+            "chosen": {d.id: model.chosen(s, i) for i, d in enumerate(model.dms)},
+            "rank": {d.id: positions[i][s] for i, d in enumerate(model.dms)},
         }
-        out["package"] = run.standoff.package(s)
+        if listed:
+            entry["moves"] = {u.unit.id: _targets(u.moves, s, texts) for u in result.per_unit}
+            entry["improvements"] = {
+                u.unit.id: _targets(u.improvements, s, texts) for u in result.per_unit
+            }
+        entry["stable"] = {c: {uid: flags[s] for uid, flags in v} for c, v in stable.items()}
+        entry["equilibrium"] = {c: flags[s] for c, flags in equilibrium.items()}
+        if run.standoff is not None:
+            o = run.standoff.outcomes[s]
+            entry["deal"] = o.deal
+            entry["utilities"] = {
+                p.id: o.utilities[k] / SCALE for k, p in enumerate(run.standoff.problem.parties)
+            }
+            entry["package"] = run.standoff.package(s)
+        out.append(entry)
     return out
+
+
+def _targets(moves: Any, state: int, texts: list[str]) -> list[str]:
+    return [texts[t] for t in moves.dst[moves.indptr[state] : moves.indptr[state + 1]].tolist()]
 
 
 def _positions(ranks: Any) -> Any:
@@ -322,41 +337,53 @@ def _positions(ranks: Any) -> Any:
     return len(levels) - np.searchsorted(levels, ranks)
 
 
-def _evolution_json(run: StabilityRun, evo: Evolution) -> dict[str, Any]:
-    model, result = run.model, run.stability
-    names = [u.id for u in result.units]
+def _evolution_json(run: StabilityRun, evo: Evolution, texts: list[str]) -> dict[str, Any]:
+    """Reachable states as a shortest-path tree; paths to the nearest reachable equilibria
+    and the improvements between reachable states, each list within MAX_LISTED_MOVES."""
+    import numpy as np
 
-    def steps(state: int) -> list[dict[str, Any]]:
+    result = run.stability
+    names = [u.id for u in result.units]
+    steps_of = evo.steps.tolist()
+    via = evo.via.tolist()
+
+    def path(state: int) -> list[dict[str, Any]]:
         return [
-            {"mover": names[st.mover], "from": model.text(st.src), "to": model.text(st.dst)}
+            {"mover": names[st.mover], "from": texts[st.src], "to": texts[st.dst]}
             for st in evo.path(state)
         ]
 
-    reachable = evo.reachable()
-    reach_set = set(reachable)
-    equilibria = {c: [s for s in result.equilibria(c) if s in reach_set] for c in result.concepts}
-    wanted = sorted({s for v in equilibria.values() for s in v})
-    edges = [
-        {"mover": names[k], "from": model.text(int(a)), "to": model.text(int(b))}
-        for k, u in enumerate(result.per_unit)
-        for a, b in zip(u.improvements.src, u.improvements.dst, strict=True)
-        if int(a) in reach_set
-    ]
+    reachable = sorted(evo.reachable(), key=lambda s: (steps_of[s], s))
+    reached = evo.steps >= 0
+    equilibria = {c: [s for s in result.equilibria(c) if steps_of[s] >= 0] for c in result.concepts}
+    wanted = sorted({s for v in equilibria.values() for s in v}, key=lambda s: (steps_of[s], s))
+    out_of_reach = [reached[u.improvements.src] for u in result.per_unit]
+    count = sum(int(m.sum()) for m in out_of_reach)
+    edges = []
+    if count <= MAX_LISTED_MOVES:
+        for k, u in enumerate(result.per_unit):
+            keep = np.nonzero(out_of_reach[k])[0]
+            for a, b in zip(
+                u.improvements.src[keep].tolist(), u.improvements.dst[keep].tolist(), strict=True
+            ):
+                edges.append({"mover": names[k], "from": texts[a], "to": texts[b]})
     return {
-        "from": model.text(evo.start),
+        "from": texts[evo.start],
         "reachable": [
             {
-                "state": model.text(s),
-                "steps": int(evo.steps[s]),
+                "state": texts[s],
+                "steps": steps_of[s],
                 "via": None
                 if s == evo.start
-                else {"state": model.text(int(evo.via[s, 0])), "mover": names[int(evo.via[s, 1])]},
+                else {"state": texts[via[s][0]], "mover": names[via[s][1]]},
             }
-            for s in sorted(reachable, key=lambda s: (int(evo.steps[s]), s))
+            for s in reachable
         ],
-        "equilibria": {c: [model.text(s) for s in v] for c, v in equilibria.items()},
-        "paths": {model.text(s): steps(s) for s in wanted},
+        "equilibria": {c: [texts[s] for s in v] for c, v in equilibria.items()},
+        "paths": {texts[s]: path(s) for s in wanted[:MAX_PATHS]},
+        "paths_complete": len(wanted) <= MAX_PATHS,
         "edges": edges,
+        "edges_listed": count <= MAX_LISTED_MOVES,
     }
 
 

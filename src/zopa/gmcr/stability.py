@@ -51,6 +51,7 @@ NAMES = {
     "seq_sim": "SEQ+SIM",
 }
 MAX_SIM_PAIRS = 200_000_000  # (improvement, simultaneous response) pairs examined for SIM
+SIM_CHUNK = 50_000  # improvements whose simultaneous sanctions are searched together
 MAX_COALITION_SMR_WORK = 400_000_000  # states × moves examined for a coalition's SMR
 
 
@@ -71,13 +72,16 @@ class Stability:
     units: list[Unit]
     per_unit: list[UnitStability]
     missing: dict[str, str] = field(default_factory=dict)  # concept -> why it was not computed
+    _masks: dict[str, np.ndarray] = field(default_factory=dict, repr=False)
 
     def stable(self, concept: str) -> np.ndarray:
-        """States stable for every mover (the equilibria) as a Boolean mask."""
-        out = np.ones(self.model.n, dtype=bool)
-        for u in self.per_unit:
-            out &= u.stable[concept]
-        return out
+        """States stable for every mover (the equilibria) as a Boolean mask (computed once)."""
+        if concept not in self._masks:
+            out = np.ones(self.model.n, dtype=bool)
+            for u in self.per_unit:
+                out &= u.stable[concept]
+            self._masks[concept] = out
+        return self._masks[concept]
 
     def equilibria(self, concept: str) -> list[int]:
         if concept in self.missing:
@@ -195,11 +199,28 @@ def _sim(
     """
     ranks = model.ranks[list(unit.members)].T
     ok = np.zeros(imp.count, dtype=bool)
-    # partial combinations: (improvement, options so far, index of the last mover added)
-    edge = np.arange(imp.count, dtype=np.int64)
-    bits = model.codes[imp.dst]
-    last = np.full(imp.count, -1, dtype=np.int64)
     examined = 0
+    for first in range(0, imp.count, SIM_CHUNK):  # improvements in blocks: bounded memory
+        chunk = np.arange(first, min(first + SIM_CHUNK, imp.count), dtype=np.int64)
+        examined = _sim_block(model, unit, imp, others, other_imps, ranks, ok, chunk, examined)
+    return ok
+
+
+def _sim_block(
+    model: GraphModel,
+    unit: Unit,
+    imp: Moves,
+    others: list[Unit],
+    other_imps: list[Moves],
+    ranks: np.ndarray,
+    ok: np.ndarray,
+    edge: np.ndarray,
+    examined: int,
+) -> int:
+    """SIM for one block of improvements; marks ``ok`` and returns the running count."""
+    # partial combinations: (improvement, options so far, index of the last mover added)
+    bits = model.codes[imp.dst[edge]]
+    last = np.full(len(edge), -1, dtype=np.int8)  # movers are few: at most one per DM
     while len(edge) and others:
         grown: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
         for j, (other, mv) in enumerate(zip(others, other_imps, strict=True)):
@@ -221,13 +242,26 @@ def _sim(
                 good = x >= 0  # a combination that lands on an infeasible state cannot happen
                 good[good] = np.any(ranks[x[good]] <= ranks[imp.src[e[good]]], axis=1)
                 ok[e[good]] = True
-                grown.append((e, b, np.full(len(e), j, dtype=np.int64)))
+                still = ~good  # combinations of improvements not yet deterred grow further
+                grown.append((e[still], b[still], np.full(int(still.sum()), j, dtype=np.int8)))
+            grown = _open(grown, ok)  # keeps memory near the undeterred combinations
         if not grown:
             break
         edge, bits, last = (np.concatenate(parts) for parts in zip(*grown, strict=True))
         still = ~ok[edge]
         edge, bits, last = edge[still], bits[still], last[still]
-    return ok
+    return examined
+
+
+def _open(
+    grown: list[tuple[np.ndarray, np.ndarray, np.ndarray]], ok: np.ndarray
+) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
+    """The partial combinations whose improvement no combination has deterred yet."""
+    if not grown:
+        return grown
+    edge, bits, last = (np.concatenate(parts) for parts in zip(*grown, strict=True))
+    still = ~ok[edge]
+    return [(edge[still], bits[still], last[still])]
 
 
 def _expand(

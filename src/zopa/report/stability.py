@@ -9,6 +9,8 @@ from __future__ import annotations
 import textwrap
 from typing import Any
 
+import numpy as np
+
 from zopa.gmcr.model import GraphModel, Unit
 from zopa.gmcr.run import StabilityRun
 from zopa.gmcr.stability import CONCEPTS, NAMES
@@ -301,26 +303,33 @@ def _state_table(console: Any, run: StabilityRun) -> None:
     model, result = run.model, run.stability
     rows = list(range(model.n))
     if model.n > MAX_ROWS:
-        marked = [s for s in rows if any(result.stable(c)[s] for c in result.concepts)]
+        some = np.zeros(model.n, dtype=bool)
+        for c in result.concepts:
+            some |= result.stable(c)
+        marked = [int(s) for s in np.nonzero(some)[0]]
         rows = marked[:MAX_ROWS]
         _wrap(
             console,
             f"{model.n:,} states: the table shows {len(rows):,} of the {len(marked):,} that are "
             "an equilibrium under some concept (--json lists every state).",
         )
-    head = ["#", "State"] + [dm.id for dm in model.dms] + [NAMES[c] for c in result.concepts]
+    marks_width = sum(max(len(NAMES[c]), len(result.units)) + 2 for c in result.concepts)
+    needed = len(str(model.n)) + 2 + max(model.m, 5) + 2 + marks_width
+    named = needed + 8 * len(model.dms) <= 80  # room for the options each DM has chosen
+    dms = list(range(len(model.dms))) if named else []
+    head = ["#", "State"] + [model.dms[i].id for i in dms] + [NAMES[c] for c in result.concepts]
     body = []
     for s in rows:
-        chosen = [", ".join(model.chosen(s, i)) or "–" for i in range(len(model.dms))]
+        chosen = [", ".join(model.chosen(s, i)) or "–" for i in dms]
         marks = [
             "".join("✓" if u.stable[c][s] else "·" for u in result.per_unit)
             for c in result.concepts
         ]
         body.append([str(s + 1), model.text(s), *chosen, *marks])
     widths = [max(len(r[k]) for r in [head, *body]) for k in range(len(head))]
-    dm_cols = range(2, 2 + len(model.dms))
+    dm_cols = range(2, 2 + len(dms))
     fixed = sum(w for k, w in enumerate(widths) if k not in dm_cols) + 2 * (len(head) - 1)
-    room = max(6 * len(model.dms), 80 - fixed)
+    room = max(6 * len(dms), 80 - fixed)
     while sum(widths[k] for k in dm_cols) > room:  # cut the widest option column by one
         widest = max(dm_cols, key=lambda k: widths[k])
         widths[widest] -= 1
