@@ -605,6 +605,26 @@ def test_jobs_page_tournament_defaults_are_small(http: httpx.Client) -> None:
     assert len(entrants.group(1).split(",")) ** 4 <= 16 and int(rounds.group(1)) <= 20
 
 
+def test_the_builtin_deal_space_with_conflicts_set_aside_is_complete(http: httpx.Client) -> None:
+    """Every conflicting red line set aside: the exact Ukraine–Russia frontier, every time."""
+    blockers = cli_json("blockers")
+    ids = sorted({c for conflict in blockers["conflicts"] for c in conflict})
+    w = json.dumps({"drop": ids}, separators=(",", ":"))
+    expected = cli_json("frontier", "--drop-conflicting", "--parties", "ukraine,russia")
+    counts = []
+    for _ in range(2):
+        r = http.get(
+            "/s/ukraine-2025/space", params={"w": w, "x": "ukraine", "y": "russia"}, timeout=120
+        )
+        assert r.status_code == 200
+        assert "may be incomplete" not in r.text
+        found = re.search(r"(\d[\d,]*) Pareto-optimal point", r.text)
+        assert found is not None
+        counts.append(int(found.group(1).replace(",", "")))
+    assert counts == [len(expected["points"])] * 2
+    assert expected["complete"] and len(expected["points"]) > 500
+
+
 # --------------------------------------------------------------------------- bridging formulas
 
 
