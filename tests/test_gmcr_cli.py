@@ -159,3 +159,28 @@ def test_builtin_standoff_in_words(builtin: tuple[dict, str]) -> None:
     held_firm = doc["states"][0]["equilibrium"]
     if not all(held_firm.values()):
         assert "Holding firm is not stable for everyone" in text or "only" in text
+
+
+def test_inverse_counts_stay_exact_beyond_floating_point(tmp_path: Path) -> None:
+    """64 states: 64! rankings (90 digits) — exact in the JSON, abbreviated in the text."""
+    from zopa.gmcr.inverse import inverse
+
+    model_file = tmp_path / "six.yaml"
+    model_file.write_text(
+        "format: zopa-gmcr/1\nid: six\ndecision_makers:\n"
+        "  - {id: a, options: [a1, a2, a3]}\n  - {id: b, options: [b1, b2, b3]}\n"
+        "preferences:\n  a: {priorities: [a1, b1 if a2, not b3]}\n"
+        "  b: {priorities: [b2 iff a3, not a1]}\n"
+    )
+    run = zopa("stability", str(model_file), "--inverse", "NNNNNN", "--vary", "a", "--json")
+    model = load_model(model_file)
+    want = inverse(model, model.index("NNNNNN"), 0)
+    assert run.returncode == (3 if want.missing else 0)  # a count a limit stopped: exit 3
+    doc = json.loads(run.stdout)["inverse"]
+    assert doc["missing"] == want.missing
+    assert doc["rankings"] == want.rankings == __import__("math").factorial(64)
+    assert doc["equilibrium_count"] == {
+        c: want.counts.get(c) for c in ("nash", "gmr", "smr", "seq")
+    }
+    text = zopa("stability", str(model_file), "--inverse", "NNNNNN", "--vary", "a").stdout
+    assert "64! (about 1.269 × 10^89) strict rankings" in " ".join(text.split())

@@ -68,7 +68,12 @@ def stability(
     With a scenario, each veto party's options are to set aside its red lines that take
     part in a conflict, and it ranks states by its utility in their outcome.
     """
+    import sys
+
     from zopa.gmcr.model import ModelLimit
+
+    # inverse counts are exact integers of up to n! (thousands of digits): print them whole
+    sys.set_int_max_str_digits(0)
     from zopa.gmcr.run import StabilityUsage, run
     from zopa.gmcr.standoff import RULES
 

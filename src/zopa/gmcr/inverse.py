@@ -43,6 +43,7 @@ CONCEPTS = ("nash", "gmr", "smr", "seq")
 MAX_SUBSET_STATES = 20  # relevant states for subset counts and the DP (2^20 subsets)
 MAX_INCLUSION_MOVES = 20  # moves of v for inclusion–exclusion (2^20 terms)
 MAX_ORDER_STATES = 8  # relevant states whose 8! orders are run through one by one
+MAX_CONDITIONS = 8  # states or moves named in one condition in words
 
 
 @dataclass
@@ -118,19 +119,20 @@ class _Limit(Exception):
     pass
 
 
-def _above_count(n: int, size: int) -> int:
-    """Rankings of n states with a given set of ``size`` states all above a given state."""
-    return math.factorial(n) // (size + 1)
-
-
 def _avoid_supersets(n: int, events: list[frozenset[int]]) -> int:
-    """Rankings in which no event set lies entirely above the focal state."""
-    total = 0
+    """Rankings in which no event set lies entirely above the focal state.
+
+    Inclusion–exclusion: a given set of ``u`` states lies above the focal state in
+    ``n!/(u+1)`` rankings; the signed terms are first summed by union size, so the
+    (possibly huge) factorial is divided once per size.
+    """
+    signed: dict[int, int] = {}
     for r in range(len(events) + 1):
         for chosen in itertools.combinations(events, r):
-            union = frozenset().union(*chosen)
-            total += (-1) ** r * _above_count(n, len(union))
-    return total
+            size = len(frozenset().union(*chosen))
+            signed[size] = signed.get(size, 0) + (-1) ** r
+    whole = math.factorial(n)
+    return sum(k * (whole // (size + 1)) for size, k in signed.items() if k)
 
 
 def _weights(n: int, m: int) -> np.ndarray:
@@ -331,20 +333,29 @@ def _conditions(
     s = model.text(state)
     out = []
     if moves_v:
-        listed = ", ".join(model.text(a) for a in moves_v)
-        out.append(f"Nash: {v} ranks {s} above each of {listed}.")
+        listed = ", ".join(model.text(a) for a in moves_v[:MAX_CONDITIONS])
+        more = f" and {len(moves_v) - MAX_CONDITIONS} more" if len(moves_v) > MAX_CONDITIONS else ""
+        out.append(f"Nash: {v} ranks {s} above each of {listed}{more}.")
     else:
         out.append(f"Nash: {v} cannot move from {s}; every ranking makes it stable for {v}.")
-    for a in moves_v:
+    for k, a in enumerate(moves_v):
         t = model.text(a)
+        if k == MAX_CONDITIONS:
+            out.append(f"GMR: and likewise for {len(moves_v) - k} more moves of {v}.")
+            break
         if state in sanctions[a]:
             out.append(f"GMR: the move to {t} is always deterred (the others can return to {s}).")
         elif not sanctions[a]:
             out.append(f"GMR: {v} ranks {s} above {t} (the others cannot respond).")
-        else:
+        elif len(sanctions[a]) <= MAX_CONDITIONS:
             listed = ", ".join(model.text(b) for b in sorted(sanctions[a]))
             out.append(
                 f"GMR: {v} ranks {s} above {t}, or ranks one of {listed} no higher than {s}."
+            )
+        else:
+            out.append(
+                f"GMR: {v} ranks {s} above {t}, or ranks one of the {len(sanctions[a])} states "
+                f"the others can reach from {t} no higher than {s}."
             )
     for concept, ok in others_stable.items():
         if not ok:

@@ -407,6 +407,13 @@ def _standoff_json(so: Standoff) -> dict[str, Any]:
         "outcome_rule": so.rule,
         "engine_calls": so.engine_calls,
         "deal_states": so.deals,
+        "unproven_states": [
+            code_text(int(so.model.codes[k]), so.model.m)
+            for k, o in enumerate(so.outcomes)
+            if not o.optimal
+        ]
+        if so.model is not None
+        else [],
         "conflicts": so.conflicts,
         "bystanders": so.bystanders,
     }

@@ -418,17 +418,37 @@ def _inverse(console: Any, run: StabilityRun) -> None:
     console.print()
     _wrap(
         console,
-        f"Inverse: of the {inv.rankings:,} strict rankings of {v}'s {model.n} states (the "
+        f"Inverse: of the {_rankings(inv.rankings, model.n)} strict rankings of {v}'s "
+        f"{model.n} states (the "
         f"others' preferences as given), {model.text(inv.state)} is an equilibrium in:",
     )
     for c in ("nash", "gmr", "smr", "seq"):
         if c in inv.counts:
             share = inv.counts[c] / inv.rankings
-            console.print(f"  {NAMES[c]:<8} {inv.counts[c]:,} ({share:.1%})")
+            console.print(f"  {NAMES[c]:<8} {big(inv.counts[c])} ({share:.1%})")
         else:
             _wrap(console, f"{NAMES[c]:<8} not counted: {inv.missing.get(c, '')}", "  ")
     for line in inv.conditions:
         _wrap(console, line, "  ")
+
+
+def _rankings(k: int, n: int) -> str:
+    text = big(k)
+    return f"{n}! ({text})" if text.startswith("about") else text
+
+
+def big(k: int) -> str:
+    """An exact count, or four significant digits and a power of ten when it is very long
+    (the JSON keeps it exact)."""
+    digits = str(abs(k))
+    if len(digits) <= 21:
+        return f"{k:,}"
+    exponent = len(digits) - 1
+    lead = round(int(digits[:5]) / 10)  # four significant digits, rounded
+    if lead == 10_000:  # 9.9996 rounds up to 10.000
+        lead, exponent = 1_000, exponent + 1
+    text = str(lead)
+    return f"about {'-' if k < 0 else ''}{text[0]}.{text[1:]} × 10^{exponent}"
 
 
 def _missing(console: Any, run: StabilityRun) -> None:
@@ -452,9 +472,28 @@ def _render_standoff(console: Any, run: StabilityRun) -> None:
         _wrap(console, f"The equilibria with the fewest red lines set aside ({fewest}):")
         for k, state in enumerate(states, 1):
             _wrap(console, f"{k}. {concession_words(run, state)}.", "  ", "     ")
+    unproven = [k for k, o in enumerate(so.outcomes) if not o.optimal]
+    if unproven:
+        console.print()
+        _wrap(
+            console,
+            f"The outcome of {_count(len(unproven), 'state')} is the best package the engine "
+            "found within its limits, not a proven optimum, so the rankings built on it may "
+            "differ from the exact ones (unproven_states in --json).",
+        )
+    _effects(console, run)
+    _status_quo_note(console, run)
+    _inverse(console, run)
     console.print()
     _wrap(console, "--json lists every state, its outcome and its stability.")
     _missing(console, run)
+
+
+def _status_quo_note(console: Any, run: StabilityRun) -> None:
+    """The standoff's words cover the status quo; another start (--from) is shown as for a
+    model."""
+    if run.evolution is not None and run.evolution.start != 0:
+        _status_quo(console, run)
 
 
 def _count(k: int, noun: str) -> str:
