@@ -125,6 +125,8 @@ def test_fair_and_forecast_pages_on_the_builtin(http: httpx.Client) -> None:
         {},  # army_cap is the only numeric issue, so it may be left out
         {"issue": "army_cap", "model": "median"},
         {"issue": "army_cap", "model": "bdm", "rounds": 3, "q": 0.75},
+        {"model": "bdm", "variant": "zopa-v1", "samples": 30, "seed": 7},
+        {"model": "median", "sensitivity": False},
     ],
 )
 def test_forecast_on_the_builtin_equals_the_cli(http: httpx.Client, args: dict) -> None:
@@ -132,7 +134,8 @@ def test_forecast_on_the_builtin_equals_the_cli(http: httpx.Client, args: dict) 
     assert r.status_code == 200, r.text
     doc = r.json()
     assert doc["point_estimate"] == POINT_ESTIMATE
-    options = [f"--{k}={v}" for k, v in args.items()]
+    assert ("sensitivity" in doc) == args.get("sensitivity", True)
+    options = ["--no-sensitivity" if k == "sensitivity" else f"--{k}={v}" for k, v in args.items()]
     assert without_departures(doc) == cli_json("forecast", "ukraine-2025", *options)
 
 
@@ -147,6 +150,10 @@ def test_forecast_checks_its_options_like_the_cli(http: httpx.Client) -> None:
         ({"scenario": "ukraine-2025", "issue": "army_cap", "model": "nope"}, "invalid_request"),
         ({"scenario": "ukraine-2025", "issue": "army_cap", "q": 2}, "invalid_request"),
         ({"scenario": "ukraine-2025", "issue": "army_cap", "rounds": 0}, "invalid_request"),
+        ({"scenario": "ukraine-2025", "model": "bdm", "variant": "nope"}, "invalid_request"),
+        ({"scenario": "ukraine-2025", "variant": "scholz"}, "invalid_request"),  # not bdm
+        ({"scenario": "ukraine-2025", "samples": 0}, "invalid_request"),
+        ({"scenario": "ukraine-2025", "seed": -1}, "invalid_request"),
     ]:
         r = http.post("/api/forecast", json=body)
         assert r.status_code == 422 and r.json()["error"] == code, (body, r.text)

@@ -243,3 +243,45 @@ def test_bridges_view_at_390_px(browser: Browser, base: str) -> None:
         shot(page, "bridges-390")
     finally:
         context.close()
+
+
+@pytest.mark.parametrize(("width", "height"), [(1280, 900), (390, 844)])
+def test_forecast_page_tables_charts_and_ranges(browser: Browser, base: str, width, height) -> None:
+    context = browser.new_context(viewport={"width": width, "height": height})
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    try:
+        page.goto(f"{base}/s/ukraine-2025/forecast")
+        section = page.locator("#forecast-army_cap")
+        rows = section.locator("table.forecast-models tbody tr")
+        expect(rows).to_have_count(3)
+        for model in ("compromise", "median", "bdm"):
+            expect(section.locator(f"tr[data-model={model}] td").first).not_to_be_empty()
+        # the expected-utility range is a range, not one number
+        expect(section.locator("tr[data-model=bdm] td.range")).to_contain_text(" to ")
+        expect(section.locator(".model-notes dd")).to_have_count(3)
+        expect(section.locator("table.forecast-actors tbody tr")).to_have_count(4)
+        expect(section.locator("table.forecast-readings tbody tr")).to_have_count(5)
+        for chart in (".rounds-chart", ".spread-chart"):
+            expect(section.locator(f"{chart}.rendered")).to_be_visible()
+        names = page.evaluate(
+            "document.querySelector('#forecast-army_cap .rounds-chart').data.map(t => t.name)"
+        )
+        assert {"ukraine", "russia", "weighted median (the forecast)"} <= set(names)
+        bars = page.evaluate(
+            "document.querySelector('#forecast-army_cap .spread-chart').data.map(t => t.name)"
+        )
+        assert bars == ["Compromise", "Weighted median", "Expected utility"]
+        # usable at this width: nothing makes the page itself scroll sideways
+        overflow = page.evaluate(
+            "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+        )
+        assert overflow <= 0, f"the page is {overflow} px wider than the {width} px window"
+        for part in (".rounds-chart", "table.forecast-models"):
+            box = section.locator(part).bounding_box()
+            assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= width, part
+        shot(page, f"forecast-{width}")
+    finally:
+        context.close()
+    assert not errors, errors

@@ -339,7 +339,8 @@ def render_analysis(console: Console, a: Analysis) -> None:
             )
         )
         for f in a.forecasts:
-            console.print(f"  {f.to_text()}")
+            for line in f.to_text().splitlines():
+                console.print(f"  {line}", markup=False)
     if a.timeline:
         console.print(Text.assemble("\n", ("Timeline", "bold"), " (each draft as of its own date)"))
         render_timeline(console, s, a.timeline)
