@@ -112,6 +112,18 @@ class FairQuery(Query):
 Short = Annotated[str, Field(max_length=200)]
 
 
+class StabilityQuery(Query):
+    """The options of ``zopa stability`` on a scenario: the outcome rule, coalitions of
+    decision makers moving as one, and the state the status-quo analysis starts from."""
+
+    outcome: Concept = "nash"
+    coalitions: Annotated[
+        list[Annotated[list[Short], Field(min_length=2, max_length=20)]] | None,
+        Field(max_length=10),
+    ] = None
+    start: Annotated[str | None, Field(max_length=64, pattern="^[YN]+$")] = None
+
+
 class SimulationSettings(BaseModel):
     """The settings of ``zopa simulate``: protocol, a strategy per party, rounds, seed."""
 
@@ -344,6 +356,23 @@ def _forecast_options(q: ForecastsQuery) -> service.ForecastOptions:
     if q.variant is not None and getattr(q, "model", "bdm") != "bdm":
         raise ApiError(422, "invalid_request", "variant applies to model bdm only")
     return service.ForecastOptions(q.rounds, q.q, q.variant, q.sensitivity, q.samples, q.seed)
+
+
+@router.post("/stability", summary="The standoff as a graph model: stability (zopa stability)")
+async def stability(request: Request, q: StabilityQuery) -> dict[str, Any]:
+    from zopa.gmcr.model import ModelLimit
+    from zopa.gmcr.run import StabilityUsage
+
+    def compute(c: service.Context) -> dict[str, Any]:
+        try:
+            result = service.stability_of(c, q.outcome, q.coalitions, q.start, _seconds(q))
+        except StabilityUsage as err:
+            raise ApiError(422, "invalid_request", str(err)) from None
+        except ModelLimit as err:
+            raise ApiError(422, "limit", str(err)) from None
+        return result.to_json()
+
+    return await _analysis(request, q, compute)
 
 
 def numeric_issue(ctx: service.Context, issue: str | None) -> str:
