@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import itertools
 import json
-import subprocess
-import sys
 from fractions import Fraction as F
 from pathlib import Path
 
@@ -13,15 +11,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from tests.cli import zopa
 from zopa.load import ScenarioError
 from zopa.models.fair import adjusted_winner, normalise, read_points
 
 DATA = Path(__file__).parent / "data"
-ZOPA = [sys.executable, "-m", "zopa.cli"]
-
-
-def zopa(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([*ZOPA, *args], capture_output=True, text=True, timeout=120)
 
 
 # --------------------------------------------------------------------------- worked examples

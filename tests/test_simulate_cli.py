@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from tests.cli import zopa as run_zopa
+from tests.cli import zopa_process
 from zopa.load import load_scenario
 from zopa.problem import SCALE, Problem
 
@@ -18,15 +19,11 @@ TESTS = Path(__file__).parent
 
 
 def zopa(*args: str, cwd: Path = TESTS, prelude: str = "") -> subprocess.CompletedProcess[str]:
-    """Run the command; ``prelude`` is Python run first (to hide a module, say)."""
-    command = (
-        [sys.executable, "-c", f"{prelude}\nfrom zopa.cli import main; main()", *args]
-        if prelude
-        else [sys.executable, "-m", "zopa.cli", *args]
-    )
-    run = subprocess.run(
-        command, cwd=cwd, capture_output=True, text=True, encoding="utf-8", timeout=600
-    )
+    """Run the command; with a ``prelude`` (Python run first, to hide a module, say) in a
+    new process."""
+    if not prelude:
+        return run_zopa(*args, cwd=cwd)
+    run = zopa_process(*args, cwd=cwd, prelude=prelude)
     assert "Traceback" not in run.stderr + run.stdout
     return run
 

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from html import escape
@@ -14,10 +12,10 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.cli import zopa
 from tests.webserver import DATA, running_server
 from zopa.model import POINT_ESTIMATE
 
-ZOPA = [sys.executable, "-m", "zopa.cli"]
 EXAMPLE = DATA / "example.yaml"
 
 
@@ -39,7 +37,7 @@ def http(base: str) -> Iterator[httpx.Client]:
 
 
 def cli_json(*args: str) -> dict:
-    done = subprocess.run([*ZOPA, *args, "--json"], capture_output=True, text=True, timeout=300)
+    done = zopa(*args, "--json")
     assert done.returncode in (0, 3), done.stderr
     return json.loads(done.stdout)
 

@@ -78,7 +78,7 @@ def main(argv: list[str] | None = None) -> NoReturn:
 
     debug = "--debug" in (argv if argv is not None else sys.argv[1:])
     try:
-        app(args=argv)  # standalone: usage errors print and exit 2 by themselves
+        app(args=argv, prog_name="zopa")  # standalone: usage errors print and exit 2 by themselves
     except ScenarioError as err:
         if debug:
             raise

@@ -86,7 +86,7 @@ def root(
         bool, typer.Option("--debug", help="Show Python tracebacks for errors.")
     ] = False,
 ) -> None:
-    state["debug"] = debug
+    state.update(debug=debug, point_estimate=False)  # nothing carries over from a previous call
     ctx.with_resource(interop_warnings_on_stderr())
 
 
