@@ -92,7 +92,9 @@ class Dask:
                     threads_per_worker=1,
                     processes=True,
                     host="127.0.0.1",
-                    dashboard_address=None,
+                    # its HTTP server starts anyway: on a free port, so that a second
+                    # cluster on this machine does not warn that 8787 is taken
+                    dashboard_address="127.0.0.1:0",
                 )
             self.client = Client(self.cluster)
         else:
