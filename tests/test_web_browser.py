@@ -1,67 +1,29 @@
 """The web app in a real browser: Playwright driving Debian's Chromium (/usr/bin/chromium).
 
 `make test` installs Chromium when it is missing (`make system-deps`); these
-tests are never skipped.  Screenshots go to artifacts/screenshots/.
+tests are never skipped.  Screenshots go to artifacts/screenshots/.  The
+``browser``, ``page`` (desktop) and ``phone`` (390 px) fixtures are in
+``tests/conftest.py``, the helpers in ``tests/browser.py``.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from pathlib import Path
-from urllib.parse import urlparse
 
 import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Page, expect
 
+from tests.browser import shot
 from tests.webserver import DATA, running_server
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-]
-SHOTS = Path(__file__).resolve().parent.parent / "artifacts" / "screenshots"
-LOOPBACK = {"127.0.0.1", "localhost", "::1"}
+pytestmark = pytest.mark.xdist_group("browser")  # one process runs them: one browser
 
 
 @pytest.fixture(scope="module")
 def base(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     with running_server(tmp_path_factory.mktemp("browser")) as url:
         yield url
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
-        yield b
-        b.close()
-
-
-@pytest.fixture
-def page(browser: Browser) -> Iterator[Page]:
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    page = context.new_page()
-    requested: list[str] = []
-    errors: list[str] = []
-    page.on("request", lambda r: requested.append(r.url))
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    yield page
-    context.close()
-    # offline: nothing but this server (and data: / blob: URLs) was ever requested
-    hosts = {urlparse(u).hostname for u in requested if urlparse(u).scheme in ("http", "https")}
-    assert hosts <= LOOPBACK, hosts
-    assert not errors, errors
-
-
-def shot(page: Page, name: str) -> None:
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
 
 
 def test_board_with_draft_picker_and_date_slider(page: Page, base: str) -> None:
