@@ -102,8 +102,13 @@ def test_fair_on_the_builtin_equals_the_cli(http: httpx.Client) -> None:
     assert doc["point_estimate"] == POINT_ESTIMATE
     expected = cli_json("fair", "ukraine-2025", "--parties", "ukraine,russia")
     assert without_departures(doc) == expected
+    # four parties and none named: both shells refuse, with the same words
     default = http.post("/api/fair", json={"scenario": "ukraine-2025"})
-    assert default.status_code == 200 and default.json()["parties"] == ["ukraine", "russia"]
+    assert default.status_code == 422 and default.json()["error"] == "invalid_request"
+    cli = zopa("fair", "ukraine-2025")
+    assert cli.returncode == 2
+    assert cli.stderr == f"zopa: error: --{default.json()['message']}\n"
+    assert "between two parties" in cli.stderr
 
 
 def test_fair_and_forecast_pages_on_the_builtin(http: httpx.Client) -> None:

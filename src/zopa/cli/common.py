@@ -1,8 +1,13 @@
-"""What every command of ``zopa`` shares: exit codes, usage errors, state, options, helpers.
+"""What every command of ``zopa`` shares: exit codes, usage errors, options, helpers.
 
 Exit codes: 0 success (including "no deal exists"), 1 invalid input, 2 usage
 error, 3 an internal or time limit was hit.  Heavy modules (numpy, solvers,
 rich) are imported inside the helpers, so that ``zopa --help`` stays fast.
+
+Nothing is kept between calls of :func:`zopa.cli.main`: what a command
+learns while it runs (that it analyses an uncertain scenario at its means) is
+noted for that invocation only (:func:`noted`; the root callback starts each
+invocation with nothing noted).
 """
 
 from __future__ import annotations
@@ -12,6 +17,7 @@ import datetime as dt
 import json
 import sys
 from collections.abc import Iterator
+from contextvars import ContextVar
 from typing import Annotated, Any
 
 import typer
@@ -20,8 +26,9 @@ EXIT_INVALID = 1
 EXIT_USAGE = 2
 EXIT_LIMIT = 3
 
-# Set by the root callback (--debug) and by load() (an uncertain scenario analysed at its means).
-state: dict[str, bool] = {"debug": False, "point_estimate": False}
+
+# What the running invocation has noted; a fresh dict per invocation (see root()).
+_noted: ContextVar[dict[str, Any] | None] = ContextVar("zopa_cli_noted", default=None)
 
 
 class UsageError(Exception):
@@ -84,9 +91,9 @@ def root(
     ctx: typer.Context,
     debug: Annotated[
         bool, typer.Option("--debug", help="Show Python tracebacks for errors.")
-    ] = False,
+    ] = False,  # main() reads it from the arguments, before any parsing
 ) -> None:
-    state.update(debug=debug, point_estimate=False)  # nothing carries over from a previous call
+    _noted.set({})  # main() may run many times in one process: nothing carries over
     ctx.with_resource(interop_warnings_on_stderr())
 
 
@@ -114,6 +121,23 @@ def interop_warnings_on_stderr() -> Iterator[None]:
 # --------------------------------------------------------------------------- scenarios
 
 
+def noted() -> dict[str, Any]:
+    """What this invocation has noted (``point_estimate``: an uncertain scenario was analysed
+    at its means)."""
+    found = _noted.get()
+    if found is None:  # a command function called directly, without the root callback
+        found = {}
+        _noted.set(found)
+    return found
+
+
+def split_list(text: str | None) -> list[str] | None:
+    """``A,B,...`` as a list of names (blanks dropped); None for None."""
+    if text is None:
+        return None
+    return [t.strip() for t in text.split(",") if t.strip()]
+
+
 def parse_date(text: str | None) -> dt.date | None:
     if text is None:
         return None
@@ -129,7 +153,7 @@ def load(ref: str | None) -> Any:
 
     scenario = load_scenario(ref)
     if scenario.uncertain:
-        state["point_estimate"] = True
+        noted()["point_estimate"] = True
         return scenario.point_estimate()
     return scenario
 
@@ -148,7 +172,7 @@ def problem(ref: str | None, draft: str | None, as_of: str | None) -> tuple[Any,
 
 
 def print_json(document: Any) -> None:
-    if state["point_estimate"] and isinstance(document, dict):
+    if noted().get("point_estimate") and isinstance(document, dict):
         from zopa.model import POINT_ESTIMATE
 
         document = {**document, "point_estimate": POINT_ESTIMATE}
@@ -166,7 +190,7 @@ def console() -> Any:
     from rich.console import Console
 
     out = Console(highlight=False, soft_wrap=False, markup=False)  # user text is never markup
-    if state["point_estimate"]:
+    if noted().get("point_estimate"):
         out.print(
             "Note: the scenario is uncertain; this is a point analysis (distribution means, "
             "red lines with firmness >= 0.5). See `zopa montecarlo` for probabilities."

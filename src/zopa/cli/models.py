@@ -1,7 +1,7 @@
 """The classic models: ``fair`` (Adjusted Winner) and ``forecast`` (one numeric issue).
 
-Both call :mod:`zopa.models`; each takes its inputs from a scenario or from a
-standalone CSV table.
+Both take their inputs from a scenario (through :mod:`zopa.commands`, as the
+web app does) or from a standalone CSV table (:mod:`zopa.models`).
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ def fair(
     json_out: JsonOpt = False,
 ) -> None:
     """Adjusted Winner (Brams & Taylor): divide the issues between two parties, exactly."""
+    from zopa.commands.fair import fair as divide
     from zopa.models import fair as aw
 
     if points is not None:
@@ -38,43 +39,18 @@ def fair(
             )
         names, table = aw.read_points(points)
         source: dict[str, Any] = {"points_file": points}
+        try:
+            division = aw.adjusted_winner(names, table)
+        except ValueError as err:
+            raise UsageError(f"--points: {err}") from None
     else:
         s = common.load(scenario)
-        names = _two_parties(s, parties)
-        table = aw.points_from_scenario(s, names)
+        division = divide(s, common.split_list(parties))
         source = {"scenario": s.id}
-    try:
-        division = aw.adjusted_winner(names, table)
-    except ValueError as err:
-        raise UsageError(str(err)) from None
     if json_out:
         common.print_json({**source, **division.to_json()})
         return
     typer.echo(division.to_text())
-
-
-def _two_parties(scenario: Any, text: str | None) -> tuple[str, str]:
-    """The ``--parties A,B`` of a scenario (optional when it has exactly two parties)."""
-    known = [p.id for p in scenario.parties]
-    if text is None:
-        if len(known) == 2:
-            return known[0], known[1]
-        raise UsageError(
-            f"--parties A,B is required: scenario {scenario.id!r} has {len(known)} parties "
-            f"({', '.join(known)})"
-        )
-    names = [t.strip() for t in text.split(",")]
-    if len(names) != 2:
-        raise UsageError(
-            f"--parties: Adjusted Winner divides issues between exactly two parties, "
-            f"but {len(names)} {'was' if len(names) == 1 else 'were'} given ({', '.join(names)})"
-        )
-    for name in names:
-        if name not in known:
-            raise UsageError(
-                f"--parties: no party {name!r} in scenario (parties: {', '.join(known)})"
-            )
-    return names[0], names[1]
 
 
 def forecast(
@@ -124,12 +100,12 @@ def forecast(
             raise UsageError("--actors is a standalone table: give no SCENARIO or --issue")
         cast = fc.read_actors(actors)
     else:
+        from zopa.commands import forecast as core
+
         s = common.load(scenario)
-        issue = _numeric_issue(s, issue)
+        issue = core.numeric_issue(s, issue)
         unit = s.issue(issue).unit
-        cast = fc.actors_from_scenario(s, issue)
-        if not cast:
-            raise UsageError(f"no party has a position or values on issue {issue!r}")
+        cast = core.actors(s, issue)
     try:
         result = fc.run(cast, model, rounds, q, issue, unit)
     except ValueError as err:
@@ -144,23 +120,3 @@ def forecast(
         note = assumptions_note(s)
         if note:
             typer.echo(f"\n{note}")
-
-
-def _numeric_issue(scenario: Any, issue: str | None) -> str:
-    """``--issue``, checked to be a numeric issue (optional when there is only one)."""
-    numeric = [i.id for i in scenario.issues if i.numeric]
-    if issue is None:
-        if len(numeric) == 1:
-            return numeric[0]
-        raise UsageError(
-            f"--issue ID is required; numeric issues of {scenario.id!r}: "
-            + (", ".join(numeric) or "none")
-        )
-    if issue not in {i.id for i in scenario.issues}:
-        raise UsageError(f"--issue: no issue {issue!r} (numeric issues: {', '.join(numeric)})")
-    if issue not in numeric:
-        raise UsageError(
-            f"--issue: {issue!r} is categorical; forecasting needs a numeric issue "
-            f"({', '.join(numeric) or 'none in this scenario'})"
-        )
-    return issue

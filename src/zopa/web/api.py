@@ -22,6 +22,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
+from zopa.commands import defaults
 from zopa.models import bdm
 from zopa.models.forecast import MODELS
 from zopa.web import service
@@ -97,15 +98,16 @@ Short = Annotated[str, Field(max_length=200)]
 
 
 class SimulationSettings(BaseModel):
-    """The settings of ``zopa simulate``: protocol, a strategy per party, rounds, seed."""
+    """The settings of ``zopa simulate``: protocol, a strategy per party, rounds, seed
+    (the defaults are the command's, :mod:`zopa.commands.defaults`)."""
 
     model_config = ConfigDict(extra="forbid")
 
-    protocol: Annotated[str, Field(max_length=40)] = "alternating"
+    protocol: Annotated[str, Field(max_length=40)] = defaults.SIMULATION_PROTOCOL
     strategies: Annotated[dict[Short, Short], Field(max_length=50)] = Field(default_factory=dict)
-    rounds: Annotated[int, Field(ge=1, le=10_000)] = 100
-    seed: Annotated[int, Field(ge=0, le=2**31 - 1)] = 0
-    discount: Annotated[float, Field(gt=0, le=1)] = 1.0
+    rounds: Annotated[int, Field(ge=1, le=10_000)] = defaults.SIMULATION_ROUNDS
+    seed: Annotated[int, Field(ge=0, le=2**31 - 1)] = defaults.SIMULATION_SEED
+    discount: Annotated[float, Field(gt=0, le=1)] = defaults.SIMULATION_DISCOUNT
     params: Annotated[dict[Short, Short | float | bool], Field(max_length=20)] = Field(
         default_factory=dict
     )
@@ -129,11 +131,11 @@ class TournamentSettings(BaseModel):
     strategies: Annotated[str, Field(max_length=500, examples=["boulware,linear,hardliner"])] = (
         "boulware,linear,hardliner"
     )
-    repeats: Annotated[int, Field(ge=1, le=100)] = 1
-    protocol: Annotated[str, Field(max_length=40)] = "alternating"
-    rounds: Annotated[int, Field(ge=1, le=10_000)] = 100
-    seed: Annotated[int, Field(ge=0, le=2**31 - 1)] = 0
-    discount: Annotated[float, Field(gt=0, le=1)] = 1.0
+    repeats: Annotated[int, Field(ge=1, le=100)] = defaults.TOURNAMENT_REPEATS
+    protocol: Annotated[str, Field(max_length=40)] = defaults.SIMULATION_PROTOCOL
+    rounds: Annotated[int, Field(ge=1, le=10_000)] = defaults.SIMULATION_ROUNDS
+    seed: Annotated[int, Field(ge=0, le=2**31 - 1)] = defaults.SIMULATION_SEED
+    discount: Annotated[float, Field(gt=0, le=1)] = defaults.SIMULATION_DISCOUNT
     params: Annotated[dict[Short, Short | float | bool], Field(max_length=20)] = Field(
         default_factory=dict
     )
@@ -235,7 +237,9 @@ async def solve(request: Request, q: SolveQuery) -> dict[str, Any]:
 @router.post("/frontier", summary="Pareto frontier (zopa frontier)")
 async def frontier(request: Request, q: FrontierQuery) -> dict[str, Any]:
     def compute(c: service.Context) -> dict[str, Any]:
-        parties = _check_parties(c, q.parties)
+        from zopa.commands.parties import party_list
+
+        parties = party_list(c.scenario, q.parties)
         result = service.frontier_of(c, parties, q.limit, _seconds(q))
         return result.to_json(c.problem)
 
@@ -269,14 +273,13 @@ async def analyze(request: Request, q: Query) -> dict[str, Any]:
 @router.post("/forecast", summary="Forecast one numeric issue with one model (zopa forecast)")
 async def forecast(request: Request, q: ForecastQuery) -> dict[str, Any]:
     def compute(c: service.Context) -> dict[str, Any]:
-        issue = numeric_issue(c, q.issue)
+        from zopa.commands.forecast import numeric_issue
+
+        issue = numeric_issue(c.scenario, q.issue)
         try:
             result = service.forecast_of(c, issue, q.model, q.rounds, q.q)
         except ValueError as err:
             raise ApiError(422, "invalid_request", str(err)) from None
-        if result is None:
-            message = f"no party has a position or values on issue {issue!r}"
-            raise ApiError(422, "no_actors", message)
         return result.to_json()
 
     return await _analysis(request, q, compute)
@@ -293,32 +296,10 @@ async def forecasts(request: Request, q: ForecastsQuery) -> dict[str, Any]:
     return await _analysis(request, q, compute)
 
 
-def numeric_issue(ctx: service.Context, issue: str | None) -> str:
-    """The issue to forecast, checked as ``zopa forecast --issue`` checks it."""
-    numeric = [i.id for i in ctx.scenario.issues if i.numeric]
-    if issue is None:
-        if len(numeric) == 1:
-            return numeric[0]
-        message = f"issue is required; numeric issues of {ctx.scenario.id!r}: " + (
-            ", ".join(numeric) or "none"
-        )
-        raise ApiError(422, "unknown_issue", message)
-    if issue not in numeric:
-        known = {i.id for i in ctx.scenario.issues}
-        what = "is categorical; forecasting needs a numeric issue" if issue in known else "no such"
-        message = f"issue {issue[:80]!r}: {what} (numeric issues: {', '.join(numeric) or 'none'})"
-        raise ApiError(422, "unknown_issue", message)
-    return issue
-
-
 @router.post("/fair", summary="Adjusted Winner between two parties (zopa fair)")
 async def fair(request: Request, q: FairQuery) -> dict[str, Any]:
     def compute(c: service.Context) -> dict[str, Any]:
-        a, b = two_parties(c, q.parties)
-        try:
-            division = service.fair_of(c, (a, b))
-        except ValueError as err:
-            raise ApiError(422, "invalid_request", str(err)) from None
+        division = service.fair_of(c, q.parties)  # as `zopa fair --parties A,B`
         return {"scenario": c.scenario.id, **division.to_json()}
 
     return await _analysis(request, q, compute)
@@ -330,27 +311,6 @@ async def whatif(request: Request, q: Query) -> dict[str, Any]:
     return service.with_departures(
         {"scenario": ctx.scenario.model_dump(mode="json", exclude_none=True)}, ctx
     )
-
-
-def _check_parties(ctx: service.Context, parties: list[str] | None) -> list[str] | None:
-    if parties is None:
-        return None
-    known = ctx.problem.party_index
-    for p in parties:
-        if p not in known:
-            message = f"no party {p[:80]!r} (parties: {', '.join(known)})"
-            raise ApiError(422, "unknown_party", message)
-    if not parties or len(set(parties)) != len(parties):
-        raise ApiError(422, "invalid_request", "parties: give distinct party ids")
-    return parties
-
-
-def two_parties(ctx: service.Context, parties: list[str] | None) -> tuple[str, str]:
-    known = [p.id for p in ctx.scenario.parties]
-    chosen = _check_parties(ctx, parties) or known[:2]
-    if len(chosen) != 2:
-        raise ApiError(422, "invalid_request", "Adjusted Winner needs exactly two parties")
-    return chosen[0], chosen[1]
 
 
 # --------------------------------------------------------------------------- scenarios
@@ -451,18 +411,14 @@ async def start_job(request: Request, q: JobQuery) -> dict[str, Any]:
     if q.kind == "simulate":
         from zopa.web.tasks import check_simulate
 
-        try:
-            await run_in_threadpool(check_simulate, ctx.problem, simulation)
-        except ValueError as err:
-            raise ApiError(422, "invalid_simulation", str(err)) from None
+        await run_in_threadpool(check_simulate, ctx.problem, simulation)
     tournament = (q.tournament or TournamentSettings()).model_dump()
     if q.kind == "tournament":
         from zopa.web.tasks import tournament_job
 
-        try:
-            await run_in_threadpool(tournament_job, ctx.scenario, {"tournament": tournament})
-        except ValueError as err:
-            raise ApiError(422, "invalid_tournament", str(err)) from None
+        when = q.as_of.isoformat() if q.as_of else None
+        params = {"tournament": tournament, "draft": q.draft, "as_of": when}
+        await run_in_threadpool(tournament_job, ctx.scenario, params)
     params = {
         "name": q.scenario,
         "tournament": tournament,

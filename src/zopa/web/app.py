@@ -30,6 +30,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse, Response
 from pydantic import ValidationError
 
+from zopa.commands import OptionError
 from zopa.load import ScenarioError
 from zopa.web import api, pages, service
 from zopa.web.jobs import Jobs, UnknownJob
@@ -164,6 +165,10 @@ def _errors(app: FastAPI) -> None:
     @app.exception_handler(api.ApiError)
     async def _api(request: Request, err: api.ApiError) -> Response:
         return err.response()
+
+    @app.exception_handler(OptionError)
+    async def _option(request: Request, err: OptionError) -> Response:
+        return json_error(422, err.code, err.for_api())  # what the CLI says after --OPTION
 
     @app.exception_handler(ScenarioError)
     async def _scenario(request: Request, err: ScenarioError) -> Response:

@@ -190,26 +190,23 @@ def forecasts_of(ctx: Context, rounds: int = 10, q: float = 1.0) -> list[Any]:
 
 
 def forecast_of(ctx: Context, issue: str, model: str, rounds: int = 10, q: float = 1.0) -> Any:
-    """``zopa forecast --issue ISSUE --model MODEL``; None when no party speaks to the issue."""
+    """``zopa forecast --issue ISSUE --model MODEL``."""
     from zopa.models import forecast as fc
 
     def run() -> Any:
-        cast = fc.actors_from_scenario(ctx.scenario, issue)
-        if not cast:
-            return None
+        from zopa.commands.forecast import actors
+
+        cast = actors(ctx.scenario, issue)  # OptionError (no_actors) when no party speaks to it
         return fc.run(cast, model, rounds, q, issue, ctx.scenario.issue(issue).unit)
 
     return _cached(ctx, "forecast", [issue, model, rounds, q], run)
 
 
-def fair_of(ctx: Context, parties: tuple[str, str]) -> Any:
-    from zopa.models import fair
+def fair_of(ctx: Context, parties: list[str] | None) -> Any:
+    """``zopa fair --parties A,B`` (:func:`zopa.commands.fair.fair`; OptionError as it raises)."""
+    from zopa.commands.fair import fair
 
-    def run() -> Any:
-        table = fair.points_from_scenario(ctx.scenario, parties)
-        return fair.adjusted_winner(parties, table)
-
-    return _cached(ctx, "fair", list(parties), run)
+    return _cached(ctx, "fair", parties, lambda: fair(ctx.scenario, parties))
 
 
 # --------------------------------------------------------------------------- JSON
