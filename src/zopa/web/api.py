@@ -25,6 +25,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from zopa.commands import defaults
 from zopa.models import bdm
 from zopa.models.forecast import MODELS
+from zopa.web import schemas as S
 from zopa.web import service
 from zopa.web.workspace import MAX_SCENARIO_BYTES, ScenarioTooLarge
 from zopa.whatif import Overrides, thresholds
@@ -170,7 +171,7 @@ class Text(BaseModel):
         return self.text
 
 
-router = APIRouter(prefix="/api")
+router = APIRouter(prefix="/api", responses=S.ERRORS)
 
 
 # --------------------------------------------------------------------------- running
@@ -214,19 +215,23 @@ async def _analysis(request: Request, q: Query, compute: Callable[[service.Conte
 # --------------------------------------------------------------------------- analyses
 
 
-@router.post("/board", summary="Status board of a draft")
+@router.post("/board", summary="Status board of a draft", **S.ok(S.Board))
 async def board(request: Request, q: Query) -> dict[str, Any]:
     return await _analysis(request, q, lambda c: service.board_of(c).to_json())
 
 
-@router.post("/blockers", summary="Feasibility, conflicts and concessions (zopa blockers)")
+@router.post(
+    "/blockers",
+    summary="Feasibility, conflicts and concessions (zopa blockers)",
+    **S.ok(S.Blockers),
+)
 async def blockers(request: Request, q: BlockersQuery) -> dict[str, Any]:
     return await _analysis(
         request, q, lambda c: service.blockers_of(c, q.limit, _seconds(q)).to_json()
     )
 
 
-@router.post("/solve", summary="Bargaining solutions (zopa solve)")
+@router.post("/solve", summary="Bargaining solutions (zopa solve)", **S.ok(S.Solutions))
 async def solve(request: Request, q: SolveQuery) -> dict[str, Any]:
     concepts = list(q.concepts) if q.concepts else None
     return await _analysis(
@@ -234,7 +239,7 @@ async def solve(request: Request, q: SolveQuery) -> dict[str, Any]:
     )
 
 
-@router.post("/frontier", summary="Pareto frontier (zopa frontier)")
+@router.post("/frontier", summary="Pareto frontier (zopa frontier)", **S.ok(S.Frontier))
 async def frontier(request: Request, q: FrontierQuery) -> dict[str, Any]:
     def compute(c: service.Context) -> dict[str, Any]:
         from zopa.commands.parties import party_list
@@ -246,7 +251,9 @@ async def frontier(request: Request, q: FrontierQuery) -> dict[str, Any]:
     return await _analysis(request, q, compute)
 
 
-@router.post("/amend", summary="Smallest acceptable amendment of a draft (zopa amend)")
+@router.post(
+    "/amend", summary="Smallest acceptable amendment of a draft (zopa amend)", **S.ok(S.Amendment)
+)
 async def amend(request: Request, q: Query) -> dict[str, Any]:
     def compute(c: service.Context) -> dict[str, Any]:
         if c.draft is None:
@@ -256,7 +263,9 @@ async def amend(request: Request, q: Query) -> dict[str, Any]:
     return await _analysis(request, q, compute)
 
 
-@router.post("/timeline", summary="Every draft as of its own date (zopa timeline)")
+@router.post(
+    "/timeline", summary="Every draft as of its own date (zopa timeline)", **S.ok(S.Timeline)
+)
 async def timeline(request: Request, q: Query) -> dict[str, Any]:
     def compute(c: service.Context) -> dict[str, Any]:
         entries = service.timeline_of(c, _seconds(q))
@@ -265,12 +274,16 @@ async def timeline(request: Request, q: Query) -> dict[str, Any]:
     return await _analysis(request, q, compute)
 
 
-@router.post("/analyze", summary="The whole analysis (zopa analyze)")
+@router.post("/analyze", summary="The whole analysis (zopa analyze)", **S.ok(S.Analysis))
 async def analyze(request: Request, q: Query) -> dict[str, Any]:
     return await _analysis(request, q, lambda c: service.analysis_of(c, _seconds(q)).to_json())
 
 
-@router.post("/forecast", summary="Forecast one numeric issue with one model (zopa forecast)")
+@router.post(
+    "/forecast",
+    summary="Forecast one numeric issue with one model (zopa forecast)",
+    **S.ok(S.Forecast),
+)
 async def forecast(request: Request, q: ForecastQuery) -> dict[str, Any]:
     def compute(c: service.Context) -> dict[str, Any]:
         from zopa.commands.forecast import numeric_issue
@@ -285,7 +298,9 @@ async def forecast(request: Request, q: ForecastQuery) -> dict[str, Any]:
     return await _analysis(request, q, compute)
 
 
-@router.post("/forecasts", summary="Every model on every numeric issue with positions")
+@router.post(
+    "/forecasts", summary="Every model on every numeric issue with positions", **S.ok(S.Forecasts)
+)
 async def forecasts(request: Request, q: ForecastsQuery) -> dict[str, Any]:
     def compute(c: service.Context) -> dict[str, Any]:
         return {
@@ -296,7 +311,7 @@ async def forecasts(request: Request, q: ForecastsQuery) -> dict[str, Any]:
     return await _analysis(request, q, compute)
 
 
-@router.post("/fair", summary="Adjusted Winner between two parties (zopa fair)")
+@router.post("/fair", summary="Adjusted Winner between two parties (zopa fair)", **S.ok(S.Fair))
 async def fair(request: Request, q: FairQuery) -> dict[str, Any]:
     def compute(c: service.Context) -> dict[str, Any]:
         division = service.fair_of(c, q.parties)  # as `zopa fair --parties A,B`
@@ -305,7 +320,9 @@ async def fair(request: Request, q: FairQuery) -> dict[str, Any]:
     return await _analysis(request, q, compute)
 
 
-@router.post("/whatif", summary="Apply overrides: the departures and the changed scenario")
+@router.post(
+    "/whatif", summary="Apply overrides: the departures and the changed scenario", **S.ok(S.WhatIf)
+)
 async def whatif(request: Request, q: Query) -> dict[str, Any]:
     ctx = await run_in_threadpool(_context, request, q)
     return service.with_departures(
@@ -316,13 +333,15 @@ async def whatif(request: Request, q: Query) -> dict[str, Any]:
 # --------------------------------------------------------------------------- scenarios
 
 
-@router.get("/scenarios", summary="Scenarios the app can open")
+@router.get("/scenarios", summary="Scenarios the app can open", **S.ok(S.Scenarios))
 async def scenarios(request: Request) -> dict[str, Any]:
     catalogue = request.app.state.catalogue
     return {"scenarios": [e.to_json() for e in catalogue.entries()]}
 
 
-@router.get("/scenarios/{name}", summary="A scenario's text, versions and kind")
+@router.get(
+    "/scenarios/{name}", summary="A scenario's text, versions and kind", **S.ok(S.ScenarioText)
+)
 async def scenario_text(request: Request, name: Name) -> dict[str, Any]:
     catalogue = request.app.state.catalogue
     entry = catalogue.entry(name)
@@ -338,19 +357,29 @@ async def scenario_text(request: Request, name: Name) -> dict[str, Any]:
     }
 
 
-@router.put("/scenarios/{name}", summary="Save a scenario into the workspace (versioned)")
+@router.put(
+    "/scenarios/{name}", summary="Save a scenario into the workspace (versioned)", **S.ok(S.Saved)
+)
 async def save(request: Request, name: Name, body: Text) -> dict[str, Any]:
     saved = await run_in_threadpool(request.app.state.catalogue.save, name, body.checked())
     return saved.to_json()
 
 
-@router.get("/scenarios/{name}/versions/{version}", summary="The text of a kept version")
+@router.get(
+    "/scenarios/{name}/versions/{version}",
+    summary="The text of a kept version",
+    **S.ok(S.VersionText),
+)
 async def version(request: Request, name: Name, version: JobId) -> dict[str, Any]:
     text = request.app.state.catalogue.version_text(name, version)
     return {"name": name, "version": version, "text": text}
 
 
-@router.get("/scenarios/{name}/controls", summary="What a what-if can change in a scenario")
+@router.get(
+    "/scenarios/{name}/controls",
+    summary="What a what-if can change in a scenario",
+    **S.ok(S.Controls),
+)
 async def controls(request: Request, name: Name) -> dict[str, Any]:
     s = await run_in_threadpool(request.app.state.catalogue.load, name)
     return {
@@ -373,7 +402,9 @@ def _number(x: Any) -> Any:
     return x.to_json() if hasattr(x, "to_json") else x
 
 
-@router.post("/validate", summary="Validate scenario text; every problem with its line")
+@router.post(
+    "/validate", summary="Validate scenario text; every problem with its line", **S.ok(S.Validation)
+)
 async def validate(body: Text) -> dict[str, Any]:
     from zopa.load import ScenarioError, parse_scenario
     from zopa.web.workspace import diagnostics_json
@@ -398,7 +429,13 @@ async def validate(body: Text) -> dict[str, Any]:
 # --------------------------------------------------------------------------- jobs
 
 
-@router.post("/jobs", status_code=202, summary="Start a long analysis in the background")
+@router.post(
+    "/jobs",
+    status_code=202,
+    summary="Start a long analysis in the background",
+    response_model=None,
+    responses={202: {"model": S.Job}, **S.TOO_MANY},
+)
 async def start_job(request: Request, q: JobQuery) -> dict[str, Any]:
     from zopa.web.jobs import Busy
 
@@ -438,23 +475,28 @@ async def start_job(request: Request, q: JobQuery) -> dict[str, Any]:
     return job.to_json()
 
 
-@router.get("/jobs", summary="Jobs of this server, newest first")
+@router.get("/jobs", summary="Jobs of this server, newest first", **S.ok(S.Jobs))
 async def list_jobs(request: Request) -> dict[str, Any]:
     return {"jobs": [j.to_json() for j in request.app.state.jobs.list()]}
 
 
-@router.get("/jobs/{job_id}", summary="A job's state and progress")
+@router.get("/jobs/{job_id}", summary="A job's state and progress", **S.ok(S.Job))
 async def job_status(request: Request, job_id: JobId) -> dict[str, Any]:
     return request.app.state.jobs.get(job_id).to_json()
 
 
-@router.delete("/jobs/{job_id}", summary="Cancel a job")
+@router.delete("/jobs/{job_id}", summary="Cancel a job", **S.ok(S.Job))
 async def cancel_job(request: Request, job_id: JobId) -> dict[str, Any]:
     job = await run_in_threadpool(request.app.state.jobs.cancel, job_id)
     return job.to_json()
 
 
-@router.get("/jobs/{job_id}/result", summary="A finished job's result")
+@router.get(
+    "/jobs/{job_id}/result",
+    summary="A finished job's result",
+    response_model=None,
+    responses={200: {"model": S.Open}, **S.CONFLICT},
+)
 async def job_result(request: Request, job_id: JobId) -> dict[str, Any]:
     job = request.app.state.jobs.get(job_id)
     if job.result is None:
