@@ -606,3 +606,50 @@ def test_jobs_page_tournament_defaults_are_small(http: httpx.Client) -> None:
     rounds = re.search(r'name="t_rounds" type="number" min="1" max="10000" value="(\d+)"', page)
     assert entrants and rounds
     assert len(entrants.group(1).split(",")) ** 4 <= 16 and int(rounds.group(1)) <= 20
+
+
+# --------------------------------------------------------------------------- bridging formulas
+
+
+def test_bridge_endpoint_and_page_agree_with_the_cli(http: httpx.Client) -> None:
+    from tests.webserver import VALLEY
+
+    for body, args in (({}, []), ({"as_of": "2025-05-01"}, ["--as-of", "2025-05-01"])):
+        r = http.post("/api/bridge", json={"scenario": "valley", **body})
+        assert r.status_code == 200, r.text
+        assert without_departures(r.json()) == cli_json("bridge", str(VALLEY), *args)
+    only = http.post("/api/bridge", json={"scenario": "valley", "issues": ["dam"]}).json()
+    assert only["issues"] == ["dam"]
+    bad = http.post("/api/bridge", json={"scenario": "valley", "issues": ["recognition"]})
+    assert bad.status_code == 422 and "not described by attributes" in bad.json()["message"]
+    page = http.get("/s/valley/bridges")
+    assert page.status_code == 200
+    assert page.text.count('class="bridge"') == 3 + 4
+    assert page.text.count('class="button try-formula"') == 4  # the dam's (see below)
+    assert page.text.count('class="muted no-try"') == 3  # the mediator values the valley whole
+    none = http.get("/s/example/bridges")
+    assert none.status_code == 200 and 'id="bridges-none"' in none.text
+
+
+def test_trying_a_formula_puts_it_on_the_table(http: httpx.Client) -> None:
+    """The what-if of a bridge: the dam's conflict is gone, the valley's is left."""
+    formula = {"dam": [{"operator": "agency", "water": 50}]}
+    r = http.post("/api/blockers", json={"scenario": "valley", "overrides": {"formulas": formula}})
+    assert r.status_code == 200, r.text
+    doc = r.json()
+    assert doc["conflicts"] == [["north-admin", "south-forces"]]
+    assert [d["kind"] for d in doc["departures"]] == ["formula"]
+    page = http.get("/s/valley/whatif", params={"w": json.dumps({"formulas": formula})})
+    assert page.status_code == 200 and 'class="fm"' in page.text
+    wrong = {"valley": [{"forces": "north", "admin": "south"}]}  # ruled out by an exclude rule
+    r = http.post("/api/blockers", json={"scenario": "valley", "overrides": {"formulas": wrong}})
+    assert r.status_code == 422 and "exclude rule" in r.text
+    # the mediator values the valley for its listed options only: no value is guessed ...
+    valley = {"valley": [{"forces": "none", "admin": "joint"}]}
+    r = http.post("/api/blockers", json={"scenario": "valley", "overrides": {"formulas": valley}})
+    assert r.status_code == 422 and "states no value" in r.text
+    # ... unless the what-if also sets its weight on the valley to 0
+    weights = {"mediator": {"valley": 0}}
+    overrides = {"formulas": valley, "weights": weights}
+    r = http.post("/api/blockers", json={"scenario": "valley", "overrides": overrides})
+    assert r.status_code == 200 and r.json()["conflicts"] == [["north-operator", "south-water"]]

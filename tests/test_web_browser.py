@@ -14,7 +14,7 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser import shot
+from tests.browser import assert_fits, shot
 from tests.webserver import DATA, running_server
 
 pytestmark = pytest.mark.xdist_group("browser")  # one process runs them: one browser
@@ -134,3 +134,40 @@ def test_montecarlo_job_marks_the_robust_package(page: Page, base: str) -> None:
     expect(page.locator("#chart.rendered")).to_be_visible()
     names = page.evaluate("document.getElementById('chart').data.map(t => t.name)")
     assert "robust package" in names
+
+
+def test_bridges_view_and_trying_a_formula(page: Page, base: str) -> None:
+    page.goto(f"{base}/s/valley/bridges")
+    expect(page.locator("#bridges-listed")).to_contain_text("No deal on the listed options")
+    expect(page.locator("article.conflict")).to_have_count(2)
+    expect(page.locator("li.bridge")).to_have_count(7)
+    expect(page.locator("#bridges-combined")).to_contain_text("a deal is possible")
+    expect(page.locator("#bridge-solutions td.new-formula").first).to_be_visible()
+    shot(page, "bridges")
+    # the spring talks: recognition cannot be bridged
+    slider = page.locator("#as-of-slider")
+    slider.focus()
+    slider.press("Home")
+    page.wait_for_url(re.compile(r"as_of=2025-05-01"))
+    expect(page.locator("p.unbridgeable")).to_have_count(1)
+    expect(page.locator("#bridges-combined")).to_contain_text("no deal is possible")
+    # try a new formula for the dam: put on the table, the dam's conflict is gone
+    page.goto(f"{base}/s/valley/bridges")
+    page.locator("li.bridge[data-issue='dam'] a.try-formula").first.click()
+    expect(page.locator("#whatif-departures")).to_contain_text("a new formula for The dam")
+    expect(page.locator(".conflict-item")).to_have_count(1)
+    assert "formulas" in page.url
+    # the formula stays on the table while other controls change ...
+    page.locator("input.rl[data-id='north-admin']").uncheck()
+    expect(page.locator("#whatif-verdict")).to_contain_text("A deal is possible")
+    expect(page.locator("#whatif-departures")).to_contain_text("a new formula for The dam")
+    # ... and goes with the reset
+    page.click("#reset-whatif")
+    expect(page.locator("#whatif-departures")).to_contain_text("The sourced scenario")
+
+
+def test_bridges_view_at_390_px(phone: Page, base: str) -> None:
+    phone.goto(f"{base}/s/valley/bridges")
+    expect(phone.locator("li.bridge").first).to_be_visible()
+    assert_fits(phone, "li.bridge")  # nothing but the solutions table (which scrolls) is wider
+    shot(phone, "bridges-390")

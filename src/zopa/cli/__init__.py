@@ -8,6 +8,7 @@ contents: it registers every command, in the order ``zopa --help`` lists them.
 * :mod:`zopa.cli.files` — ``scenarios``, ``check``, ``schema``;
 * :mod:`zopa.cli.analysis` — ``analyze``, ``blockers``, ``solve``, ``frontier``,
   ``amend``, ``timeline`` (the exact engine);
+* :mod:`zopa.cli.bridge` — ``bridge`` (new formulas on issues described by attributes);
 * :mod:`zopa.cli.models` — ``fair``, ``forecast`` (the classic models);
 * :mod:`zopa.cli.web` — ``serve``; :mod:`zopa.cli.report` — ``report``;
 * :mod:`zopa.cli.interop` — ``import genius``, ``import geniusweb``, ``export genius``;
@@ -26,7 +27,17 @@ from typing import NoReturn
 
 import typer
 
-from zopa.cli import analysis, files, interop, models, report, simulate, uncertainty, web
+from zopa.cli import (
+    analysis,
+    bridge,
+    files,
+    interop,
+    models,
+    report,
+    simulate,
+    uncertainty,
+    web,
+)
 from zopa.cli.common import EXIT_INVALID, EXIT_USAGE, UsageError, root
 
 __all__ = ["app", "main"]
@@ -51,6 +62,7 @@ for command in (
     analysis.frontier,
     analysis.amend,
     analysis.timeline,
+    bridge.bridge,
     models.fair,
     models.forecast,
     web.serve,

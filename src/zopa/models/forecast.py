@@ -308,13 +308,18 @@ def best_position(issue: Any, table: Any) -> Fraction:
 
 
 def default_salience(weights: dict[str, float], issue_id: str) -> Fraction:
-    """``100 × w_issue / w_max`` over the party's raw weights (0 if it weights nothing)."""
+    """``100 × w_issue / w_max`` over the party's issue weights (0 if it weights nothing)."""
     from zopa.model import exact
 
-    largest = max((exact(w) for w in weights.values()), default=Fraction(0))
+    # weights on the attributes of an issue (``ISSUE.ATTR``) add up to the issue's weight
+    per_issue: dict[str, Fraction] = {}
+    for key, w in weights.items():
+        issue = key.partition(".")[0]
+        per_issue[issue] = per_issue.get(issue, Fraction(0)) + exact(w)
+    largest = max(per_issue.values(), default=Fraction(0))
     if largest == 0:
         return Fraction(0)
-    return HUNDRED * exact(weights.get(issue_id, 0)) / largest
+    return HUNDRED * per_issue.get(issue_id, Fraction(0)) / largest
 
 
 # --------------------------------------------------------------------------- for `zopa analyze`

@@ -12,6 +12,7 @@ from zopa.analysis import Analysis
 from zopa.engine.amend import Amendment
 from zopa.engine.blockers import Blockers
 from zopa.engine.board import Board
+from zopa.engine.bridge import Bridges
 from zopa.engine.frontier import Frontier
 from zopa.engine.solutions import CONCEPTS, Solutions
 from zopa.engine.timeline import Entry
@@ -308,3 +309,82 @@ def _assumption_note(console: Console, scenario: Scenario) -> None:
     note = assumptions_note(scenario)
     if note:
         console.print(f"\n{note}", style="dim")
+
+
+# --------------------------------------------------------------------------- bridging formulas
+
+
+def _wrapped(console: Console, text: str, first: str, rest: str) -> None:
+    """A paragraph wrapped to the console's width with a hanging indent."""
+    import textwrap
+
+    width = max(40, min(console.width, 100))
+    console.print(
+        textwrap.fill(
+            text, width, initial_indent=first, subsequent_indent=rest, break_on_hyphens=False
+        )
+    )
+
+
+def render_bridges(console: Console, problem: Problem, result: Bridges) -> None:
+    """zopa bridge: per conflict, the new formulas that dissolve it; then all issues at once."""
+    if not result.opened:
+        console.print("No issue of this scenario is described by attributes: nothing to bridge.")
+        return
+    for space in result.space:
+        _wrapped(console, explain.space_line(problem, space) + ".", "", "  ")
+    when = explain.date_text(problem)
+    if result.feasible_listed:
+        console.print(f"\nA deal is possible as of {when} on the listed options.", style="bold")
+    else:
+        n = len(result.conflicts)
+        conflicts = f"{n} conflict{'s' if n != 1 else ''}"
+        console.print(f"\nNo deal on the listed options as of {when}: {conflicts}.", style="bold")
+    for k, conflict in enumerate(result.conflicts, 1):
+        issues = ", ".join(explain.issue_title(problem, i) for i in conflict.issues)
+        console.print(Text.assemble("\n", (f"Conflict {k}", "bold"), f" ({issues}):"))
+        for c in sorted(conflict.constraints, key=lambda c: c.id):
+            _wrapped(console, explain.constraint_line(problem, c), "  • ", "    ")
+        n = len(conflict.bridged_by)
+        if n:
+            console.print(f"  Dissolved by {n} new formula{'s' if n != 1 else ''}:")
+            for formula in conflict.bridged_by[:10]:
+                _wrapped(console, formula.text, "  → ", "    ")
+            if n > 10:
+                console.print(f"  … and {n - 10} more (--json lists all).")
+        for u in conflict.undetermined[:10]:
+            names = ", ".join(explain.party_name(problem, p) for p in u.parties)
+            text = (
+                f"{explain.issue_title(problem, u.issue)}: {u.label}: the red lines hold, but "
+                f"{names} state{'s' if len(u.parties) == 1 else ''} no value for it."
+            )
+            _wrapped(console, text, "  ? ", "    ")
+        if not conflict.complete:
+            console.print("  The search stopped at the time limit; more may exist.", style="yellow")
+        elif not n and not conflict.undetermined:
+            console.print("  No new formula of a single issue dissolves it.")
+    if result.conflicts and not result.complete:
+        console.print("The search stopped at a limit; more may exist.", style="yellow")
+    console.print()
+    _wrapped(console, explain.combined_sentence(problem, result), "", "")
+    for sentence in explain.unvalued_sentences(problem, result):
+        _wrapped(console, sentence, "", "")
+    if not result.solutions:
+        return
+    console.print("\nBargaining solutions with new formulas allowed (* a new formula):")
+    for concept in CONCEPTS:
+        sol = result.solutions.get(concept)
+        if sol is None:
+            continue
+        points = "; ".join(
+            f"{issue.title or issue.id}{'*' if issue.id in sol.new else ''}: "
+            + explain.value_text(problem, issue.id, sol.package[issue.id]).removeprefix(
+                "new formula: "
+            )
+            for issue in problem.issues
+        )
+        utilities = ", ".join(f"{p.label} {_u(sol.utilities[p.id])}" for p in problem.parties)
+        proven = "" if sol.optimal else " (not proven optimal)"
+        _wrapped(
+            console, f"{points}. Utilities: {utilities}.", f"  {SHORT[concept]}{proven}: ", "    "
+        )

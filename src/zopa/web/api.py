@@ -77,6 +77,14 @@ class FrontierQuery(Query):
     limit: Annotated[int, Field(ge=1, le=100_000)] = 2000
 
 
+class BridgeQuery(Query):
+    """The options of ``zopa bridge``: ``--issue`` (repeatable)."""
+
+    issues: Annotated[list[Annotated[str, Field(max_length=200)]] | None, Field(max_length=100)] = (
+        None
+    )
+
+
 class ForecastsQuery(Query):
     rounds: Annotated[int, Field(ge=1, le=bdm.MAX_ROUNDS)] = 10
     q: Annotated[float, Field(ge=0, le=1)] = 1.0
@@ -270,6 +278,19 @@ async def timeline(request: Request, q: Query) -> dict[str, Any]:
     def compute(c: service.Context) -> dict[str, Any]:
         entries = service.timeline_of(c, _seconds(q))
         return {"scenario": c.scenario.id, "timeline": [e.to_json() for e in entries]}
+
+    return await _analysis(request, q, compute)
+
+
+@router.post(
+    "/bridge", summary="New formulas that dissolve each conflict (zopa bridge)", **S.ok(S.Bridges)
+)
+async def bridge(request: Request, q: BridgeQuery) -> dict[str, Any]:
+    def compute(c: service.Context) -> dict[str, Any]:
+        try:
+            return service.bridges_of(c, q.issues, _seconds(q)).to_json()
+        except ValueError as err:
+            raise ApiError(422, "invalid_request", f"issues: {err}") from None
 
     return await _analysis(request, q, compute)
 

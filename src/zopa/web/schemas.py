@@ -92,6 +92,14 @@ class Amendment(Dated):
     optimal: bool
 
 
+class Bridges(Dated):
+    issues: list[Any]
+    conflicts: list[Any]
+    feasible_listed: bool
+    feasible_with_new_formulas: bool
+    complete: bool
+
+
 class Timeline(Document):
     timeline: list[dict[str, Any]]
 

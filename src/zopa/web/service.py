@@ -169,6 +169,22 @@ def amendment_of(ctx: Context, time_limit: float | None = None) -> Any:
     )
 
 
+def bridges_of(
+    ctx: Context, issues: list[str] | None = None, time_limit: float | None = None
+) -> Any:
+    """``zopa bridge``: new formulas that dissolve each conflict (ValueError for an issue
+    that is unknown or not described by attributes)."""
+    from zopa.engine.bridge import bridge, opened_issues
+
+    opened_issues(ctx.problem, issues)
+    return _cached(
+        ctx,
+        "bridge",
+        [issues, time_limit],
+        lambda: bridge(ctx.problem, issues, time_limit=time_limit),
+    )
+
+
 def timeline_of(ctx: Context, time_limit: float | None = None) -> Any:
     from zopa.engine.timeline import timeline
 
