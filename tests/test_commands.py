@@ -47,6 +47,24 @@ def test_the_defaults_are_the_library_defaults() -> None:
     assert TournamentSettings().repeats == defaults.TOURNAMENT_REPEATS
 
 
+def test_the_forecast_defaults_are_the_library_defaults() -> None:
+    from zopa.models import sensitivity
+    from zopa.models.forecast import forecasts_for
+    from zopa.web.api import ForecastQuery
+
+    given = inspect.signature(forecasts_for).parameters
+    assert given["rounds"].default == defaults.FORECAST_ROUNDS
+    assert given["q"].default == defaults.FORECAST_Q
+    assert given["seed"].default == defaults.FORECAST_SEED
+    assert sensitivity.SAMPLES == defaults.FORECAST_SAMPLES
+    body = ForecastQuery()
+    assert (body.model, body.samples, body.seed) == (
+        defaults.FORECAST_MODEL,
+        defaults.FORECAST_SAMPLES,
+        defaults.FORECAST_SEED,
+    )
+
+
 def test_options_win_over_the_file_and_the_file_over_the_defaults(tmp_path: Path) -> None:
     from zopa.simulate.config import load_config
 
@@ -87,6 +105,12 @@ SAME_REFUSALS = [
         "/api/forecast",
         {"scenario": "ukraine-2025", "issue": "territory"},
         id="forecast-categorical",
+    ),
+    pytest.param(
+        ["forecast", EXAMPLE, "--issue", "army_cap", "--rounds", "3"],
+        "/api/forecast",
+        {"scenario": "example", "issue": "army_cap", "rounds": 3},
+        id="forecast-bdm-option-with-another-model",
     ),
     pytest.param(
         ["forecast", EXAMPLE, "--issue", "nope"],

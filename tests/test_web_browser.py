@@ -12,9 +12,9 @@ import re
 from collections.abc import Iterator
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Browser, Page, expect
 
-from tests.browser import assert_fits, shot
+from tests.browser import DESKTOP, PHONE, assert_fits, checked_page, shot
 from tests.webserver import DATA, running_server
 
 pytestmark = pytest.mark.xdist_group("browser")  # one process runs them: one browser
@@ -171,3 +171,36 @@ def test_bridges_view_at_390_px(phone: Page, base: str) -> None:
     expect(phone.locator("li.bridge").first).to_be_visible()
     assert_fits(phone, "li.bridge")  # nothing but the solutions table (which scrolls) is wider
     shot(phone, "bridges-390")
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
+def test_forecast_page_tables_charts_and_ranges(
+    browser: Browser, base: str, viewport: dict[str, int]
+) -> None:
+    width = viewport["width"]
+    with checked_page(browser, viewport) as page:  # offline, no script error
+        page.goto(f"{base}/s/ukraine-2025/forecast")
+        section = page.locator("#forecast-army_cap")
+        rows = section.locator("table.forecast-models tbody tr")
+        expect(rows).to_have_count(3)
+        for model in ("compromise", "median", "bdm"):
+            expect(section.locator(f"tr[data-model={model}] td").first).not_to_be_empty()
+        # the expected-utility range is a range, not one number
+        expect(section.locator("tr[data-model=bdm] td.range")).to_contain_text(" to ")
+        expect(section.locator(".model-notes dd")).to_have_count(3)
+        expect(section.locator("table.forecast-actors tbody tr")).to_have_count(4)
+        expect(section.locator("table.forecast-readings tbody tr")).to_have_count(5)
+        for chart in (".rounds-chart", ".spread-chart"):
+            expect(section.locator(f"{chart}.rendered")).to_be_visible()
+        names = page.evaluate(
+            "document.querySelector('#forecast-army_cap .rounds-chart').data.map(t => t.name)"
+        )
+        assert {"ukraine", "russia", "weighted median (the forecast)"} <= set(names)
+        bars = page.evaluate(
+            "document.querySelector('#forecast-army_cap .spread-chart').data.map(t => t.name)"
+        )
+        assert bars == ["Compromise", "Weighted median", "Expected utility"]
+        # usable at this width: nothing makes the page itself scroll sideways
+        parts = ("#forecast-army_cap .rounds-chart", "#forecast-army_cap table.forecast-models")
+        assert_fits(page, *parts)
+        shot(page, f"forecast-{width}")

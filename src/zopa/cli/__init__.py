@@ -38,7 +38,7 @@ from zopa.cli import (
     uncertainty,
     web,
 )
-from zopa.cli.common import EXIT_INVALID, EXIT_USAGE, UsageError, root
+from zopa.cli.common import EXIT_INVALID, EXIT_USAGE, InvalidInput, UsageError, root, with_whatif
 
 __all__ = ["app", "main"]
 
@@ -68,7 +68,9 @@ for command in (
     web.serve,
     report.report,
 ):
-    app.command()(command)
+    # every analysis takes the shared what-if options (zopa.cli.common.with_whatif)
+    plain = command in (files.scenarios, files.check, files.schema, web.serve)
+    app.command()(command if plain else with_whatif(command))
 
 import_app = typer.Typer(
     help="Import GENIUS / GeniusWeb domains as zopa/1 scenarios.", no_args_is_help=True
@@ -81,7 +83,7 @@ app.add_typer(import_app, name="import")
 app.add_typer(export_app, name="export")
 
 for command in (uncertainty.montecarlo, simulate.simulate, simulate.tournament):
-    app.command()(command)
+    app.command()(with_whatif(command))
 
 
 def main(argv: list[str] | None = None) -> NoReturn:
@@ -104,6 +106,11 @@ def main(argv: list[str] | None = None) -> NoReturn:
         message = err.for_cli() if isinstance(err, OptionError) else str(err)
         typer.echo(f"zopa: error: {message}", err=True)
         sys.exit(EXIT_USAGE)
+    except InvalidInput as err:
+        if debug:
+            raise
+        typer.echo(f"zopa: error: {err}", err=True)
+        sys.exit(EXIT_INVALID)
     except Exception as err:
         if debug:
             raise

@@ -12,6 +12,7 @@ import typer
 
 from zopa.cli import common
 from zopa.cli.common import JsonOpt, ScenarioArg, UsageError
+from zopa.commands import defaults
 
 
 def fair(
@@ -69,31 +70,58 @@ def forecast(
     ] = None,
     model: Annotated[
         str, typer.Option("--model", metavar="MODEL", help="compromise, median or bdm.")
-    ] = "compromise",
+    ] = defaults.FORECAST_MODEL,
     rounds: Annotated[
         int | None,
-        typer.Option("--rounds", metavar="N", help="bdm: the most rounds to run (default 10)."),
+        typer.Option(
+            "--rounds",
+            metavar="N",
+            help=f"bdm: the most rounds to run (default {defaults.FORECAST_ROUNDS}).",
+        ),
     ] = None,
     q: Annotated[
         float | None,
-        typer.Option("--q", metavar="Q", help="bdm: P(status quo persists), 0 to 1 (default 1)."),
+        typer.Option(
+            "--q",
+            metavar="Q",
+            help=f"bdm: P(status quo persists), 0 to 1 (default {defaults.FORECAST_Q:g}).",
+        ),
     ] = None,
+    variant: Annotated[
+        str | None,
+        typer.Option(
+            "--variant",
+            metavar="NAME",
+            help="bdm: the reading of the model: scholz (default), scholz-eq31, own-view,"
+            " table2 or zopa-v1.",
+        ),
+    ] = None,
+    samples: Annotated[
+        int,
+        typer.Option("--samples", metavar="N", help="Sensitivity analysis: how many draws."),
+    ] = defaults.FORECAST_SAMPLES,
+    seed: Annotated[
+        int, typer.Option("--seed", metavar="S", help="Sensitivity analysis: random seed.")
+    ] = defaults.FORECAST_SEED,
+    no_sensitivity: Annotated[
+        bool,
+        typer.Option("--no-sensitivity", help="Skip the sensitivity analysis (a bare forecast)."),
+    ] = False,
     json_out: JsonOpt = False,
 ) -> None:
-    """Forecast one numeric issue: compromise (weighted mean), median, or expected utility."""
-    from zopa.models import bdm
+    """Forecast one numeric issue: compromise (weighted mean), median, or expected utility.
+
+    Every forecast comes with its sensitivity analysis: how far it moves when
+    capabilities and saliences move by up to ±10 % (and, for bdm, under Q from
+    0.5 to 1 and every reading of the model).
+
+    \b
+    Example: zopa forecast --issue army_cap --model bdm
+    """
+    from zopa.commands.forecast import options as checked
     from zopa.models import forecast as fc
 
-    if model not in fc.MODELS:
-        raise UsageError(f"--model: {model!r} is not one of {', '.join(fc.MODELS)}")
-    if model != "bdm" and (rounds is not None or q is not None):
-        raise UsageError("--rounds and --q apply to --model bdm only")
-    rounds = 10 if rounds is None else rounds
-    q = 1.0 if q is None else q
-    if not 1 <= rounds <= bdm.MAX_ROUNDS:
-        raise UsageError(f"--rounds: must be between 1 and {bdm.MAX_ROUNDS}")
-    if not 0 <= q <= 1:
-        raise UsageError("--q: Q is a probability, between 0 and 1")
+    chosen = checked(model, rounds, q, variant, not no_sensitivity, samples, seed)
     unit = None
     if actors is not None:
         if scenario is not None or issue is not None:
@@ -107,7 +135,7 @@ def forecast(
         unit = s.issue(issue).unit
         cast = core.actors(s, issue)
     try:
-        result = fc.run(cast, model, rounds, q, issue, unit)
+        result = fc.run(cast, model, chosen.rounds, chosen.q, issue, unit, **chosen.kwargs())
     except ValueError as err:
         raise UsageError(str(err)) from None
     if json_out:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from typing import Any
 
 from rich.console import Console
@@ -142,6 +143,14 @@ def render_solutions(
             *[_u(result.solutions[c].utilities[party.id]) for c in concepts],
         )
     table.add_row("objective value", *[_u(result.solutions[c].value) for c in concepts])
+    if any(not result.solutions[c].optimal for c in concepts):  # what is proven
+        table.add_row(
+            "proven upper bound",
+            *[
+                "optimal" if result.solutions[c].optimal else _u(result.solutions[c].bound)
+                for c in concepts
+            ],
+        )
     console.print(table)
 
 
@@ -175,21 +184,60 @@ def render_utilities(
 # --------------------------------------------------------------------------- frontier
 
 
+FRONTIER_ROWS = 20  # frontiers up to this size are listed whole
+FRONTIER_SAMPLE = 8  # points shown of a larger frontier, evenly spaced
+
+
 def render_frontier(console: Console, problem: Problem, result: Frontier) -> None:
+    """A frontier: whole when small; otherwise its size, ranges, extremes and a sample."""
     n = len(result.vectors)
+    state = "complete" if result.complete else "stopped at a limit: verified points only"
     console.print(
-        f"Pareto frontier of {', '.join(result.parties)}: {n} point{'s' if n != 1 else ''}"
-        + ("" if result.complete else " (stopped at a limit)")
-        + f", method: {result.method}"
+        f"Pareto frontier of {', '.join(result.parties)}: {n:,} point{'s' if n != 1 else ''} "
+        f"({state}), method: {result.method}"
     )
+    if n == 0:
+        return
+    if n <= FRONTIER_ROWS:
+        _frontier_table(console, result, list(range(n)))
+        return
+    for j, p in enumerate(result.parties):
+        col = result.vectors[:, j]
+        console.print(
+            f"  {explain.party_name(problem, p)}: from {_u(int(col.min()) / SCALE)} "
+            f"to {_u(int(col.max()) / SCALE)}"
+        )
+    best = [int(result.vectors[:, j].argmax()) for j in range(len(result.parties))]
+    spaced = [round(k * (n - 1) / (FRONTIER_SAMPLE - 1)) for k in range(FRONTIER_SAMPLE)]
+    rows = sorted(set(best) | set(spaced))
+    console.print(
+        f"Each party's best point and {FRONTIER_SAMPLE} points spread along the frontier; "
+        "each lists what its package changes from the row above:"
+    )
+    _frontier_table(console, result, rows)
+    for previous, row in itertools.pairwise(rows):
+        changed = [
+            f"{explain.issue_title(problem, issue.id)} → {issue.label(int(b))}"
+            for issue, a, b in zip(
+                problem.issues, result.packages[previous], result.packages[row], strict=True
+            )
+            if a != b
+        ]
+        shown = "; ".join(changed[:3]) + (
+            f"; and {len(changed) - 3} more" if len(changed) > 3 else ""
+        )
+        console.print(f"  point {row + 1:,}: {shown or 'same package'}")
+    console.print(f"--json lists all {n:,} points with their packages.")
+
+
+def _frontier_table(console: Console, result: Frontier, rows: list[int]) -> None:
     table = Table(pad_edge=False, show_edge=False)
+    table.add_column("point", justify="right")
     for p in result.parties:
         table.add_column(p, justify="right")
-    for vec in result.vectors[:40]:
-        table.add_row(*[_u(int(u) / SCALE) for u in vec])
+    for k in rows:
+        table.add_row(f"{k + 1:,}", *[_u(int(u) / SCALE) for u in result.vectors[k]])
     console.print(table)
-    if n > 40:
-        console.print(f"… {n - 40} more points (--json lists them with their packages).")
 
 
 # --------------------------------------------------------------------------- amendment
@@ -291,7 +339,8 @@ def render_analysis(console: Console, a: Analysis) -> None:
             )
         )
         for f in a.forecasts:
-            console.print(f"  {f.to_text()}")
+            for line in f.to_text().splitlines():
+                console.print(f"  {line}", markup=False)
     if a.timeline:
         console.print(Text.assemble("\n", ("Timeline", "bold"), " (each draft as of its own date)"))
         render_timeline(console, s, a.timeline)

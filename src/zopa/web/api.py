@@ -22,8 +22,9 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
-from zopa.commands import defaults
+from zopa.commands import OptionError, defaults
 from zopa.models import bdm
+from zopa.models import sensitivity as sens
 from zopa.models.forecast import MODELS
 from zopa.web import schemas as S
 from zopa.web import service
@@ -86,15 +87,27 @@ class BridgeQuery(Query):
 
 
 class ForecastsQuery(Query):
-    rounds: Annotated[int, Field(ge=1, le=bdm.MAX_ROUNDS)] = 10
-    q: Annotated[float, Field(ge=0, le=1)] = 1.0
+    """The options of ``zopa forecast``: ``--rounds``, ``--q``, ``--variant``, ``--samples``,
+    ``--seed``; ``sensitivity: false`` is ``--no-sensitivity``."""
+
+    rounds: Annotated[
+        int | None,
+        Field(ge=1, le=bdm.MAX_ROUNDS, description=f"default {defaults.FORECAST_ROUNDS}"),
+    ] = None
+    q: Annotated[
+        float | None, Field(ge=0, le=1, description=f"default {defaults.FORECAST_Q:g}")
+    ] = None
+    variant: Literal[tuple(bdm.VARIANTS)] | None = None  # type: ignore[valid-type]
+    sensitivity: bool = True
+    samples: Annotated[int, Field(ge=1, le=sens.MAX_SAMPLES)] = defaults.FORECAST_SAMPLES
+    seed: Annotated[int, Field(ge=0, le=2**63 - 1)] = defaults.FORECAST_SEED
 
 
 class ForecastQuery(ForecastsQuery):
-    """The options of ``zopa forecast``: ``--issue``, ``--model``, ``--rounds``, ``--q``."""
+    """The options of ``zopa forecast``, with ``--issue`` and ``--model``."""
 
     issue: Annotated[str | None, Field(max_length=200)] = None
-    model: Literal[MODELS] = "compromise"  # type: ignore[valid-type]
+    model: Literal[MODELS] = defaults.FORECAST_MODEL  # type: ignore[valid-type]
 
 
 class FairQuery(Query):
@@ -214,9 +227,16 @@ def _context(request: Request, q: Query) -> service.Context:
     return service.context(request.app.state.catalogue, q.scenario, q.draft, q.as_of, q.overrides)
 
 
-async def _analysis(request: Request, q: Query, compute: Callable[[service.Context], Any]) -> Any:
+async def _analysis(
+    request: Request,
+    q: Query,
+    compute: Callable[[service.Context], Any],
+    seconds: float | None = None,
+) -> Any:
+    """``compute`` on the request's scenario, under the wall-clock guard of ``seconds``
+    (default: the request's solver time limit)."""
     ctx = await run_in_threadpool(_context, request, q)
-    document = await run_limited(request, lambda: compute(ctx), _seconds(q))
+    document = await run_limited(request, lambda: compute(ctx), seconds or _seconds(q))
     return service.as_cli(document, ctx)
 
 
@@ -311,12 +331,15 @@ async def forecast(request: Request, q: ForecastQuery) -> dict[str, Any]:
 
         issue = numeric_issue(c.scenario, q.issue)
         try:
-            result = service.forecast_of(c, issue, q.model, q.rounds, q.q)
+            result = service.forecast_of(c, issue, q.model, _forecast_options(q))
+        except OptionError:
+            raise
         except ValueError as err:
             raise ApiError(422, "invalid_request", str(err)) from None
         return result.to_json()
 
-    return await _analysis(request, q, compute)
+    # no solver runs here, so the solver's time_limit does not bound it (see _FORECAST_SECONDS)
+    return await _analysis(request, q, compute, _FORECAST_SECONDS)
 
 
 @router.post(
@@ -326,10 +349,23 @@ async def forecasts(request: Request, q: ForecastsQuery) -> dict[str, Any]:
     def compute(c: service.Context) -> dict[str, Any]:
         return {
             "scenario": c.scenario.id,
-            "forecasts": [f.to_json() for f in service.forecasts_of(c, q.rounds, q.q)],
+            "forecasts": [f.to_json() for f in service.forecasts_of(c, _forecast_options(q))],
         }
 
-    return await _analysis(request, q, compute)
+    return await _analysis(request, q, compute, _FORECAST_SECONDS)
+
+
+#: The wall-clock guard of the forecast endpoints is that of the default solver time limit:
+#: a forecast calls no solver, and its sensitivity analysis with many rounds can take seconds.
+_FORECAST_SECONDS = DEFAULT_SOLVER_SECONDS
+
+
+def _forecast_options(q: ForecastsQuery) -> Any:
+    """The options as ``zopa forecast`` checks them (OptionError, 422, as it refuses them)."""
+    from zopa.commands.forecast import options
+
+    model = getattr(q, "model", None)  # /api/forecasts: every model
+    return options(model, q.rounds, q.q, q.variant, q.sensitivity, q.samples, q.seed)
 
 
 @router.post("/fair", summary="Adjusted Winner between two parties (zopa fair)", **S.ok(S.Fair))

@@ -18,6 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from zopa.commands.forecast import ForecastOptions
 from zopa.model import Draft, Scenario
 from zopa.problem import Problem
 from zopa.web.workspace import Catalogue
@@ -199,23 +200,32 @@ def analysis_of(ctx: Context, time_limit: float | None = None) -> Any:
     )
 
 
-def forecasts_of(ctx: Context, rounds: int = 10, q: float = 1.0) -> list[Any]:
+def forecasts_of(ctx: Context, options: ForecastOptions | None = None) -> list[Any]:
+    """``zopa forecast`` for every model on every numeric issue with positions."""
     from zopa.models.forecast import forecasts_for
 
-    return _cached(ctx, "forecasts", [rounds, q], lambda: forecasts_for(ctx.scenario, rounds, q))
+    o = options or ForecastOptions()
+    return _cached(
+        ctx, "forecasts", o.key(), lambda: forecasts_for(ctx.scenario, o.rounds, o.q, **o.kwargs())
+    )
 
 
-def forecast_of(ctx: Context, issue: str, model: str, rounds: int = 10, q: float = 1.0) -> Any:
+def forecast_of(
+    ctx: Context, issue: str, model: str, options: ForecastOptions | None = None
+) -> Any:
     """``zopa forecast --issue ISSUE --model MODEL``."""
     from zopa.models import forecast as fc
+
+    o = options or ForecastOptions()
 
     def run() -> Any:
         from zopa.commands.forecast import actors
 
         cast = actors(ctx.scenario, issue)  # OptionError (no_actors) when no party speaks to it
-        return fc.run(cast, model, rounds, q, issue, ctx.scenario.issue(issue).unit)
+        unit = ctx.scenario.issue(issue).unit
+        return fc.run(cast, model, o.rounds, o.q, issue, unit, **o.kwargs())
 
-    return _cached(ctx, "forecast", [issue, model, rounds, q], run)
+    return _cached(ctx, "forecast", [issue, model, *o.key()], run)
 
 
 def fair_of(ctx: Context, parties: list[str] | None) -> Any:
