@@ -136,6 +136,29 @@ def test_montecarlo_job_marks_the_robust_package(page: Page, base: str) -> None:
     assert "robust package" in names
 
 
+def test_stability_graph_of_the_standoff(page: Page, base: str, phone: Page) -> None:
+    page.goto(f"{base}/s/ukraine-2025/stability", timeout=180_000)
+    expect(page.locator("#stability-words")).to_contain_text("Holding firm")
+    nodes = page.locator("#stability-graph .node")
+    assert nodes.count() >= 3
+    expect(page.locator("#stability-graph .node.start")).to_have_count(1)
+    assert page.locator("#stability-graph .node.nash").count() >= 1  # equilibria are marked
+    assert page.locator("#stability-graph path.move").count() >= 1  # a way out of the standoff
+    assert page.locator("#stability-states li").count() == nodes.count()
+    shot(page, "stability")
+    phone.goto(f"{base}/s/ukraine-2025/stability", timeout=180_000)
+    expect(phone.locator("#stability-graph")).to_be_visible()
+    assert_fits(phone)  # no sideways page at 390 px
+    box = phone.locator("#stability-graph-box")
+    assert box.evaluate("e => e.scrollWidth > e.clientWidth")  # the graph scrolls in its box
+    shot(phone, "stability-390")
+    page.goto(f"{base}/s/example/stability")  # another outcome rule, on a small scenario
+    page.select_option("#outcome-picker", "utilitarian")
+    page.locator("#stability-form button").click()
+    page.wait_for_url(re.compile(r"outcome=utilitarian"))
+    expect(page.locator("#stability-words")).to_contain_text("utilitarian package")
+
+
 def test_bridges_view_and_trying_a_formula(page: Page, base: str) -> None:
     page.goto(f"{base}/s/valley/bridges")
     expect(page.locator("#bridges-listed")).to_contain_text("No deal on the listed options")

@@ -10,6 +10,7 @@ contents: it registers every command, in the order ``zopa --help`` lists them.
   ``amend``, ``timeline`` (the exact engine);
 * :mod:`zopa.cli.bridge` — ``bridge`` (new formulas on issues described by attributes);
 * :mod:`zopa.cli.models` — ``fair``, ``forecast`` (the classic models);
+* :mod:`zopa.cli.stability` — ``stability`` (the graph model for conflict resolution);
 * :mod:`zopa.cli.web` — ``serve``; :mod:`zopa.cli.report` — ``report``;
 * :mod:`zopa.cli.interop` — ``import genius``, ``import geniusweb``, ``export genius``;
 * :mod:`zopa.cli.uncertainty` — ``montecarlo``;
@@ -35,6 +36,7 @@ from zopa.cli import (
     models,
     report,
     simulate,
+    stability,
     uncertainty,
     web,
 )
@@ -65,6 +67,7 @@ for command in (
     bridge.bridge,
     models.fair,
     models.forecast,
+    stability.stability,
     web.serve,
     report.report,
 ):

@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from zopa.cli import common
-from zopa.cli.common import EXIT_INVALID, JsonOpt
+from zopa.cli.common import EXIT_INVALID, EXIT_LIMIT, JsonOpt
 
 
 def scenarios(json_out: JsonOpt = False) -> None:
@@ -37,18 +37,29 @@ def check(
 ) -> None:
     """Validate scenario files: FILE:LINE:COL: message for every problem (exit 1).
 
-    A GENIUS or GeniusWeb folder is checked by importing it, as every analysis command would.
+    A GENIUS or GeniusWeb folder is checked by importing it, as every analysis command would;
+    a graph model (format zopa-gmcr/1, for ``zopa stability``) is checked as such.
     """
+    from pathlib import Path
+
+    from zopa.gmcr.model import ModelLimit
     from zopa.load import ScenarioError, load_scenario
 
-    failed = False
+    failed, limited = False, False
     for ref in files:
         try:
+            if _graph_model(Path(ref)):
+                typer.echo(_check_model(ref))
+                continue
             s = load_scenario(ref)
         except ScenarioError as err:
             failed = True
             for d in err.diagnostics:
                 typer.echo(str(d))
+            continue
+        except ModelLimit as err:  # a valid graph model too large to build
+            limited = True
+            typer.echo(f"{ref}: not checked: {err}")
             continue
         typer.echo(
             f"{ref}: OK: scenario {s.id!r}, {len(s.issues)} issues, {len(s.parties)} parties, "
@@ -56,6 +67,25 @@ def check(
         )
     if failed:
         raise typer.Exit(EXIT_INVALID)
+    if limited:
+        raise typer.Exit(EXIT_LIMIT)
+
+
+def _graph_model(path: object) -> bool:
+    from zopa.gmcr.run import declares_model
+
+    return declares_model(path)  # type: ignore[arg-type]
+
+
+def _check_model(ref: str) -> str:
+    """A graph model (format zopa-gmcr/1) checked; raises ScenarioError on problems."""
+    from zopa.gmcr.format import load_model
+
+    m = load_model(ref)
+    return (
+        f"{ref}: OK: graph model {m.id!r}, {len(m.dms)} decision makers, {m.m} options, "
+        f"{m.n} feasible states"
+    )
 
 
 def schema() -> None:

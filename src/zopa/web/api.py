@@ -119,6 +119,18 @@ class FairQuery(Query):
 Short = Annotated[str, Field(max_length=200)]
 
 
+class StabilityQuery(Query):
+    """The options of ``zopa stability`` on a scenario: the outcome rule, coalitions of
+    decision makers moving as one, and the state the status-quo analysis starts from."""
+
+    outcome: Concept = "nash"
+    coalitions: Annotated[
+        list[Annotated[list[Short], Field(min_length=2, max_length=20)]] | None,
+        Field(max_length=10),
+    ] = None
+    start: Annotated[str | None, Field(max_length=64, pattern="^[YN]+$")] = None
+
+
 class SimulationSettings(BaseModel):
     """The settings of ``zopa simulate``: protocol, a strategy per party, rounds, seed
     (the defaults are the command's, :mod:`zopa.commands.defaults`)."""
@@ -366,6 +378,27 @@ def _forecast_options(q: ForecastsQuery) -> Any:
 
     model = getattr(q, "model", None)  # /api/forecasts: every model
     return options(model, q.rounds, q.q, q.variant, q.sensitivity, q.samples, q.seed)
+
+
+@router.post(
+    "/stability",
+    summary="The standoff as a graph model: stability (zopa stability)",
+    **S.ok(S.Stability),
+)
+async def stability(request: Request, q: StabilityQuery) -> dict[str, Any]:
+    from zopa.gmcr.model import ModelLimit
+    from zopa.gmcr.run import StabilityUsage
+
+    def compute(c: service.Context) -> dict[str, Any]:
+        try:
+            result = service.stability_of(c, q.outcome, q.coalitions, q.start, _seconds(q))
+        except StabilityUsage as err:
+            raise ApiError(422, "invalid_request", str(err)) from None
+        except ModelLimit as err:
+            raise ApiError(422, "limit", str(err)) from None
+        return result.to_json()
+
+    return await _analysis(request, q, compute)
 
 
 @router.post("/fair", summary="Adjusted Winner between two parties (zopa fair)", **S.ok(S.Fair))

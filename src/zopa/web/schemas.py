@@ -100,6 +100,11 @@ class Bridges(Dated):
     complete: bool
 
 
+class Stability(WithDepartures):
+    feasible: bool
+    complete: bool
+
+
 class Timeline(Document):
     timeline: list[dict[str, Any]]
 

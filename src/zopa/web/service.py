@@ -235,6 +235,24 @@ def fair_of(ctx: Context, parties: list[str] | None) -> Any:
     return _cached(ctx, "fair", parties, lambda: fair(ctx.scenario, parties))
 
 
+def stability_of(
+    ctx: Context,
+    outcome: str = "nash",
+    coalitions: list[list[str]] | None = None,
+    start: str | None = None,
+    time_limit: float | None = None,
+) -> Any:
+    """``zopa stability``: the standoff of the scenario as of the context's date."""
+    from zopa.gmcr.run import run_problem
+
+    return _cached(
+        ctx,
+        "stability",
+        [outcome, coalitions, start, time_limit],
+        lambda: run_problem(ctx.problem, outcome, coalitions, start, time_limit),
+    )
+
+
 # --------------------------------------------------------------------------- JSON
 
 
