@@ -98,7 +98,7 @@ def stability(
     except ModelLimit as err:
         typer.echo(f"zopa: limit: {err}", err=True)
         raise typer.Exit(EXIT_LIMIT) from None
-    common.state["point_estimate"] = result.point_estimate  # noted in the output
+    common.noted()["point_estimate"] = result.point_estimate  # noted in the output
     if json_out:
         common.print_json(result.to_json())
     else:

@@ -582,18 +582,16 @@ async def forecast_page(request: Request, name: str) -> Response:
 @router.get("/s/{name}/fair", response_class=HTMLResponse)
 async def fair_page(request: Request, name: str) -> Response:
     def build(ctx: service.Context) -> dict[str, Any]:
+        from zopa.commands import OptionError
+
         ids = [p.id for p in ctx.scenario.parties]
-        if len(ids) < 2:
-            error = "Adjusted Winner needs two parties; this scenario has one"
-            return {"division": None, "error": error, "a": None, "b": None, "party_ids": ids}
         q = request.query_params
-        a = q.get("a") if q.get("a") in ids else ids[0]
-        b = q.get("b") if q.get("b") in ids and q.get("b") != a else next(p for p in ids if p != a)
+        chosen = [q["a"], q["b"]] if q.get("a") and q.get("b") else None
         try:
-            division = service.fair_of(ctx, (a, b))
-            error = None
-        except ValueError as err:
-            division, error = None, str(err)
+            division, error = service.fair_of(ctx, chosen), None
+        except OptionError as err:  # the words `zopa fair` uses
+            division, error = None, err.message
+        a, b = division.parties if division else (chosen or [None, None])
         return {"division": division, "error": error, "a": a, "b": b, "party_ids": ids}
 
     return await _render(request, name, "fair", build)
