@@ -58,8 +58,11 @@ def party_specs(draw: Any, index: int, issues: list[dict[str, Any]], veto: bool)
 
 
 @st.composite
-def leaves(draw: Any, issues: list[dict[str, Any]], parties: list[str]) -> rules.Expr:
-    if draw(st.integers(0, 5)) == 0:
+def leaves(
+    draw: Any, issues: list[dict[str, Any]], parties: list[str], kind: str = "any"
+) -> rules.Expr:
+    """A comparison; ``kind`` "utility" or "issue" restricts it to one sort."""
+    if kind == "utility" or (kind == "any" and draw(st.integers(0, 5)) == 0):
         op = draw(st.sampled_from(["<", "<=", ">", ">=", "==", "!="]))
         t = draw(st.sampled_from([0.2, 0.35, 0.5, 0.65, 0.8]))
         return rules.UtilityCmp(
@@ -81,19 +84,25 @@ def leaves(draw: Any, issues: list[dict[str, Any]], parties: list[str]) -> rules
 
 @st.composite
 def rule_trees(
-    draw: Any, issues: list[dict[str, Any]], parties: list[str], depth: int = 2
+    draw: Any, issues: list[dict[str, Any]], parties: list[str], depth: int = 2, kind: str = "any"
 ) -> rules.Expr:
     if depth == 0 or draw(st.integers(0, 2)) == 0:
-        return draw(leaves(issues, parties))
-    kind = draw(st.sampled_from(["and", "or", "not"]))
-    if kind == "not":
-        return rules.Not(draw(rule_trees(issues, parties, depth - 1)))
-    args = tuple(draw(st.lists(rule_trees(issues, parties, depth - 1), min_size=2, max_size=3)))
-    return rules.And(args) if kind == "and" else rules.Or(args)
+        return draw(leaves(issues, parties, kind))
+    op = draw(st.sampled_from(["and", "or", "not"]))
+    if op == "not":
+        return rules.Not(draw(rule_trees(issues, parties, depth - 1, kind)))
+    args = tuple(
+        draw(st.lists(rule_trees(issues, parties, depth - 1, kind), min_size=2, max_size=3))
+    )
+    return rules.And(args) if op == "and" else rules.Or(args)
 
 
 @st.composite
-def scenarios(draw: Any, max_red_lines: int = 6, max_parties: int = 4) -> Scenario:
+def scenarios(
+    draw: Any, max_red_lines: int = 6, max_parties: int = 4, separable: bool = False
+) -> Scenario:
+    """Random small scenarios.  ``separable``: each red line names issues only or
+    utilities only (any nesting of either), the case :mod:`zopa.engine.blocks` decomposes."""
     issues = [draw(issue_specs(k)) for k in range(draw(st.integers(2, 5)))]
     n_parties = draw(st.integers(2, max_parties))
     vetoes = [True] + [draw(st.booleans()) for _ in range(n_parties - 1)]
@@ -101,7 +110,8 @@ def scenarios(draw: Any, max_red_lines: int = 6, max_parties: int = 4) -> Scenar
     ids = [p["id"] for p in parties]
     red_lines = []
     for k in range(draw(st.integers(0, max_red_lines))):
-        tree = draw(rule_trees(issues, ids))
+        kind = draw(st.sampled_from(["issue", "issue", "utility"])) if separable else "any"
+        tree = draw(rule_trees(issues, ids, kind=kind))
         red_lines.append(
             {"id": f"r{k}", "party": draw(st.sampled_from(ids)), "rule": rules.to_text(tree)}
         )

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from html import escape
@@ -14,10 +12,10 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.cli import zopa
 from tests.webserver import DATA, running_server
 from zopa.model import POINT_ESTIMATE
 
-ZOPA = [sys.executable, "-m", "zopa.cli"]
 EXAMPLE = DATA / "example.yaml"
 
 
@@ -39,7 +37,7 @@ def http(base: str) -> Iterator[httpx.Client]:
 
 
 def cli_json(*args: str) -> dict:
-    done = subprocess.run([*ZOPA, *args, "--json"], capture_output=True, text=True, timeout=300)
+    done = zopa(*args, "--json")
     assert done.returncode in (0, 3), done.stderr
     return json.loads(done.stdout)
 
@@ -104,8 +102,13 @@ def test_fair_on_the_builtin_equals_the_cli(http: httpx.Client) -> None:
     assert doc["point_estimate"] == POINT_ESTIMATE
     expected = cli_json("fair", "ukraine-2025", "--parties", "ukraine,russia")
     assert without_departures(doc) == expected
+    # four parties and none named: both shells refuse, with the same words
     default = http.post("/api/fair", json={"scenario": "ukraine-2025"})
-    assert default.status_code == 200 and default.json()["parties"] == ["ukraine", "russia"]
+    assert default.status_code == 422 and default.json()["error"] == "invalid_request"
+    cli = zopa("fair", "ukraine-2025")
+    assert cli.returncode == 2
+    assert cli.stderr == f"zopa: error: --{default.json()['message']}\n"
+    assert "between two parties" in cli.stderr
 
 
 def test_fair_and_forecast_pages_on_the_builtin(http: httpx.Client) -> None:
@@ -125,6 +128,8 @@ def test_fair_and_forecast_pages_on_the_builtin(http: httpx.Client) -> None:
         {},  # army_cap is the only numeric issue, so it may be left out
         {"issue": "army_cap", "model": "median"},
         {"issue": "army_cap", "model": "bdm", "rounds": 3, "q": 0.75},
+        {"model": "bdm", "variant": "zopa-v1", "samples": 30, "seed": 7},
+        {"model": "median", "sensitivity": False},
     ],
 )
 def test_forecast_on_the_builtin_equals_the_cli(http: httpx.Client, args: dict) -> None:
@@ -132,7 +137,8 @@ def test_forecast_on_the_builtin_equals_the_cli(http: httpx.Client, args: dict) 
     assert r.status_code == 200, r.text
     doc = r.json()
     assert doc["point_estimate"] == POINT_ESTIMATE
-    options = [f"--{k}={v}" for k, v in args.items()]
+    assert ("sensitivity" in doc) == args.get("sensitivity", True)
+    options = ["--no-sensitivity" if k == "sensitivity" else f"--{k}={v}" for k, v in args.items()]
     assert without_departures(doc) == cli_json("forecast", "ukraine-2025", *options)
 
 
@@ -147,6 +153,10 @@ def test_forecast_checks_its_options_like_the_cli(http: httpx.Client) -> None:
         ({"scenario": "ukraine-2025", "issue": "army_cap", "model": "nope"}, "invalid_request"),
         ({"scenario": "ukraine-2025", "issue": "army_cap", "q": 2}, "invalid_request"),
         ({"scenario": "ukraine-2025", "issue": "army_cap", "rounds": 0}, "invalid_request"),
+        ({"scenario": "ukraine-2025", "model": "bdm", "variant": "nope"}, "invalid_request"),
+        ({"scenario": "ukraine-2025", "variant": "scholz"}, "invalid_request"),  # not bdm
+        ({"scenario": "ukraine-2025", "samples": 0}, "invalid_request"),
+        ({"scenario": "ukraine-2025", "seed": -1}, "invalid_request"),
     ]:
         r = http.post("/api/forecast", json=body)
         assert r.status_code == 422 and r.json()["error"] == code, (body, r.text)
@@ -161,6 +171,7 @@ def test_all_forecasts_in_one_document(http: httpx.Client) -> None:
         json={"scenario": "ukraine-2025", "issue": "army_cap", "model": "bdm", "rounds": 4},
     ).json()
     assert army["bdm"]["forecast"] == one["forecast"] and army["bdm"]["rounds"] == one["rounds"]
+    assert army["derived_from_assumptions"] is True and one["derived_from_assumptions"] is True
 
 
 @pytest.mark.parametrize("endpoint", ["blockers", "solve", "amend", "analyze"])
@@ -603,6 +614,26 @@ def test_jobs_page_tournament_defaults_are_small(http: httpx.Client) -> None:
     rounds = re.search(r'name="t_rounds" type="number" min="1" max="1000" value="(\d+)"', page)
     assert entrants and rounds
     assert len(entrants.group(1).split(",")) ** 4 <= 16 and int(rounds.group(1)) <= 20
+
+
+def test_the_builtin_deal_space_with_conflicts_set_aside_is_complete(http: httpx.Client) -> None:
+    """Every conflicting red line set aside: the exact Ukraine–Russia frontier, every time."""
+    blockers = cli_json("blockers")
+    ids = sorted({c for conflict in blockers["conflicts"] for c in conflict})
+    w = json.dumps({"drop": ids}, separators=(",", ":"))
+    expected = cli_json("frontier", "--drop-conflicting", "--parties", "ukraine,russia")
+    counts = []
+    for _ in range(2):
+        r = http.get(
+            "/s/ukraine-2025/space", params={"w": w, "x": "ukraine", "y": "russia"}, timeout=120
+        )
+        assert r.status_code == 200
+        assert "may be incomplete" not in r.text
+        found = re.search(r"(\d[\d,]*) Pareto-optimal point", r.text)
+        assert found is not None
+        counts.append(int(found.group(1).replace(",", "")))
+    assert counts == [len(expected["points"])] * 2
+    assert expected["complete"] and len(expected["points"]) > 500
 
 
 # --------------------------------------------------------------------------- bridging formulas

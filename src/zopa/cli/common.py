@@ -1,19 +1,29 @@
-"""What every command of ``zopa`` shares: exit codes, usage errors, state, options, helpers.
+"""What every command of ``zopa`` shares: exit codes, usage errors, options, helpers.
 
 Exit codes: 0 success (including "no deal exists"), 1 invalid input, 2 usage
 error, 3 an internal or time limit was hit.  Heavy modules (numpy, solvers,
 rich) are imported inside the helpers, so that ``zopa --help`` stays fast.
+
+Nothing is kept between calls of :func:`zopa.cli.main`: what a command
+learns while it runs (that it analyses an uncertain scenario at its means,
+the what-if options it was given and the departures they make) is noted for
+that invocation only (:func:`noted`; the root callback starts each
+invocation with nothing noted).
 """
 
 from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import functools
+import inspect
 import json
 import math
 import re
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextvars import ContextVar
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -23,12 +33,27 @@ EXIT_INVALID = 1
 EXIT_USAGE = 2
 EXIT_LIMIT = 3
 
-# Set by the root callback (--debug) and by load() (an uncertain scenario analysed at its means).
-state: dict[str, bool] = {"debug": False, "point_estimate": False}
+# What the running invocation has noted: by load() (an uncertain scenario analysed at its
+# means) and by the what-if options (the request, and the departures once applied).  A fresh
+# dict per invocation (see root()).
+_noted: ContextVar[dict[str, Any] | None] = ContextVar("zopa_cli_noted", default=None)
+
+
+def noted() -> dict[str, Any]:
+    """What this invocation has noted (``point_estimate``, ``whatif``, ``departures``)."""
+    found = _noted.get()
+    if found is None:  # a command function called directly, without the root callback
+        found = {}
+        _noted.set(found)
+    return found
 
 
 class UsageError(Exception):
     """A command-line argument that does not make sense (exit 2)."""
+
+
+class InvalidInput(Exception):
+    """Input that is well-formed but wrong for the scenario, e.g. an unknown red line (exit 1)."""
 
 
 # --------------------------------------------------------------------------- options
@@ -108,6 +133,198 @@ ProcessesOpt = Annotated[
 ]
 
 
+# --------------------------------------------------------------------------- what-if
+
+DropOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--drop",
+        metavar="ID",
+        help="What if: set a red line aside, or PARTY:reservation (repeatable).",
+    ),
+]
+ThresholdOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--threshold", metavar="ID=NUMBER", help="What if: move a red line's number (repeatable)."
+    ),
+]
+WeightOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--weight", metavar="PARTY.ISSUE=NUMBER", help="What if: change a weight (repeatable)."
+    ),
+]
+ReservationOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--reservation",
+        metavar="PARTY=NUMBER",
+        help="What if: change a reservation utility (repeatable).",
+    ),
+]
+DropConflictingOpt = Annotated[
+    bool,
+    typer.Option(
+        "--drop-conflicting",
+        help="What if: set aside every red line in a conflict as of the analysis date.",
+    ),
+]
+WhatIfFileOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--whatif", metavar="FILE.json", help="What if: an overrides object, as the web app's."
+    ),
+]
+
+_WHATIF_OPTIONS = {
+    "drop": DropOpt,
+    "threshold": ThresholdOpt,
+    "weight": WeightOpt,
+    "reservation": ReservationOpt,
+    "drop_conflicting": DropConflictingOpt,
+    "whatif_file": WhatIfFileOpt,
+}
+
+
+@dataclass(frozen=True)
+class WhatIfRequest:
+    """The what-if options of one command line, before they meet the scenario."""
+
+    overrides: dict[str, Any] = field(default_factory=dict)  # the web's overrides object
+    drop_conflicting: bool = False
+    draft: str | None = None
+    as_of: str | None = None
+
+    @property
+    def empty(self) -> bool:
+        return not self.drop_conflicting and not any(self.overrides.values())
+
+
+def with_whatif(command: Callable[..., None]) -> Callable[..., None]:
+    """Add the shared what-if options to a command (the scenario it loads is changed)."""
+    import typing
+
+    hints = typing.get_type_hints(command, include_extras=True)  # the Annotated options
+    signature = inspect.signature(command)
+    own = [
+        p.replace(annotation=hints.get(p.name, p.annotation)) for p in signature.parameters.values()
+    ]
+
+    @functools.wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> None:
+        given = {name: kwargs.pop(name, None) for name in _WHATIF_OPTIONS}
+        noted()["whatif"] = whatif_request(given, kwargs.get("draft"), kwargs.get("as_of"))
+        noted()["departures"] = None
+        return command(*args, **kwargs)
+
+    extra = [
+        inspect.Parameter(
+            name,
+            inspect.Parameter.POSITIONAL_OR_KEYWORD,
+            default=False if name == "drop_conflicting" else None,
+            annotation=annotation,
+        )
+        for name, annotation in _WHATIF_OPTIONS.items()
+    ]
+    wrapper.__signature__ = signature.replace(parameters=[*own, *extra])  # type: ignore[attr-defined]
+    wrapper.__annotations__ = {**hints, **_WHATIF_OPTIONS}
+    return wrapper
+
+
+def whatif_request(given: dict[str, Any], draft: str | None, as_of: str | None) -> WhatIfRequest:
+    """The overrides object from ``--whatif FILE`` and the other what-if flags (flags last)."""
+    data: dict[str, Any] = {}
+    if given.get("whatif_file"):
+        data = _overrides_file(given["whatif_file"])
+    data = {k: (dict(v) if isinstance(v, dict) else list(v)) for k, v in data.items()}
+    if given.get("drop"):
+        data["drop"] = [*data.get("drop", []), *given["drop"]]
+    for text in given.get("threshold") or []:
+        ident, number = _pair(text, "--threshold", "ID=NUMBER")
+        data.setdefault("thresholds", {})[ident] = number
+    for text in given.get("weight") or []:
+        key, number = _pair(text, "--weight", "PARTY.ISSUE=NUMBER")
+        party, dot, issue = key.partition(".")
+        if not dot or not party or not issue:
+            raise UsageError(f"--weight: {text!r} is not PARTY.ISSUE=NUMBER")
+        data.setdefault("weights", {}).setdefault(party, {})[issue] = number
+    for text in given.get("reservation") or []:
+        party, number = _pair(text, "--reservation", "PARTY=NUMBER")
+        data.setdefault("reservations", {})[party] = number
+    return WhatIfRequest(data, bool(given.get("drop_conflicting")), draft, as_of)
+
+
+def _pair(text: str, option: str, form: str) -> tuple[str, float]:
+    key, eq, value = text.rpartition("=")
+    if not eq or not key:
+        raise UsageError(f"{option}: {text!r} is not {form}")
+    try:
+        number = float(value)
+    except ValueError:
+        raise UsageError(f"{option}: {value!r} is not a number ({form})") from None
+    return key, number
+
+
+def _overrides_file(path: str) -> dict[str, Any]:
+    """``--whatif FILE.json``: a JSON object; a bad file is FILE:LINE:COL: message (exit 1)."""
+    try:
+        with open(path, encoding="utf-8") as f:
+            text = f.read()
+    except OSError as err:
+        raise InvalidInput(f"{path}: {err.strerror or err}") from None
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as err:
+        raise InvalidInput(f"{path}:{err.lineno}:{err.colno}: {err.msg}") from None
+    if not isinstance(data, dict):
+        raise InvalidInput(f"{path}:1:1: a what-if file holds one JSON object (the overrides)")
+    return data
+
+
+def apply_whatif(scenario: Any) -> Any:
+    """The scenario with the command line's what-if applied (and its departures recorded)."""
+    request: WhatIfRequest | None = noted().get("whatif")
+    if request is None or request.empty:
+        return scenario
+    from pydantic import ValidationError
+
+    from zopa.whatif import WhatIfError, apply, parse_overrides
+
+    data = dict(request.overrides)
+    try:
+        changed = apply(scenario, parse_overrides(data))
+        if request.drop_conflicting:
+            extra = _conflicting(changed.scenario, request)
+            data["drop"] = [
+                *data.get("drop", []),
+                *(i for i in extra if i not in data.get("drop", [])),
+            ]
+            changed = apply(scenario, parse_overrides(data))
+    except WhatIfError as err:
+        raise InvalidInput("what-if: " + "; ".join(err.problems)) from None
+    except ValidationError as err:
+        problems = [f"{'.'.join(str(x) for x in e['loc'])}: {e['msg']}" for e in err.errors()]
+        raise InvalidInput("what-if: " + "; ".join(problems)) from None
+    noted()["departures"] = changed.departures
+    return changed.scenario
+
+
+def _conflicting(scenario: Any, request: WhatIfRequest) -> list[str]:
+    """Every constraint in a conflict as of the analysis date (red lines, reservations)."""
+    from zopa.engine.blockers import blockers
+    from zopa.problem import Problem
+
+    try:
+        problem, _ = Problem.for_draft(scenario, request.draft, parse_date(request.as_of))
+    except KeyError as err:
+        raise UsageError(str(err.args[0])) from None
+    found = blockers(problem)
+    if not found.complete:
+        raise InvalidInput("--drop-conflicting: the conflicts could not all be found")
+    return sorted({c.id for conflict in found.conflicts for c in conflict.constraints})
+
+
 # --------------------------------------------------------------------------- the root
 
 
@@ -115,9 +332,9 @@ def root(
     ctx: typer.Context,
     debug: Annotated[
         bool, typer.Option("--debug", help="Show Python tracebacks for errors.")
-    ] = False,
+    ] = False,  # main() reads it from the arguments, before any parsing
 ) -> None:
-    state["debug"] = debug
+    _noted.set({})  # main() may run many times in one process: nothing carries over
     ctx.with_resource(interop_warnings_on_stderr())
 
 
@@ -145,6 +362,13 @@ def interop_warnings_on_stderr() -> Iterator[None]:
 # --------------------------------------------------------------------------- scenarios
 
 
+def split_list(text: str | None) -> list[str] | None:
+    """``A,B,...`` as a list of names (blanks dropped); None for None."""
+    if text is None:
+        return None
+    return [t.strip() for t in text.split(",") if t.strip()]
+
+
 def parse_date(text: str | None) -> dt.date | None:
     """``--as-of``: a date written YYYY-MM-DD, and only so (not 20251120, not 2025-W47-4)."""
     if text is None:
@@ -157,13 +381,18 @@ def parse_date(text: str | None) -> dt.date | None:
         raise UsageError(f"--as-of: {text!r} is not a date (YYYY-MM-DD)") from None
 
 
-def load(ref: str | None) -> Any:
-    """The scenario; an uncertain one as its point estimate (means), noted in the output."""
+def whatif_scenario(ref: str | None) -> Any:
+    """The scenario as written, with the command line's what-if applied."""
     from zopa.load import load_scenario
 
-    scenario = load_scenario(ref)
+    return apply_whatif(load_scenario(ref))
+
+
+def load(ref: str | None) -> Any:
+    """The scenario; an uncertain one as its point estimate (means), noted in the output."""
+    scenario = whatif_scenario(ref)
     if scenario.uncertain:
-        state["point_estimate"] = True
+        noted()["point_estimate"] = True
         return scenario.point_estimate()
     return scenario
 
@@ -182,10 +411,13 @@ def problem(ref: str | None, draft: str | None, as_of: str | None) -> tuple[Any,
 
 
 def print_json(document: Any) -> None:
-    if state["point_estimate"] and isinstance(document, dict):
+    if noted().get("point_estimate") and isinstance(document, dict):
         from zopa.model import POINT_ESTIMATE
 
         document = {**document, "point_estimate": POINT_ESTIMATE}
+    departures = noted().get("departures")
+    if departures is not None and isinstance(document, dict):
+        document = {**document, "departures": [d.to_json() for d in departures]}
     sys.stdout.write(json.dumps(document, indent=2, ensure_ascii=False, default=_json_default))
     sys.stdout.write("\n")
 
@@ -200,7 +432,13 @@ def console() -> Any:
     from rich.console import Console
 
     out = Console(highlight=False, soft_wrap=False, markup=False)  # user text is never markup
-    if state["point_estimate"]:
+    if noted().get("departures"):
+        out.print("What if — this analysis departs from the sourced scenario:")
+        for d in noted()["departures"]:
+            # a dropped red line: who and which (its full wording is in --json)
+            text = d.text.split(": ", 1)[0] if d.kind == "drop" else d.text
+            out.print(f"  • {text}")
+    if noted().get("point_estimate"):
         out.print(
             "Note: the scenario is uncertain; this is a point analysis (distribution means, "
             "red lines with firmness >= 0.5). See `zopa montecarlo` for probabilities."

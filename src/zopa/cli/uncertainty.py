@@ -43,9 +43,7 @@ def montecarlo(
         raise UsageError(f"-n/--samples: give a number of samples from 1 to {MAX_SAMPLES:,}")
     if seed < 0:
         raise UsageError("--seed: give a number 0 or more")
-    from zopa.load import load_scenario
-
-    loaded = load_scenario(scenario)
+    loaded = common.whatif_scenario(scenario)
     try:
         loaded.select(draft, common.parse_date(as_of))
     except KeyError as err:

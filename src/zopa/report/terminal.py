@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from typing import Any
 
 from rich.console import Console
@@ -73,6 +74,13 @@ def render_board(console: Console, problem: Problem, board: Board) -> None:
             f"{len(undetermined)} red line(s) depend on points the draft leaves open: "
             + ", ".join(r.id for r in undetermined)
         )
+    if board.parties:
+        console.print(
+            f"Stances reported by {explain.date_text(problem)} (· = not reported, "
+            "which is not disagreement):"
+        )
+        for line in explain.stance_lines(problem, board.parties):
+            console.print(f"  {line}")
 
 
 # --------------------------------------------------------------------------- blockers
@@ -150,6 +158,14 @@ def render_solutions(
             *[_u(result.solutions[c].utilities[party.id]) for c in concepts],
         )
     table.add_row("objective value", *[_u(result.solutions[c].value) for c in concepts])
+    if any(not result.solutions[c].optimal for c in concepts):  # what is proven
+        table.add_row(
+            "proven upper bound",
+            *[
+                "optimal" if result.solutions[c].optimal else _u(result.solutions[c].bound)
+                for c in concepts
+            ],
+        )
     console.print(table)
 
 
@@ -186,21 +202,60 @@ def render_utilities(
 # --------------------------------------------------------------------------- frontier
 
 
+FRONTIER_ROWS = 20  # frontiers up to this size are listed whole
+FRONTIER_SAMPLE = 8  # points shown of a larger frontier, evenly spaced
+
+
 def render_frontier(console: Console, problem: Problem, result: Frontier) -> None:
+    """A frontier: whole when small; otherwise its size, ranges, extremes and a sample."""
     n = len(result.vectors)
+    state = "complete" if result.complete else "stopped at a limit: verified points only"
     console.print(
-        f"Pareto frontier of {', '.join(result.parties)}: {n} point{'s' if n != 1 else ''}"
-        + ("" if result.complete else " (stopped at a limit)")
-        + f", method: {result.method}"
+        f"Pareto frontier of {', '.join(result.parties)}: {n:,} point{'s' if n != 1 else ''} "
+        f"({state}), method: {result.method}"
     )
+    if n == 0:
+        return
+    if n <= FRONTIER_ROWS:
+        _frontier_table(console, result, list(range(n)))
+        return
+    for j, p in enumerate(result.parties):
+        col = result.vectors[:, j]
+        console.print(
+            f"  {explain.party_name(problem, p)}: from {_u(int(col.min()) / SCALE)} "
+            f"to {_u(int(col.max()) / SCALE)}"
+        )
+    best = [int(result.vectors[:, j].argmax()) for j in range(len(result.parties))]
+    spaced = [round(k * (n - 1) / (FRONTIER_SAMPLE - 1)) for k in range(FRONTIER_SAMPLE)]
+    rows = sorted(set(best) | set(spaced))
+    console.print(
+        f"Each party's best point and {FRONTIER_SAMPLE} points spread along the frontier; "
+        "each lists what its package changes from the row above:"
+    )
+    _frontier_table(console, result, rows)
+    for previous, row in itertools.pairwise(rows):
+        changed = [
+            f"{explain.issue_title(problem, issue.id)} → {issue.label(int(b))}"
+            for issue, a, b in zip(
+                problem.issues, result.packages[previous], result.packages[row], strict=True
+            )
+            if a != b
+        ]
+        shown = "; ".join(changed[:3]) + (
+            f"; and {len(changed) - 3} more" if len(changed) > 3 else ""
+        )
+        console.print(f"  point {row + 1:,}: {shown or 'same package'}")
+    console.print(f"--json lists all {n:,} points with their packages.")
+
+
+def _frontier_table(console: Console, result: Frontier, rows: list[int]) -> None:
     table = Table(pad_edge=False, show_edge=False)
+    table.add_column("point", justify="right")
     for p in result.parties:
         table.add_column(p, justify="right")
-    for vec in result.vectors[:40]:
-        table.add_row(*[_u(int(u) / SCALE) for u in vec])
+    for k in rows:
+        table.add_row(f"{k + 1:,}", *[_u(int(u) / SCALE) for u in result.vectors[k]])
     console.print(table)
-    if n > 40:
-        console.print(f"… {n - 40} more points (--json lists them with their packages).")
 
 
 # --------------------------------------------------------------------------- amendment
@@ -265,6 +320,36 @@ def render_timeline(console: Console, scenario: Scenario, entries: list[Entry]) 
             ", ".join(e.blocking_issues),
         )
     console.print(table)
+    render_timeline_stances(console, entries)
+
+
+def render_timeline_stances(console: Console, entries: list[Entry]) -> None:
+    """Per draft and party: points agreed / rejected / open, and not reported."""
+    if not entries or not entries[0].parties:
+        return
+    when = entries[0].stances_as_of
+    console.print(
+        "Stances reported on each draft"
+        + (f" by {when.isoformat()}" if when else "")
+        + ": agreed/rejected/open, then points not reported (— nothing reported)"
+    )
+    table = Table(pad_edge=False, show_edge=False)
+    table.add_column("Draft", overflow="fold")
+    for p in entries[0].parties:
+        table.add_column(p.party + ("" if p.veto else "*"), no_wrap=True)
+    for e in entries:
+        cells = []
+        for p in e.parties:
+            reported = len(p.agreed) + len(p.rejected) + len(p.open)
+            cells.append(
+                f"{len(p.agreed)}/{len(p.rejected)}/{len(p.open)} +{len(p.not_reported)}"
+                if reported
+                else "—"
+            )
+        table.add_row(e.draft, *cells)
+    console.print(table)
+    if not all(p.veto for p in entries[0].parties):
+        console.print("* no veto")
 
 
 # --------------------------------------------------------------------------- analyze
@@ -305,15 +390,24 @@ def render_analysis(console: Console, a: Analysis) -> None:
             )
         )
         for f in a.forecasts:
-            console.print(f"  {f.to_text()}")
+            for line in f.to_text().splitlines():
+                console.print(f"  {line}", markup=False)
+        console.print(f"  {explain.FORECAST_ASSUMED}")
     if a.timeline:
-        console.print(Text.assemble("\n", ("Timeline", "bold"), " (each draft as of its own date)"))
+        console.print(
+            Text.assemble(
+                "\n", ("Timeline", "bold"), " (each draft as of its own date, up to this analysis)"
+            )
+        )
         render_timeline(console, s, a.timeline)
     _assumption_note(console, s)
 
 
 def assumptions_note(scenario: Scenario) -> str | None:
-    """The scenario's own statement of what is assumed (``meta.assumptions``), if any."""
+    """The scenario's own statement of what is assumed (``assumptions.note``, else
+    ``meta.assumptions``), if any."""
+    if scenario.assumptions is not None and scenario.assumptions.note:
+        return scenario.assumptions.note
     meta = scenario.meta if isinstance(scenario.meta, dict) else {}
     note = meta.get("assumptions_note") or meta.get("disclaimer") or meta.get("assumptions")
     return str(note) if note else None

@@ -30,7 +30,10 @@ from zopa.whatif import Overrides, WhatIfError, thresholds
 
 HERE = Path(__file__).parent
 PAGE_SOLVER_SECONDS = 20.0
-FRONTIER_POINTS = 500
+# the stability view makes one engine call per state with a deal that no earlier optimum
+# settles (37 on the built-in scenario, about 5 s on a quiet machine): a longer allowance
+STABILITY_PAGE_SECONDS = 60.0
+FRONTIER_POINTS = 5_000  # the exact frontier of two parties of the built-in has up to 1,097
 VIEWS = (
     ("board", "Board"),
     ("why", "Why no deal"),
@@ -40,6 +43,7 @@ VIEWS = (
     ("timeline", "Timeline"),
     ("forecast", "Forecast"),
     ("fair", "Fair division"),
+    ("stability", "Stability"),
     ("jobs", "Simulation & long jobs"),
     ("edit", "Edit"),
 )
@@ -141,13 +145,18 @@ def _merged(
 
 
 async def _render(
-    request: Request, name: str, view: str, build: Any, template: str | None = None
+    request: Request,
+    name: str,
+    view: str,
+    build: Any,
+    template: str | None = None,
+    seconds: float = PAGE_SOLVER_SECONDS,
 ) -> Response:
     from zopa.web.api import ApiError, run_limited
 
     try:
         ctx = await run_in_threadpool(_context, request, name)
-        data = await run_limited(request, lambda: build(ctx), PAGE_SOLVER_SECONDS)
+        data = await run_limited(request, lambda: build(ctx), seconds)
     except PageError as err:
         return _error_page(request, name, err)
     except ApiError as err:  # busy, or past the wall-clock limit
@@ -259,7 +268,7 @@ async def board_page(request: Request, name: str) -> Response:
 async def why_page(request: Request, name: str) -> Response:
     def build(ctx: service.Context) -> dict[str, Any]:
         result = service.blockers_of(ctx, time_limit=PAGE_SOLVER_SECONDS)
-        return {"blockers": result, "sources": {s.id: s for s in ctx.scenario.sources}}
+        return {"blockers": result, "sources": {s.id: s for s in ctx.problem.sources_shown()}}
 
     return await _render(request, name, "why", build)
 
@@ -482,31 +491,137 @@ async def timeline_page(request: Request, name: str) -> Response:
     return await _render(request, name, "timeline", build)
 
 
+MODEL_SENTENCES = (
+    (
+        "compromise",
+        "Compromise",
+        "The mean of the positions, each weighted by capability × salience; in tests on EU "
+        "legislation it was as accurate as any model tried.",
+    ),
+    (
+        "median",
+        "Weighted median",
+        "The position with at most half the total weight on either side, which wins every "
+        "pairwise vote; it jumps when a pivotal actor changes side.",
+    ),
+    (
+        "bdm",
+        "Expected utility",
+        "Bueno de Mesquita's model as reconstructed by Scholz, Calbert and Smith (2011): in "
+        "rounds, actors challenge, compromise with or give in to one another; the forecast "
+        "is the weighted median after the last round.",
+    ),
+)
+
+
 @router.get("/s/{name}/forecast", response_class=HTMLResponse)
 async def forecast_page(request: Request, name: str) -> Response:
-    return await _render(
-        request, name, "forecast", lambda ctx: {"forecasts": service.forecasts_of(ctx)}
-    )
+    def build(ctx: service.Context) -> dict[str, Any]:
+        from zopa.models.bdm import VARIANTS
+        from zopa.models.forecast import show
+        from zopa.report.charts import figure_json, forecast_rounds_figure, sensitivity_figure
+
+        issues = []
+        for f in service.forecasts_of(ctx):
+            doc = f.to_json()
+            models = []
+            for key, label, sentence in MODEL_SENTENCES:
+                sens = doc[key].get("sensitivity")
+                models.append(
+                    {
+                        "key": key,
+                        "label": label,
+                        "sentence": sentence,
+                        "forecast": show(f.forecasts[key].value),
+                        "low": show(sens["low"]) if sens else None,
+                        "high": show(sens["high"]) if sens else None,
+                        "p10": show(sens["p10"]) if sens else None,
+                        "p90": show(sens["p90"]) if sens else None,
+                        "runs": sens["samples"] if sens else None,
+                    }
+                )
+            bdm_doc = doc["bdm"]
+            issue = ctx.scenario.issue(f.issue)
+            label_of = {key: label for key, label, _ in MODEL_SENTENCES}
+            issues.append(
+                {
+                    "id": f.issue,
+                    "title": issue.title or f.issue,
+                    "unit": f.unit,
+                    "actors": [
+                        {
+                            "id": a.id,
+                            "capability": show(a.capability),
+                            "position": show(a.position),
+                            "salience": show(a.salience),
+                            "assumed": ", ".join(a.assumed),
+                        }
+                        for a in f.actors
+                    ],
+                    "models": models,
+                    "bdm": bdm_doc,
+                    "reading": VARIANTS[bdm_doc["variant"]],
+                    "by_variant": {
+                        k: {x: show(y) for x, y in v.items()}
+                        for k, v in bdm_doc["sensitivity"]["by_variant"].items()
+                    },
+                    "sensitivity": bdm_doc["sensitivity"],
+                    "rounds_figure": figure_json(forecast_rounds_figure(bdm_doc, f.unit)),
+                    "spread_figure": figure_json(
+                        sensitivity_figure(
+                            {label_of[k]: doc[k]["sensitivity"] for k in label_of}, f.unit
+                        )
+                    ),
+                }
+            )
+        return {"issues": issues}
+
+    return await _render(request, name, "forecast", build)
 
 
 @router.get("/s/{name}/fair", response_class=HTMLResponse)
 async def fair_page(request: Request, name: str) -> Response:
     def build(ctx: service.Context) -> dict[str, Any]:
+        from zopa.commands import OptionError
+
         ids = [p.id for p in ctx.scenario.parties]
-        if len(ids) < 2:
-            error = "Adjusted Winner needs two parties; this scenario has one"
-            return {"division": None, "error": error, "a": None, "b": None, "party_ids": ids}
         q = request.query_params
-        a = q.get("a") if q.get("a") in ids else ids[0]
-        b = q.get("b") if q.get("b") in ids and q.get("b") != a else next(p for p in ids if p != a)
+        chosen = [q["a"], q["b"]] if q.get("a") and q.get("b") else None
         try:
-            division = service.fair_of(ctx, (a, b))
-            error = None
-        except ValueError as err:
-            division, error = None, str(err)
+            division, error = service.fair_of(ctx, chosen), None
+        except OptionError as err:  # the words `zopa fair` uses
+            division, error = None, err.message
+        a, b = division.parties if division else (chosen or [None, None])
         return {"division": division, "error": error, "a": a, "b": b, "party_ids": ids}
 
     return await _render(request, name, "fair", build)
+
+
+@router.get("/s/{name}/stability", response_class=HTMLResponse)
+async def stability_page(request: Request, name: str) -> Response:
+    def build(ctx: service.Context) -> dict[str, Any]:
+        from zopa.gmcr.stability import NAMES
+        from zopa.gmcr.standoff import RULES
+        from zopa.report import stability as words
+
+        asked = request.query_params.get("outcome")
+        outcome = asked if asked in RULES else "nash"
+        result = service.stability_of(ctx, outcome, time_limit=PAGE_SOLVER_SECONDS)
+        derived = result.standoff.model is not None
+        return {
+            "run": result,
+            "paragraphs": words.standoff_words(result),
+            "graph": words.state_graph(result) if derived else None,
+            "counts": [
+                (NAMES[c], len(result.stability.equilibria(c))) for c in result.stability.concepts
+            ]
+            if derived
+            else [],
+            "outcome": outcome,
+            "rules": [(r, words.RULE_WORDS[r]) for r in RULES],
+        }
+
+    return await _render(request, name, "stability", build, seconds=STABILITY_PAGE_SECONDS)
 
 
 @router.get("/s/{name}/jobs", response_class=HTMLResponse)
