@@ -51,7 +51,7 @@ from zopa import rules
 from zopa.cli import app
 from zopa.load import ScenarioError
 
-pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")  # starlette's TestClient
+pytestmark = pytest.mark.filterwarnings("ignore:Using `httpx`")  # starlette's TestClient
 
 FUZZ = int(os.environ.get("ZOPA_FUZZ", "0"))  # total inputs; 0: the small seeded slice
 TIME_LIMIT = 2.0

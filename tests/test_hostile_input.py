@@ -89,6 +89,8 @@ NESTED = {
     "mappings": "meta: " + "{a: " * 50_000 + "1" + "}" * 50_000 + "\n",
     "compact-lists": "meta:\n" + "- " * 50_000 + "x\n",
     "block-mappings": "meta:\n" + "".join(" " * k + f"k{k}:\n" for k in range(1, 1_400)),
+    # a graph model is told from a scenario by reading it: that read is bounded too
+    "graph-model": "format: zopa-gmcr/1\nmeta: " + "[" * 50_000 + "]" * 50_000 + "\n",
 }
 
 

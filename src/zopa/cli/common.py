@@ -268,15 +268,21 @@ def _pair(text: str, option: str, form: str) -> tuple[str, float]:
 
 def _overrides_file(path: str) -> dict[str, Any]:
     """``--whatif FILE.json``: a JSON object; a bad file is FILE:LINE:COL: message (exit 1)."""
+    from zopa.fileio import read_bounded
+    from zopa.limits import MAX_WEB_BYTES
+
     try:
-        with open(path, encoding="utf-8") as f:
-            text = f.read()
+        text = read_bounded(path, MAX_WEB_BYTES).decode("utf-8-sig")
     except OSError as err:
         raise InvalidInput(f"{path}: {err.strerror or err}") from None
+    except UnicodeDecodeError:
+        raise InvalidInput(f"{path}:1:1: the file is not valid UTF-8") from None
     try:
         data = json.loads(text)
     except json.JSONDecodeError as err:
         raise InvalidInput(f"{path}:{err.lineno}:{err.colno}: {err.msg}") from None
+    except RecursionError:
+        raise InvalidInput(f"{path}:1:1: the file is nested too deeply") from None
     if not isinstance(data, dict):
         raise InvalidInput(f"{path}:1:1: a what-if file holds one JSON object (the overrides)")
     return data
