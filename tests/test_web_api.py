@@ -171,6 +171,7 @@ def test_all_forecasts_in_one_document(http: httpx.Client) -> None:
         json={"scenario": "ukraine-2025", "issue": "army_cap", "model": "bdm", "rounds": 4},
     ).json()
     assert army["bdm"]["forecast"] == one["forecast"] and army["bdm"]["rounds"] == one["rounds"]
+    assert army["derived_from_assumptions"] is True and one["derived_from_assumptions"] is True
 
 
 @pytest.mark.parametrize("endpoint", ["blockers", "solve", "amend", "analyze"])

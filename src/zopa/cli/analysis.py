@@ -165,16 +165,20 @@ def amend(
 
 def timeline(
     scenario: ScenarioArg = None,
+    as_of: AsOfOpt = None,
     time_limit: TimeLimitOpt = None,
     json_out: JsonOpt = False,
     plot: PlotOpt = None,
 ) -> None:
-    """Every draft as of its own date: points agreed, feasibility, blocking issues."""
+    """Every draft as of its own date: feasibility, blocking issues, each party's stances.
+
+    With --as-of, only the drafts tabled by then, and stances as reported by then.
+    """
     from zopa.engine.timeline import timeline as run
 
     common.check_plot(plot)
     loaded = common.load(scenario)
-    entries = run(loaded, time_limit=time_limit)
+    entries = run(loaded, time_limit=time_limit, as_of=common.parse_date(as_of))
     if plot:
         from zopa.report.charts import timeline_figure
 

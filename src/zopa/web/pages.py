@@ -268,7 +268,7 @@ async def board_page(request: Request, name: str) -> Response:
 async def why_page(request: Request, name: str) -> Response:
     def build(ctx: service.Context) -> dict[str, Any]:
         result = service.blockers_of(ctx, time_limit=PAGE_SOLVER_SECONDS)
-        return {"blockers": result, "sources": {s.id: s for s in ctx.scenario.sources}}
+        return {"blockers": result, "sources": {s.id: s for s in ctx.problem.sources_shown()}}
 
     return await _render(request, name, "why", build)
 
