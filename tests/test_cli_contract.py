@@ -101,6 +101,17 @@ def test_plots_are_not_overwritten_without_force(tmp_path: Path) -> None:
     assert chart.read_text() != "mine"
 
 
+def test_a_what_if_file_is_an_input_too(tmp_path: Path) -> None:
+    """``--whatif FILE`` is read by the command: --plot or -o never write over it."""
+    whatif = tmp_path / "w.html"
+    whatif.write_text("{}")
+    for command in (["frontier", "--plot"], ["report", "-o"]):
+        done = zopa(*command, str(whatif), str(EXAMPLE), "--whatif", str(whatif), "--force")
+        assert done.returncode == 2, done.stderr
+        assert f"{whatif} is an input of this command" in done.stderr
+        assert whatif.read_text() == "{}"
+
+
 def test_import_never_writes_over_its_own_input(tmp_path: Path) -> None:
     """``import genius dom.xml a.xml b.xml -o a.xml`` overwrote its own input profile."""
     for name in ("basic_domain.xml", "buyer.xml", "seller.xml"):
@@ -138,3 +149,32 @@ def test_a_markdown_report_keeps_its_chart_folder_unless_forced(tmp_path: Path) 
     done = zopa("report", str(EXAMPLE), "-o", str(tmp_path / "r.md"))
     assert done.returncode == 2 and f"{images} exists" in done.stderr
     assert (images / "mine.png").read_text() == "mine"
+
+
+@pytest.mark.parametrize(
+    ("hidden", "output", "message"),
+    [
+        ("plotly", "r.html", "pip install 'zopa[report]'"),
+        ("jinja2", "r.md", "pip install 'zopa[report]'"),
+        ("kaleido", "r.md", "pip install 'zopa[charts]'"),
+    ],
+)
+def test_report_without_an_extra_is_a_usage_error(
+    tmp_path: Path, hidden: str, output: str, message: str
+) -> None:
+    """It printed "internal error: ModuleNotFoundError: No module named 'plotly'"."""
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            f"import sys; sys.modules[{hidden!r}] = None\n"
+            f"from zopa.cli import main; main(['report', {str(EXAMPLE)!r}, '-o', {output!r}])",
+        ],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=300,
+    )
+    assert done.returncode == 2, done.stderr
+    assert message in done.stderr and "internal error" not in done.stderr
+    assert list(tmp_path.iterdir()) == []  # refused before anything was written

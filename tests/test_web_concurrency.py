@@ -153,6 +153,15 @@ def test_hostile_text_gets_diagnostics_and_the_server_lives(
     assert http.get("/api/health").json()["ok"] is True
 
 
+@pytest.mark.parametrize("w", ["[" * 3_000, '{"drop": ' + "[" * 3_000 + "]" * 3_000 + "}"])
+def test_a_deeply_nested_what_if_in_an_address_is_refused(http: httpx.Client, w: str) -> None:
+    """A page's ``w`` (the what-if, JSON in the address) nested 3,000 deep gave a 500."""
+    r = http.get("/s/ukraine-2025/whatif", params={"w": w})
+    assert r.status_code == 422, r.text
+    assert "The what-if in this address is not valid" in r.text
+    assert http.get("/api/health").json()["ok"] is True
+
+
 def test_the_origin_check_compares_scheme_host_and_port(http: httpx.Client, base: str) -> None:
     host = base.split("://", 1)[1]
     for origin in (f"https://{host}", "null", f"http://{host}.attacker.example"):

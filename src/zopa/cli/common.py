@@ -215,6 +215,7 @@ def with_whatif(command: Callable[..., None]) -> Callable[..., None]:
     def wrapper(*args: Any, **kwargs: Any) -> None:
         given = {name: kwargs.pop(name, None) for name in _WHATIF_OPTIONS}
         noted()["whatif"] = whatif_request(given, kwargs.get("draft"), kwargs.get("as_of"))
+        noted()["whatif_file"] = given.get("whatif_file")  # an input: never written over
         noted()["departures"] = None
         return command(*args, **kwargs)
 
@@ -492,7 +493,7 @@ def check_output(
     if target.is_dir():
         raise UsageError(f"{option}: {target} is a folder; give a file name")
     if target.exists():
-        for given in inputs:
+        for given in [*inputs, noted().get("whatif_file")]:
             if given is not None and _same_file(target, Path(given)):
                 raise UsageError(
                     f"{option}: {target} is an input of this command; write the output elsewhere"

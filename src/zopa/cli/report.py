@@ -37,10 +37,15 @@ def report(
     path = Path(output)
     if path.suffix.lower() not in (".html", ".htm", ".md"):
         raise UsageError(f"-o: {output} must end in .html or .md")
-    try:
+    try:  # every module a report needs, charts included, before any work is done
+        import jinja2  # noqa: F401
+
+        from zopa.report import charts  # noqa: F401
         from zopa.report.write import write_report
     except ImportError as err:
         raise UsageError(f"reports need an extra: pip install 'zopa[report]' ({err})") from None
+    if not common.has_charts(static=path.suffix.lower() == ".md"):  # PNG charts: kaleido
+        raise UsageError("Markdown reports need the charts extra: pip install 'zopa[charts]'")
     common.check_output("-o", path, force, [scenario])
     if path.suffix.lower() == ".md":  # the charts go into a folder beside it
         images = path.with_name(f"{path.stem}_files")
@@ -56,7 +61,10 @@ def report(
         from zopa.model import POINT_ESTIMATE
 
         extra["point_estimate"] = POINT_ESTIMATE  # as `zopa analyze --json` prints it
-    written, complete = write_report(problem, selected, path, time_limit=time_limit, extra=extra)
+    try:
+        written, complete = write_report(problem, selected, path, time_limit, extra=extra)
+    except RuntimeError as err:  # no browser for a Markdown report's PNG charts
+        raise UsageError(f"-o: {err}") from None
     for item in written:
         typer.echo(f"wrote {item}", err=True)
     common.finish(complete)
