@@ -32,7 +32,7 @@ MAX_RULE_DIGITS = 100  # digits of one number in a rule
 MAX_TERMS = 1_000  # zopa audit --terms: each term is one more scan of every text
 MAX_ACTORS = 200  # zopa forecast: actors (a table's rows, or a scenario's parties)
 # bdm's sensitivity analysis: samples x actors^3 (its vote tensor, per round); 200 samples
-# of 50 actors take about 15-20 CPU seconds
+# of 50 actors take about 24 CPU seconds (bench/robust_bench.py, a loaded machine)
 MAX_BDM_CELLS = 25_000_000
 
 # Work (each of these is a usage error beyond, exit 2)
