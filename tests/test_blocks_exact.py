@@ -191,9 +191,7 @@ def test_lagrangian_search_lists_exactly_the_region(scores, seed, threshold, flo
     st.integers(-40, 60),
     st.integers(1, 60),
 )
-def test_a_search_cut_short_covered_every_package_above_its_mark(
-    scores, seed, threshold, limit
-):
+def test_a_search_cut_short_covered_every_package_above_its_mark(scores, seed, threshold, limit):
     """Stopped by the node limit, the search has listed every package of the region
     scoring at least ``covered`` (the rounds it finished)."""
     rng = np.random.default_rng(seed)
@@ -270,8 +268,7 @@ def _genius_style(parties: int, issues: int, options: int, seed: int, reservatio
             "format": "zopa/1",
             "id": f"genius-style-{seed}",
             "issues": [
-                {"id": f"i{i}", "options": [f"o{o}" for o in range(options)]}
-                for i in range(issues)
+                {"id": f"i{i}", "options": [f"o{o}" for o in range(options)]} for i in range(issues)
             ],
             "parties": [
                 {
