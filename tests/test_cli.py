@@ -126,8 +126,12 @@ def test_analyze_text_on_the_built_in_scenario() -> None:
     assert run.returncode == 0, run.stderr
     text = " ".join(run.stdout.split())  # undo the terminal's line wrapping
     assert "No deal is possible as of 2025-11-26" in text
-    assert "(Ukraine) against at most 695,000 personnel (Russia): a gap of 105,000" in text
+    assert (
+        "(Russia; assumed: the mean, 700,000, of an assumed uniform range 600,000–800,000): "
+        "a gap of 105,000 personnel, derived from an assumed threshold"
+    ) in text  # a number derived from an assumption says so
     assert "Forecasts for numeric points" in text and "army_cap (personnel): compromise" in text
+    assert "These forecasts are derived from assumptions" in text
     assert "Timeline" in text
     assert "illustrative assumptions" in text
 
@@ -200,3 +204,27 @@ def test_timeline_counts_points_agreed_by_every_veto_party(tmp_path: Path) -> No
     assert entries["first-draft"]["agreed"] == 0
     assert entries["second-draft"]["agreed"] == 1  # territory: a and b agree; m has no veto
     assert entries["second-draft"]["points"] == 3
+
+
+def test_listing_the_scenarios_analyses_nothing() -> None:
+    doc = json.loads(zopa("scenarios", "--json").stdout)
+    assert "point_estimate" not in doc  # no scenario was analysed, at its means or otherwise
+
+
+def test_the_entry_point_keeps_nothing_between_calls() -> None:
+    """main() may run many times in one process (the test suite does): an uncertain
+    scenario analysed at its means must not mark the next command's output."""
+    from tests.cli import zopa as in_process
+
+    uncertain = in_process("blockers", "--as-of", "2025-11-26", "--json")
+    assert "point_estimate" in json.loads(uncertain.stdout)  # the built-in has distributions
+    after = in_process("blockers", EXAMPLE, "--json", cwd=TESTS)
+    assert "point_estimate" not in json.loads(after.stdout)
+    assert after.stdout == zopa("blockers", EXAMPLE, "--json").stdout  # as a new process prints
+    text = in_process("blockers", EXAMPLE, cwd=TESTS).stdout
+    assert "point analysis" not in text
+    # nor must a what-if: a command without the what-if options prints what it always prints
+    whatif = in_process("blockers", EXAMPLE, "--drop", "a-army", "--json", cwd=TESTS)
+    assert json.loads(whatif.stdout)["departures"]
+    listed = in_process("scenarios", "--json")
+    assert listed.stdout == zopa("scenarios", "--json").stdout

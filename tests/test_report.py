@@ -4,20 +4,20 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
 from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
 
+from tests.cli import zopa as run_zopa
+
 DATA = Path(__file__).parent / "data"
 EXAMPLE = str(DATA / "example.yaml")
-ZOPA = [sys.executable, "-m", "zopa.cli"]
 PNG = b"\x89PNG\r\n\x1a\n"
 
 
 def zopa(*args: str) -> subprocess.CompletedProcess[str]:
-    done = subprocess.run([*ZOPA, *args], capture_output=True, text=True, timeout=300)
+    done = run_zopa(*args)
     assert done.returncode in (0, 3), done.stderr
     return done
 
@@ -170,9 +170,7 @@ def test_markdown_with_png_charts_beside_it(tmp_path: Path, analysis: dict) -> N
 
 
 def test_report_rejects_unknown_format(tmp_path: Path) -> None:
-    done = subprocess.run(
-        [*ZOPA, "report", EXAMPLE, "-o", str(tmp_path / "r.pdf")], capture_output=True, text=True
-    )
+    done = run_zopa("report", EXAMPLE, "-o", str(tmp_path / "r.pdf"))
     assert done.returncode == 2 and ".html or .md" in done.stderr
     assert not (tmp_path / "r.pdf").exists()
 
@@ -189,3 +187,29 @@ def test_plot_options_use_the_same_charts(tmp_path: Path) -> None:
     timeline = tmp_path / "timeline.svg"
     zopa("timeline", EXAMPLE, "--plot", str(timeline))
     assert timeline.read_text(encoding="utf-8").lstrip().startswith(("<svg", "<?xml"))
+
+
+def test_static_export_tries_again_when_kaleido_calls_its_page_too_early() -> None:
+    """Under load kaleido may call into its page before the page's scripts have loaded;
+    that race is tried again (twice), any other failure is reported at once."""
+    from zopa.report.charts import static_image
+
+    class Racy:
+        def __init__(self, failures: int, message: str) -> None:
+            self.failures, self.message, self.calls = failures, message, 0
+
+        def to_image(self, **_: object) -> bytes:
+            self.calls += 1
+            if self.calls <= self.failures:
+                raise RuntimeError(self.message)
+            return PNG
+
+    race = "JavascriptError: ReferenceError: kaleido_scopes is not defined"
+    fig = Racy(2, race)
+    assert static_image(fig, "png") == PNG and fig.calls == 3  # type: ignore[arg-type]
+    with pytest.raises(RuntimeError, match="kaleido_scopes"):
+        static_image(Racy(3, race), "png")  # type: ignore[arg-type]
+    other = Racy(1, "no browser found")
+    with pytest.raises(RuntimeError, match="needs Chromium"):
+        static_image(other, "png")  # type: ignore[arg-type]
+    assert other.calls == 1

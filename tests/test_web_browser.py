@@ -1,67 +1,29 @@
 """The web app in a real browser: Playwright driving Debian's Chromium (/usr/bin/chromium).
 
 `make test` installs Chromium when it is missing (`make system-deps`); these
-tests are never skipped.  Screenshots go to artifacts/screenshots/.
+tests are never skipped.  Screenshots go to artifacts/screenshots/.  The
+``browser``, ``page`` (desktop) and ``phone`` (390 px) fixtures are in
+``tests/conftest.py``, the helpers in ``tests/browser.py``.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from pathlib import Path
-from urllib.parse import urlparse
 
 import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect
 
+from tests.browser import DESKTOP, PHONE, assert_fits, checked_page, shot
 from tests.webserver import DATA, running_server
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-]
-SHOTS = Path(__file__).resolve().parent.parent / "artifacts" / "screenshots"
-LOOPBACK = {"127.0.0.1", "localhost", "::1"}
+pytestmark = pytest.mark.xdist_group("browser")  # one process runs them: one browser
 
 
 @pytest.fixture(scope="module")
 def base(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     with running_server(tmp_path_factory.mktemp("browser")) as url:
         yield url
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
-        yield b
-        b.close()
-
-
-@pytest.fixture
-def page(browser: Browser) -> Iterator[Page]:
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    page = context.new_page()
-    requested: list[str] = []
-    errors: list[str] = []
-    page.on("request", lambda r: requested.append(r.url))
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    yield page
-    context.close()
-    # offline: nothing but this server (and data: / blob: URLs) was ever requested
-    hosts = {urlparse(u).hostname for u in requested if urlparse(u).scheme in ("http", "https")}
-    assert hosts <= LOOPBACK, hosts
-    assert not errors, errors
-
-
-def shot(page: Page, name: str) -> None:
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
 
 
 def test_board_with_draft_picker_and_date_slider(page: Page, base: str) -> None:
@@ -171,7 +133,43 @@ def test_montecarlo_job_marks_the_robust_package(page: Page, base: str) -> None:
     page.goto(f"{base}/s/example/space?as_of=2025-11-19")
     expect(page.locator("#chart.rendered")).to_be_visible()
     names = page.evaluate("document.getElementById('chart').data.map(t => t.name)")
-    assert "robust package" in names
+    assert "robust package (accepted in 100.0 % of 200 samples)" in names
+    expect(page.locator("#space-robust")).to_contain_text("100.0 % of 200")
+    # a date without any deal: the marker says that no sample accepted it
+    body = {"kind": "montecarlo", "scenario": "example", "montecarlo": {"samples": 50}}
+    job = page.request.post(f"{base}/api/jobs", data=body).json()["id"]
+    for _ in range(600):
+        if page.request.get(f"{base}/api/jobs/{job}").json()["state"] != "running":
+            break
+        page.wait_for_timeout(100)
+    page.goto(f"{base}/s/example/space")
+    expect(page.locator("#space-empty")).to_be_visible()
+    names = page.evaluate("document.getElementById('chart').data.map(t => t.name)")
+    assert "robust package (accepted in 0.0 % of 50 samples)" in names
+    expect(page.locator("#space-robust")).to_contain_text("No sample accepted any package")
+
+
+def test_stability_graph_of_the_standoff(page: Page, base: str, phone: Page) -> None:
+    page.goto(f"{base}/s/ukraine-2025/stability", timeout=180_000)
+    expect(page.locator("#stability-words")).to_contain_text("Holding firm")
+    nodes = page.locator("#stability-graph .node")
+    assert nodes.count() >= 3
+    expect(page.locator("#stability-graph .node.start")).to_have_count(1)
+    assert page.locator("#stability-graph .node.nash").count() >= 1  # equilibria are marked
+    assert page.locator("#stability-graph path.move").count() >= 1  # a way out of the standoff
+    assert page.locator("#stability-states li").count() == nodes.count()
+    shot(page, "stability")
+    phone.goto(f"{base}/s/ukraine-2025/stability", timeout=180_000)
+    expect(phone.locator("#stability-graph")).to_be_visible()
+    assert_fits(phone)  # no sideways page at 390 px
+    box = phone.locator("#stability-graph-box")
+    assert box.evaluate("e => e.scrollWidth > e.clientWidth")  # the graph scrolls in its box
+    shot(phone, "stability-390")
+    page.goto(f"{base}/s/example/stability")  # another outcome rule, on a small scenario
+    page.select_option("#outcome-picker", "utilitarian")
+    page.locator("#stability-form button").click()
+    page.wait_for_url(re.compile(r"outcome=utilitarian"))
+    expect(page.locator("#stability-words")).to_contain_text("utilitarian package")
 
 
 def test_bridges_view_and_trying_a_formula(page: Page, base: str) -> None:
@@ -204,28 +202,19 @@ def test_bridges_view_and_trying_a_formula(page: Page, base: str) -> None:
     expect(page.locator("#whatif-departures")).to_contain_text("The sourced scenario")
 
 
-def test_bridges_view_at_390_px(browser: Browser, base: str) -> None:
-    context = browser.new_context(viewport={"width": 390, "height": 844})
-    page = context.new_page()
-    try:
-        page.goto(f"{base}/s/valley/bridges")
-        expect(page.locator("li.bridge").first).to_be_visible()
-        width = page.evaluate("document.documentElement.scrollWidth")
-        assert width <= 390, width  # nothing but the solutions table (which scrolls) is wider
-        box = page.locator("li.bridge").first.bounding_box()
-        assert box is not None and box["x"] + box["width"] <= 390
-        shot(page, "bridges-390")
-    finally:
-        context.close()
+def test_bridges_view_at_390_px(phone: Page, base: str) -> None:
+    phone.goto(f"{base}/s/valley/bridges")
+    expect(phone.locator("li.bridge").first).to_be_visible()
+    assert_fits(phone, "li.bridge")  # nothing but the solutions table (which scrolls) is wider
+    shot(phone, "bridges-390")
 
 
-@pytest.mark.parametrize(("width", "height"), [(1280, 900), (390, 844)])
-def test_forecast_page_tables_charts_and_ranges(browser: Browser, base: str, width, height) -> None:
-    context = browser.new_context(viewport={"width": width, "height": height})
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    try:
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
+def test_forecast_page_tables_charts_and_ranges(
+    browser: Browser, base: str, viewport: dict[str, int]
+) -> None:
+    width = viewport["width"]
+    with checked_page(browser, viewport) as page:  # offline, no script error
         page.goto(f"{base}/s/ukraine-2025/forecast")
         section = page.locator("#forecast-army_cap")
         rows = section.locator("table.forecast-models tbody tr")
@@ -248,14 +237,143 @@ def test_forecast_page_tables_charts_and_ranges(browser: Browser, base: str, wid
         )
         assert bars == ["Compromise", "Weighted median", "Expected utility"]
         # usable at this width: nothing makes the page itself scroll sideways
-        overflow = page.evaluate(
-            "document.documentElement.scrollWidth - document.documentElement.clientWidth"
-        )
-        assert overflow <= 0, f"the page is {overflow} px wider than the {width} px window"
-        for part in (".rounds-chart", "table.forecast-models"):
-            box = section.locator(part).bounding_box()
-            assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= width, part
+        parts = ("#forecast-army_cap .rounds-chart", "#forecast-army_cap table.forecast-models")
+        assert_fits(page, *parts)
         shot(page, f"forecast-{width}")
-    finally:
-        context.close()
-    assert not errors, errors
+
+
+# --------------------------------------------------------------------------- every page, any width
+
+#: each view of the built-in scenario, and the controls that must be usable on it
+VIEW_CONTROLS = {
+    "": ["h1"],  # the scenario list
+    "board": ["#draft-picker", "#as-of-slider", "#board"],
+    "why": ["h1"],
+    "bridges": ["h1"],
+    "whatif": ["#draft-picker", "input.rl", "#reset-whatif"],
+    "space": ["#space-form select", "#chart"],
+    "timeline": ["#timeline"],
+    "forecast": ["h1"],
+    "fair": ["#fair-a", "#fair-b"],
+    "jobs": ["#start-job"],
+    "edit": ["#editor", "#save"],
+}
+
+
+@pytest.mark.parametrize("device", ["page", "phone"])
+@pytest.mark.parametrize("view", list(VIEW_CONTROLS))
+def test_every_page_fits_the_window(
+    view: str, device: str, base: str, request: pytest.FixtureRequest
+) -> None:
+    """At 1280 and at 390 px (a phone) no page scrolls sideways, and its controls are
+    visible inside the window (the layout rule at the top of app.css)."""
+    page = request.getfixturevalue(device)
+    page.goto(f"{base}/s/ukraine-2025/{view}" if view else f"{base}/")
+    assert_fits(page, *VIEW_CONTROLS[view])
+
+
+def test_favicon(page: Page, base: str) -> None:
+    answers: dict[str, int] = {}
+    page.on("response", lambda r: answers.update({r.url: r.status}))
+    page.goto(f"{base}/s/example/board")
+    icons = page.locator("link[rel=icon]")
+    expect(icons).to_have_count(2)
+    for href in icons.evaluate_all("links => links.map(l => l.href)"):
+        assert page.request.get(href).status == 200, href
+    assert page.request.get(f"{base}/favicon.ico").headers["content-type"] == "image/x-icon"
+    assert all(status < 400 for status in answers.values()), answers
+
+
+# --------------------------------------------------------------------------- fair division
+
+
+def test_fair_division_page(page: Page, base: str) -> None:
+    page.goto(f"{base}/s/ukraine-2025/fair")
+    # four parties and none chosen: the page asks (zopa fair would refuse)
+    expect(page.locator("#fair-choose")).to_contain_text("Choose two of the 4 parties")
+    expect(page.locator("#fair-explained")).to_contain_text("envy-free, equitable and efficient")
+    page.select_option("#fair-a", "ukraine")
+    page.wait_for_url(re.compile(r"a=ukraine"))
+    page.select_option("#fair-b", "russia")
+    page.wait_for_url(re.compile(r"b=russia"))
+    expect(page.locator("#fair-table tbody tr")).to_have_count(28)
+    expect(page.locator("#fair-chart.rendered")).to_be_visible()
+    names = page.evaluate("document.getElementById('fair-chart').data.map(t => t.name)")
+    assert names == ["Ukraine", "Russia"]
+    assert page.locator("pre").count() == 0  # no terminal text on the page
+    # the numbers are those of the API (and so of `zopa fair --json`)
+    doc = page.request.post(
+        f"{base}/api/fair", data={"scenario": "ukraine-2025", "parties": ["ukraine", "russia"]}
+    ).json()
+    total = doc["points_float"]["ukraine"]
+    expect(page.locator("#fair-summary")).to_contain_text(f"ends with {total:.1f} of its own 100")
+    if doc["split"]:
+        split = page.locator(f"#fair-table tr.split[data-issue='{doc['split']}']")
+        expect(split).to_have_count(1)
+        share = doc["allocation_float"][doc["split"]]["ukraine"] * 100
+        expect(page.locator("#fair-summary")).to_contain_text(f"{share:.1f} %")
+    for issue, shares in doc["allocation_float"].items():
+        if shares["ukraine"] in (0, 1):
+            cell = page.locator(f"#fair-table tr[data-issue='{issue}'] td").nth(3)
+            expect(cell).to_have_text(f"{shares['ukraine'] * 100:.0f} %")
+    page.locator("#fair-steps summary").click()
+    expect(page.locator("#fair-steps")).to_contain_text("goes to the party that weights it more")
+    shot(page, "fair")
+
+
+def test_fair_division_page_on_a_phone(phone: Page, base: str) -> None:
+    phone.goto(f"{base}/s/ukraine-2025/fair?a=ukraine&b=russia")
+    expect(phone.locator("#fair-chart.rendered")).to_be_visible()
+    assert_fits(phone, "#fair-a", "#fair-b", "#fair-summary", "#fair-chart", "#fair-table")
+    shot(phone, "fair-390")
+
+
+# --------------------------------------------------------------------------- deal space
+
+
+def test_deal_space_tooltip_is_short_and_a_click_shows_the_package(page: Page, base: str) -> None:
+    """On the built-in scenario's hypothetical (every conflicting red line set aside) a
+    tooltip gives each party's utility and a few changed points, never the 28 points;
+    a click lists the whole package under the chart."""
+    from zopa.report.charts import HOVER_CHANGES
+
+    page.goto(f"{base}/s/ukraine-2025/space")
+    page.locator("#drop-conflicting").click()
+    expect(page.locator("#chart.rendered")).to_be_visible(timeout=120_000)
+    texts = page.evaluate("document.getElementById('chart').data[0].text")
+    assert len(texts) > 10
+    limit = 4 + 1 + HOVER_CHANGES + 2  # utilities, a heading, the changes, "and N more", a hint
+    for text in texts:
+        lines = text.split("<br>")
+        assert len(lines) <= limit, lines
+        assert lines[0].startswith("Ukraine: ") and lines[3].startswith("European states")
+    assert any("Changed from the point to the left:" in t for t in texts)
+    chart = page.locator("#chart")
+    chart.scroll_into_view_if_needed()
+    point = chart.locator(".scatterlayer .trace").first.locator(".point").nth(3)
+    box = point.bounding_box()
+    assert box is not None
+    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    expect(page.locator("#space-package")).to_be_visible()
+    expect(page.locator("#space-package tbody tr")).to_have_count(28)
+    expect(page.locator("#space-package h2")).to_contain_text("a point of the frontier")
+    expect(page.locator("#space-shared summary")).to_contain_text("the same in every package")
+    shot(page, "deal-space-package")
+
+
+# --------------------------------------------------------------------------- what-if
+
+
+def test_whatif_shows_red_lines_by_their_words_and_the_rule_on_demand(
+    page: Page, base: str
+) -> None:
+    page.goto(f"{base}/s/example/whatif")
+    item = page.locator("li.red-line[data-id='a-army']")
+    expect(item.locator(".red-line-text")).to_have_text(
+        "Party A will not accept a ceiling below 800,000"
+    )
+    rule = item.locator("details.rule code").last
+    expect(rule).to_be_hidden()  # the rule is there on demand
+    item.locator("details.rule summary").click()
+    expect(rule).to_be_visible()
+    expect(rule).to_have_text("army_cap >= 800000")

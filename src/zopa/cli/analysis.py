@@ -7,7 +7,7 @@ or as JSON.
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 
@@ -117,11 +117,12 @@ def frontier(
     plot: PlotOpt = None,
 ) -> None:
     """The Pareto frontier of the agreement set, each point with a witness package."""
+    from zopa.commands.parties import party_list
     from zopa.engine.frontier import frontier as run
 
     common.check_plot(plot)
     problem, _ = common.problem(scenario, draft, as_of)
-    chosen = party_list(problem, parties)
+    chosen = party_list(problem.scenario, common.split_list(parties))
     result = run(problem, chosen, limit=limit, time_limit=time_limit)
     if plot:
         from zopa.report.charts import frontier_figure
@@ -137,24 +138,6 @@ def frontier(
 
         render_frontier(common.console(), problem, result)
     common.finish(result.complete)
-
-
-def party_list(problem: Any, text: str | None) -> list[str] | None:
-    """``--parties A,B,...``: known, distinct party ids (None: the command's default)."""
-    if text is None:
-        return None
-    names = [t.strip() for t in text.split(",") if t.strip()]
-    unknown = [n for n in names if n not in problem.party_index]
-    if unknown or not names:
-        known = ", ".join(problem.party_index)
-        raise UsageError(
-            f"--parties: unknown party {unknown[0]!r} (parties: {known})"
-            if unknown
-            else "--parties: empty"
-        )
-    if len(set(names)) != len(names):
-        raise UsageError("--parties: a party is listed twice")
-    return names
 
 
 def amend(
@@ -182,16 +165,20 @@ def amend(
 
 def timeline(
     scenario: ScenarioArg = None,
+    as_of: AsOfOpt = None,
     time_limit: TimeLimitOpt = None,
     json_out: JsonOpt = False,
     plot: PlotOpt = None,
 ) -> None:
-    """Every draft as of its own date: points agreed, feasibility, blocking issues."""
+    """Every draft as of its own date: feasibility, blocking issues, each party's stances.
+
+    With --as-of, only the drafts tabled by then, and stances as reported by then.
+    """
     from zopa.engine.timeline import timeline as run
 
     common.check_plot(plot)
     loaded = common.load(scenario)
-    entries = run(loaded, time_limit=time_limit)
+    entries = run(loaded, time_limit=time_limit, as_of=common.parse_date(as_of))
     if plot:
         from zopa.report.charts import timeline_figure
 

@@ -1,4 +1,4 @@
-"""The scenario files themselves: ``scenarios``, ``check``, ``schema``."""
+"""The scenario files themselves: ``scenarios``, ``check``, ``audit``, ``schema``."""
 
 from __future__ import annotations
 
@@ -7,16 +7,16 @@ from typing import Annotated
 import typer
 
 from zopa.cli import common
-from zopa.cli.common import EXIT_INVALID, JsonOpt
+from zopa.cli.common import EXIT_INVALID, EXIT_LIMIT, JsonOpt
 
 
 def scenarios(json_out: JsonOpt = False) -> None:
     """List the built-in scenarios."""
-    from zopa.load import builtin_ids
+    from zopa.load import builtin_ids, load_scenario
 
     items = []
     for sid in builtin_ids():
-        s = common.load(sid)
+        s = load_scenario(sid)  # a listing analyses nothing: no point-estimate note
         items.append(
             {"id": s.id, "title": s.title, "issues": len(s.issues), "parties": len(s.parties)}
         )
@@ -37,24 +37,88 @@ def check(
 ) -> None:
     """Validate scenario files: FILE:LINE:COL: message for every problem (exit 1).
 
-    A GENIUS or GeniusWeb folder is checked by importing it, as every analysis command would.
+    A GENIUS or GeniusWeb folder is checked by importing it, as every analysis command would;
+    a graph model (format zopa-gmcr/1, for ``zopa stability``) is checked as such.
     """
+    from pathlib import Path
+
+    from zopa.gmcr.model import ModelLimit
     from zopa.load import ScenarioError, load_scenario
 
-    failed = False
+    failed, limited = False, False
     for ref in files:
         try:
+            if _graph_model(Path(ref)):
+                typer.echo(_check_model(ref))
+                continue
             s = load_scenario(ref)
         except ScenarioError as err:
             failed = True
             for d in err.diagnostics:
                 typer.echo(str(d))
             continue
+        except ModelLimit as err:  # a valid graph model too large to build
+            limited = True
+            typer.echo(f"{ref}: not checked: {err}")
+            continue
         typer.echo(
             f"{ref}: OK: scenario {s.id!r}, {len(s.issues)} issues, {len(s.parties)} parties, "
             f"{len(s.red_lines)} red lines, {len(s.drafts)} drafts, {len(s.sources)} sources"
         )
     if failed:
+        raise typer.Exit(EXIT_INVALID)
+    if limited:
+        raise typer.Exit(EXIT_LIMIT)
+
+
+def _graph_model(path: object) -> bool:
+    from zopa.gmcr.run import declares_model
+
+    return declares_model(path)  # type: ignore[arg-type]
+
+
+def _check_model(ref: str) -> str:
+    """A graph model (format zopa-gmcr/1) checked; raises ScenarioError on problems."""
+    from zopa.gmcr.format import load_model
+
+    m = load_model(ref)
+    return (
+        f"{ref}: OK: graph model {m.id!r}, {len(m.dms)} decision makers, {m.m} options, "
+        f"{m.n} feasible states"
+    )
+
+
+def audit(
+    scenario: common.ScenarioArg = None,
+    strict: Annotated[
+        bool, typer.Option("--strict", help="Exit 1 when the report lists any problem.")
+    ] = False,
+    terms: Annotated[
+        str | None,
+        typer.Option(
+            "--terms",
+            metavar="FILE",
+            help="Loaded terms, one per line ('*' ends a stem); default: the built-in list.",
+        ),
+    ] = None,
+    json_out: JsonOpt = False,
+) -> None:
+    """Provenance and balance: sources, as-of purity, assumptions, reposts, loaded terms.
+
+    Prints the report and exits 0; with --strict, exits 1 when any problem is listed.
+    """
+    from zopa.audit import audit_file, read_terms, render
+
+    try:
+        chosen = read_terms(terms) if terms is not None else None
+    except (OSError, UnicodeDecodeError) as err:
+        raise common.UsageError(f"--terms: cannot read {terms}: {err}") from None
+    report = audit_file(scenario, chosen)
+    if json_out:
+        common.print_json(report.to_json())
+    else:
+        typer.echo(render(report))
+    if strict and not report.ok:
         raise typer.Exit(EXIT_INVALID)
 
 

@@ -74,6 +74,13 @@ def render_board(console: Console, problem: Problem, board: Board) -> None:
             f"{len(undetermined)} red line(s) depend on points the draft leaves open: "
             + ", ".join(r.id for r in undetermined)
         )
+    if board.parties:
+        console.print(
+            f"Stances reported by {explain.date_text(problem)} (· = not reported, "
+            "which is not disagreement):"
+        )
+        for line in explain.stance_lines(problem, board.parties):
+            console.print(f"  {line}")
 
 
 # --------------------------------------------------------------------------- blockers
@@ -299,6 +306,36 @@ def render_timeline(console: Console, scenario: Scenario, entries: list[Entry]) 
             ", ".join(e.blocking_issues),
         )
     console.print(table)
+    render_timeline_stances(console, entries)
+
+
+def render_timeline_stances(console: Console, entries: list[Entry]) -> None:
+    """Per draft and party: points agreed / rejected / open, and not reported."""
+    if not entries or not entries[0].parties:
+        return
+    when = entries[0].stances_as_of
+    console.print(
+        "Stances reported on each draft"
+        + (f" by {when.isoformat()}" if when else "")
+        + ": agreed/rejected/open, then points not reported (— nothing reported)"
+    )
+    table = Table(pad_edge=False, show_edge=False)
+    table.add_column("Draft", overflow="fold")
+    for p in entries[0].parties:
+        table.add_column(p.party + ("" if p.veto else "*"), no_wrap=True)
+    for e in entries:
+        cells = []
+        for p in e.parties:
+            reported = len(p.agreed) + len(p.rejected) + len(p.open)
+            cells.append(
+                f"{len(p.agreed)}/{len(p.rejected)}/{len(p.open)} +{len(p.not_reported)}"
+                if reported
+                else "—"
+            )
+        table.add_row(e.draft, *cells)
+    console.print(table)
+    if not all(p.veto for p in entries[0].parties):
+        console.print("* no veto")
 
 
 # --------------------------------------------------------------------------- analyze
@@ -341,14 +378,22 @@ def render_analysis(console: Console, a: Analysis) -> None:
         for f in a.forecasts:
             for line in f.to_text().splitlines():
                 console.print(f"  {line}", markup=False)
+        console.print(f"  {explain.FORECAST_ASSUMED}")
     if a.timeline:
-        console.print(Text.assemble("\n", ("Timeline", "bold"), " (each draft as of its own date)"))
+        console.print(
+            Text.assemble(
+                "\n", ("Timeline", "bold"), " (each draft as of its own date, up to this analysis)"
+            )
+        )
         render_timeline(console, s, a.timeline)
     _assumption_note(console, s)
 
 
 def assumptions_note(scenario: Scenario) -> str | None:
-    """The scenario's own statement of what is assumed (``meta.assumptions``), if any."""
+    """The scenario's own statement of what is assumed (``assumptions.note``, else
+    ``meta.assumptions``), if any."""
+    if scenario.assumptions is not None and scenario.assumptions.note:
+        return scenario.assumptions.note
     meta = scenario.meta if isinstance(scenario.meta, dict) else {}
     note = meta.get("assumptions_note") or meta.get("disclaimer") or meta.get("assumptions")
     return str(note) if note else None

@@ -30,6 +30,9 @@ from zopa.whatif import Overrides, WhatIfError, thresholds
 
 HERE = Path(__file__).parent
 PAGE_SOLVER_SECONDS = 20.0
+# the stability view makes one engine call per state with a deal that no earlier optimum
+# settles (37 on the built-in scenario, about 5 s on a quiet machine): a longer allowance
+STABILITY_PAGE_SECONDS = 60.0
 FRONTIER_POINTS = 5_000  # the exact frontier of two parties of the built-in has up to 1,097
 VIEWS = (
     ("board", "Board"),
@@ -40,6 +43,7 @@ VIEWS = (
     ("timeline", "Timeline"),
     ("forecast", "Forecast"),
     ("fair", "Fair division"),
+    ("stability", "Stability"),
     ("jobs", "Simulation & long jobs"),
     ("edit", "Edit"),
 )
@@ -141,13 +145,18 @@ def _merged(
 
 
 async def _render(
-    request: Request, name: str, view: str, build: Any, template: str | None = None
+    request: Request,
+    name: str,
+    view: str,
+    build: Any,
+    template: str | None = None,
+    seconds: float = PAGE_SOLVER_SECONDS,
 ) -> Response:
     from zopa.web.api import ApiError, run_limited
 
     try:
         ctx = await run_in_threadpool(_context, request, name)
-        data = await run_limited(request, lambda: build(ctx), PAGE_SOLVER_SECONDS)
+        data = await run_limited(request, lambda: build(ctx), seconds)
     except PageError as err:
         return _error_page(request, name, err)
     except ApiError as err:  # busy, or past the wall-clock limit
@@ -259,7 +268,7 @@ async def board_page(request: Request, name: str) -> Response:
 async def why_page(request: Request, name: str) -> Response:
     def build(ctx: service.Context) -> dict[str, Any]:
         result = service.blockers_of(ctx, time_limit=PAGE_SOLVER_SECONDS)
-        return {"blockers": result, "sources": {s.id: s for s in ctx.scenario.sources}}
+        return {"blockers": result, "sources": {s.id: s for s in ctx.problem.sources_shown()}}
 
     return await _render(request, name, "why", build)
 
@@ -349,10 +358,12 @@ async def whatif_page(request: Request, name: str) -> Response:
             **_whatif_results(ctx),
             "overrides": o,
             "red_lines": [
-                (r, r.in_force(ctx.problem.as_of), r.id not in o.drop) for r in sourced.red_lines
+                (r, r.in_force(ctx.problem.as_of), r.id not in o.drop, _red_line_text(ctx, r))
+                for r in sourced.red_lines
             ],
             "movable": [(t, moved.get(t.red_line)) for t in thresholds(sourced)],
             "parties": sourced.parties,
+            "labels": {p.id: p.label for p in sourced.parties},
             "reservation_sliders": {
                 p.id: slider(p.reservation, UNIT, o.reservations.get(p.id)) for p in sourced.parties
             },
@@ -383,7 +394,7 @@ async def whatif_results(request: Request, name: str) -> Response:
 @router.get("/s/{name}/space", response_class=HTMLResponse)
 async def space_page(request: Request, name: str) -> Response:
     def build(ctx: service.Context) -> dict[str, Any]:
-        from zopa.report.charts import figure_json, frontier_figure
+        from zopa.report.charts import figure_json, frontier_figure, shared_options
 
         problem = ctx.problem
         ids = [p.id for p in problem.parties]
@@ -404,14 +415,18 @@ async def space_page(request: Request, name: str) -> Response:
             marks = {"draft": draft_mark, **marks}
         robust = _robust_mark(request, name, ctx)
         if robust:
-            marks["robust package"] = robust
+            marks[robust.pop("name")] = robust
         conflicting: list[str] = []
         if not len(result.vectors):
             blockers = service.blockers_of(ctx, time_limit=PAGE_SOLVER_SECONDS)
             conflicting = sorted({c.id for k in blockers.conflicts for c in k.constraints})
         fig = frontier_figure(problem, result, x, y, colour, marks)
+        shown = [p["package"] for p in result.points(problem)]
+        shown += [m["package"] for m in marks.values() if m.get("package")]
         return {
             "figure": figure_json(fig),
+            "shared": shared_options(problem, shown) if len(shown) > 1 else [],
+            "robust": robust,
             "frontier": result,
             "x": x,
             "y": y,
@@ -423,6 +438,12 @@ async def space_page(request: Request, name: str) -> Response:
         }
 
     return await _render(request, name, "space", build)
+
+
+def _red_line_text(ctx: service.Context, red: Any) -> str:
+    """A red line in its party's reported words as they stood on the analysis date (the
+    wording then in force); the rule itself when no words are recorded."""
+    return red.view(ctx.problem.as_of, ctx.sourced.source_dates()).text or red.rule
 
 
 def _robust_mark(request: Request, name: str, ctx: service.Context) -> dict[str, Any] | None:
@@ -440,11 +461,18 @@ def _robust_mark(request: Request, name: str, ctx: service.Context) -> dict[str,
             and _nonempty(p.get("overrides") or {})
             == _nonempty(ctx.overrides.model_dump(mode="json"))
         )
-        package = (job.result or {}).get("robust_package", {}).get("package") if same else None
+        robust = (job.result or {}).get("robust_package", {}) if same else {}
+        package = robust.get("package")
         if package:
             indices = ctx.problem.package_indices(package)
             utils = ctx.problem.utility(indices)  # type: ignore[arg-type]
+            samples = job.result.get("samples")
+            rate = f"{100 * robust['p_accepted']:.1f} %"
             return {
+                # the name says how often it was accepted: 0 % is a fact worth seeing
+                "name": f"robust package (accepted in {rate} of {samples:,} samples)",
+                "p_accepted": robust["p_accepted"],
+                "samples": samples,
                 "utilities": {q.id: utils[k] / SCALE for k, q in enumerate(ctx.problem.parties)},
                 "package": package,
             }
@@ -573,21 +601,70 @@ async def forecast_page(request: Request, name: str) -> Response:
 @router.get("/s/{name}/fair", response_class=HTMLResponse)
 async def fair_page(request: Request, name: str) -> Response:
     def build(ctx: service.Context) -> dict[str, Any]:
-        ids = [p.id for p in ctx.scenario.parties]
-        if len(ids) < 2:
-            error = "Adjusted Winner needs two parties; this scenario has one"
-            return {"division": None, "error": error, "a": None, "b": None, "party_ids": ids}
+        from zopa.commands import OptionError
+        from zopa.report.charts import fair_figure, figure_json
+
+        parties = ctx.scenario.parties
+        labels = {p.id: p.label for p in parties}
         q = request.query_params
-        a = q.get("a") if q.get("a") in ids else ids[0]
-        b = q.get("b") if q.get("b") in ids and q.get("b") != a else next(p for p in ids if p != a)
-        try:
-            division = service.fair_of(ctx, (a, b))
-            error = None
-        except ValueError as err:
-            division, error = None, str(err)
-        return {"division": division, "error": error, "a": a, "b": b, "party_ids": ids}
+        a, b = q.get("a"), q.get("b")
+        chosen = [a, b] if a and b else None
+        division = error = figure = None
+        if chosen is None and len(parties) != 2:  # the page asks; `zopa fair` would refuse
+            error = f"Choose two of the {len(parties)} parties to divide the points between."
+        else:
+            try:
+                division = service.fair_of(ctx, chosen)
+            except OptionError as err:  # the words `zopa fair` uses
+                error = err.message
+        rows = []
+        if division is not None:
+            a, b = division.parties
+            titles = {i.id: i.title or i.id for i in ctx.scenario.issues}
+            figure = figure_json(fair_figure(division, titles, labels))
+            for issue in division.issues:
+                pa, pb = division.points[issue]
+                fa, fb = division.fractions(issue)
+                rows.append((issue, titles[issue], float(pa), float(pb), float(fa), float(fb)))
+        return {
+            "division": division,
+            "error": error,
+            "a": a,
+            "b": b,
+            "parties": parties,
+            "labels": labels,
+            "rows": rows,
+            "figure": figure,
+        }
 
     return await _render(request, name, "fair", build)
+
+
+@router.get("/s/{name}/stability", response_class=HTMLResponse)
+async def stability_page(request: Request, name: str) -> Response:
+    def build(ctx: service.Context) -> dict[str, Any]:
+        from zopa.gmcr.stability import NAMES
+        from zopa.gmcr.standoff import RULES
+        from zopa.report import stability as words
+
+        asked = request.query_params.get("outcome")
+        outcome = asked if asked in RULES else "nash"
+        result = service.stability_of(ctx, outcome, time_limit=PAGE_SOLVER_SECONDS)
+        derived = result.standoff.model is not None
+        return {
+            "run": result,
+            "paragraphs": words.standoff_words(result),
+            "graph": words.state_graph(result) if derived else None,
+            "counts": [
+                (NAMES[c], len(result.stability.equilibria(c))) for c in result.stability.concepts
+            ]
+            if derived
+            else [],
+            "outcome": outcome,
+            "rules": [(r, words.RULE_WORDS[r]) for r in RULES],
+        }
+
+    return await _render(request, name, "stability", build, seconds=STABILITY_PAGE_SECONDS)
 
 
 @router.get("/s/{name}/jobs", response_class=HTMLResponse)
