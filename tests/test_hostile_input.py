@@ -399,9 +399,8 @@ def _many_parties(n: int) -> str:
         f"  - {{id: p{k}, weights: {{cap: 1}}, values: {{cap: {{0: {k % 7 / 7:.3f}, 100: 1}}}}}}\n"
         for k in range(n)
     )
-    return "format: zopa/1\nid: many\nissues:\n  - {id: cap, range: {min: 0, max: 100, step: 1}}\n" + (
-        "parties:\n" + parties
-    )
+    issues = "issues:\n  - {id: cap, range: {min: 0, max: 100, step: 1}}\n"
+    return "format: zopa/1\nid: many\n" + issues + "parties:\n" + parties
 
 
 def test_the_overview_of_forecasts_stays_within_the_forecast_limits(tmp_path: Path) -> None:
