@@ -86,7 +86,15 @@ class Dask:
             ) from None
         self.cluster = None
         if address is None:
-            with dask.config.set({"distributed.nanny.pre-spawn-environ": MALLOC_FIX}):
+            # The worker's statistical profiler holds references to the frames it samples,
+            # so a solver's native objects (PySAT's pindakaas encodings, which must be
+            # dropped on the thread that made them) would be freed on the profiler's
+            # thread, with a RuntimeError on stderr; zopa does not use the profiles.
+            settings = {
+                "distributed.nanny.pre-spawn-environ": MALLOC_FIX,
+                "distributed.worker.profile.enabled": False,
+            }
+            with dask.config.set(settings):
                 self.cluster = LocalCluster(
                     n_workers=workers or 1,
                     threads_per_worker=1,
