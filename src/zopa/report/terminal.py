@@ -128,10 +128,18 @@ def _package_text(problem: Problem, package: dict[str, Any]) -> str:
 
 # --------------------------------------------------------------------------- solutions
 
+UNDECIDED = (
+    "The time limit stopped the search before it found an acceptable package or proved "
+    "that none exists."
+)
+
 
 def render_solutions(
     console: Console, problem: Problem, result: Solutions, title: str = ""
 ) -> None:
+    if result.feasible is None:
+        console.print(UNDECIDED)
+        return
     if not result.feasible:
         console.print("No package is acceptable to every veto party, so there is nothing to solve.")
         return
@@ -165,6 +173,9 @@ def render_utilities(
     console: Console, problem: Problem, result: Solutions, issues: list[str] = ()
 ) -> None:
     """Compact: one column per solution concept, the given points, then each party's utility."""
+    if result.feasible is None:
+        console.print("  " + UNDECIDED)
+        return
     if not result.feasible:
         console.print("  No package would be acceptable even then.")
         return
@@ -254,6 +265,9 @@ def render_amendment(
     console: Console, problem: Problem, result: Amendment, hypothetical: bool = False
 ) -> None:
     """The smallest amendment; ``hypothetical``: computed with conflicting red lines set aside."""
+    if result.feasible is None:
+        console.print(UNDECIDED)
+        return
     if not result.feasible:
         console.print(
             f"No amendment of {result.draft} is acceptable to every veto party as of "
