@@ -309,7 +309,9 @@ def test_audit_command_exit_codes_and_outputs(tmp_path: Path) -> None:
     assert custom["terms"] == ["quotes"]
     (found,) = [p for p in custom["problems"] if p["kind"] == "loaded_term"]
     assert (found["line"], found["column"]) == (10, 69)  # "in quotes." after the quotation
-    assert zopa("audit", str(bad), "--terms", str(tmp_path / "missing.txt")).returncode == 2
+    missing = zopa("audit", str(bad), "--terms", str(tmp_path / "missing.txt"))
+    assert missing.returncode == 1  # an input that cannot be read, as any other file
+    assert f"{tmp_path / 'missing.txt'}:1:1: cannot read the file" in missing.stderr
     broken = tmp_path / "broken.yaml"
     broken.write_text(PROBLEMS.replace("party: a\n", "party: nobody\n", 1))
     invalid = zopa("audit", str(broken))

@@ -99,10 +99,27 @@ class Term:
 
 
 def read_terms(path: str | Path) -> list[Term]:
-    """A terms file: one term per line (``*`` ends a stem), ``#`` starts a comment."""
-    lines = Path(path).read_text(encoding="utf-8").splitlines()
-    names = [line.split("#", 1)[0].strip() for line in lines]
-    return [Term.parse(n) for n in names if n]
+    """A terms file: one term per line (``*`` ends a stem), ``#`` starts a comment.
+
+    Read like a scenario (any kind of file, at most :data:`~zopa.limits.MAX_FILE_BYTES`),
+    and at most :data:`~zopa.limits.MAX_TERMS` terms: each term is one more scan of every
+    text in the scenario.  Raises :class:`zopa.load.ScenarioError` (FILE:LINE:COL).
+    """
+    from zopa.limits import MAX_TERMS
+    from zopa.load import Diagnostic, ScenarioError
+
+    lines = read_text(Path(path)).splitlines()
+    terms: list[Term] = []
+    for number, line in enumerate(lines, start=1):
+        name = line.split("#", 1)[0].strip()
+        if not name:
+            continue
+        if len(terms) == MAX_TERMS:
+            column = line.index(name[0]) + 1
+            message = f"more than {MAX_TERMS:,} terms; the limit is {MAX_TERMS:,}"
+            raise ScenarioError([Diagnostic(display_name(Path(path)), number, column, message)])
+        terms.append(Term.parse(name))
+    return terms
 
 
 @dataclass(frozen=True)
