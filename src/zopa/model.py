@@ -1,4 +1,4 @@
-"""The scenario data model, format ``zopa/1`` (DESIGN.md §2).
+"""The scenario data model, format ``zopa/1`` (docs/reference/format.md).
 
 This module is the single source of truth for what a scenario *is*.  Pydantic
 models check the shape of each part (types, ranges, unknown keys); the
@@ -411,7 +411,7 @@ class Issue(_Part):
 
 
 class Party(_Part):
-    """A negotiating party with additive preferences (DESIGN.md §1)."""
+    """A negotiating party with additive preferences (docs/explanation/concepts.md)."""
 
     id: Id
     name: str | None = None
@@ -596,7 +596,7 @@ class Scenario(_Part):
     def select(
         self, draft_id: str | None = None, as_of: dt.date | None = None
     ) -> tuple[Draft | None, dt.date | None]:
-        """The draft and the date an analysis runs at (DESIGN.md §1, *Time*).
+        """The draft and the date an analysis runs at (docs/explanation/concepts.md, *Time*).
 
         The date is ``as_of`` when given, else the selected draft's date, else
         the latest draft's date; with no drafts and no ``as_of`` it is None and
@@ -754,7 +754,7 @@ def semantic_problems(s: Scenario, broken: frozenset[str] = frozenset()) -> list
         out += _source_refs(base, red.source, sources, broken)
         out += _rule_problems(base, red, domains, party_list, broken)
 
-    newest: tuple[dt.date, str] | None = None  # drafts are listed oldest first (DESIGN §2)
+    newest: tuple[dt.date, str] | None = None  # drafts are listed oldest first
     for idx, draft in _indexed(s.drafts):
         base = ("drafts", idx)
         if draft.date is not None:

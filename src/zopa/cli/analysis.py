@@ -34,7 +34,17 @@ def analyze(
     time_limit: TimeLimitOpt = None,
     json_out: JsonOpt = False,
 ) -> None:
-    """The main job: board of the draft, blockers, concessions, solutions, amendment, timeline."""
+    """The whole picture of one draft: the main job.
+
+    A summary first (verdict, blocking issues and who is on each side, the
+    smallest concessions, where to look next), then the board of the draft,
+    the conflicts, the concessions, the bargaining solutions, the smallest
+    amendment, forecasts and the timeline.
+
+    \b
+    Example:
+      zopa analyze --draft us-ukraine-20-point
+    """
     from zopa.analysis import analyze as run
 
     problem, selected = common.problem(scenario, draft, as_of)
@@ -56,7 +66,16 @@ def blockers(
     time_limit: TimeLimitOpt = 60.0,
     json_out: JsonOpt = False,
 ) -> None:
-    """Is a deal possible? Every conflict and every concession."""
+    """Is a deal possible? Every conflict and concession.
+
+    Each conflict is a minimal set of red lines that cannot hold together,
+    shown in the parties' reported words; each concession a minimal set of
+    red lines whose removal opens a deal, smallest first.
+
+    \b
+    Example:
+      zopa blockers --as-of 2025-11-26
+    """
     from zopa.engine.blockers import blockers as run
 
     problem, _ = common.problem(scenario, draft, as_of)
@@ -85,7 +104,16 @@ def solve(
     time_limit: TimeLimitOpt = None,
     json_out: JsonOpt = False,
 ) -> None:
-    """Bargaining solutions over the packages every veto party accepts."""
+    """The bargaining solutions, each proven optimal.
+
+    Utilitarian, egalitarian, Nash and Kalai–Smorodinsky, over the packages
+    every veto party accepts, with each party's utility and what each
+    solution maximises.
+
+    \b
+    Example:
+      zopa solve --concept nash
+    """
     from zopa.engine.solutions import CONCEPTS
     from zopa.engine.solutions import solve as run
 
@@ -116,7 +144,16 @@ def frontier(
     json_out: JsonOpt = False,
     plot: PlotOpt = None,
 ) -> None:
-    """The Pareto frontier of the agreement set, each point with a witness package."""
+    """The exact Pareto frontier, with a package per point.
+
+    Every combination of utilities that no acceptable package improves on for
+    one party without making another worse off, each with one package that
+    reaches it.
+
+    \b
+    Example:
+      zopa frontier --parties ukraine,russia
+    """
     from zopa.engine.frontier import frontier as run
 
     common.check_plot(plot)
@@ -164,7 +201,15 @@ def amend(
     time_limit: TimeLimitOpt = None,
     json_out: JsonOpt = False,
 ) -> None:
-    """The smallest change to a draft that every veto party accepts."""
+    """The smallest acceptable amendment of a draft.
+
+    The fewest changes to the points the draft settles that make it
+    acceptable to every veto party; the points it leaves open are filled in.
+
+    \b
+    Example:
+      zopa amend --draft us-28-point
+    """
     from zopa.engine.amend import amend as run
 
     problem, selected = common.problem(scenario, draft, as_of)
@@ -186,7 +231,15 @@ def timeline(
     json_out: JsonOpt = False,
     plot: PlotOpt = None,
 ) -> None:
-    """Every draft as of its own date: points agreed, feasibility, blocking issues."""
+    """Every draft as of its own date.
+
+    For each draft: the points it addresses and those every veto party agreed,
+    whether a deal is possible, and the blocking issues.
+
+    \b
+    Example:
+      zopa timeline --plot timeline.html
+    """
     from zopa.engine.timeline import timeline as run
 
     common.check_plot(plot)

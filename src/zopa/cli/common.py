@@ -80,10 +80,27 @@ ProcessesOpt = Annotated[
 # --------------------------------------------------------------------------- the root
 
 
+def _version(value: bool) -> None:
+    if value:
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            typer.echo(f"zopa {version('zopa')}")
+        except PackageNotFoundError:  # run from a source tree that was never installed
+            typer.echo("zopa (version unknown: not installed)")
+        raise typer.Exit()
+
+
 def root(
     ctx: typer.Context,
     debug: Annotated[
         bool, typer.Option("--debug", help="Show Python tracebacks for errors.")
+    ] = False,
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", help="Print zopa's version and exit.", is_eager=True, callback=_version
+        ),
     ] = False,
 ) -> None:
     state["debug"] = debug
@@ -175,25 +192,75 @@ def console() -> Any:
 
 
 def finish(complete: bool) -> None:
-    """Exit 3 when a limit stopped a search (DESIGN §4); the output says what is proven."""
+    """Exit 3 when a limit stopped a search; the output says what is proven."""
     if not complete:
         raise typer.Exit(EXIT_LIMIT)
 
 
-def progress(total: int, label: str = "sampling") -> Any:
-    """A rich progress bar on stderr when it is a terminal; otherwise nothing is drawn."""
-    if not sys.stderr.isatty():
+def progress(total: int, label: str, enabled: bool = True) -> Any:
+    """A progress bar with the time elapsed and an estimate of the time left, on stderr.
+
+    Drawn only when ``enabled`` (not with ``--json``) and stderr is a terminal,
+    so that piped or captured output never holds one.  The context yields a
+    function to call with the number of steps done, or None when nothing is drawn.
+    """
+    if not enabled or not sys.stderr.isatty():
         return contextlib.nullcontext(None)
     from rich.console import Console
-    from rich.progress import Progress
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
 
     @contextlib.contextmanager
     def bar() -> Any:
-        with Progress(console=Console(stderr=True), transient=True) as shown:
+        columns = (
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            TextColumn("elapsed, about"),
+            TimeRemainingColumn(),
+            TextColumn("left"),
+        )
+        with Progress(*columns, console=Console(stderr=True), transient=True) as shown:
             task = shown.add_task(label, total=total)
             yield lambda k: shown.advance(task, k)
 
     return bar()
+
+
+# --------------------------------------------------------------------------- optional extras
+
+# The modules each optional extra of pyproject.toml brings, as they are imported.
+EXTRAS = {
+    "charts": ("plotly",),
+    "static charts": ("plotly", "kaleido"),
+    "report": ("jinja2", "plotly"),
+    "web": ("fastapi", "uvicorn", "jinja2", "platformdirs", "plotly"),
+    "dask": ("distributed",),
+}
+
+
+def need_extra(extra: str, what: str) -> None:
+    """Stop with a usage error naming the extra to install when one of its modules is missing.
+
+    Checked before any work, so that a missing package is never an internal
+    error halfway through.
+    """
+    from importlib.util import find_spec
+
+    missing = [m for m in EXTRAS[extra] if find_spec(m) is None]
+    if missing:
+        name = extra.split()[-1]
+        raise UsageError(
+            f"{what} needs the optional {name!r} extra (missing: {', '.join(missing)}): "
+            f"pip install 'zopa[{name}]', or from a checkout of zopa: pip install '.[{name}]'"
+        )
 
 
 # --------------------------------------------------------------------------- charts
@@ -206,15 +273,9 @@ def check_plot(path: str | None) -> None:
     formats = (".html", ".png", ".svg", ".pdf")
     if path is not None and Path(path).suffix.lower() not in formats:
         raise UsageError(f"--plot: {path} must end in {', '.join(formats)}")
-    if path is not None and not has_charts(static=Path(path).suffix.lower() != ".html"):
-        raise UsageError("--plot needs the charts extra: pip install 'zopa[charts]'")
-
-
-def has_charts(static: bool) -> bool:
-    """Whether plotly (and, for PNG/SVG/PDF, kaleido) can be imported."""
-    from importlib.util import find_spec
-
-    return find_spec("plotly") is not None and (not static or find_spec("kaleido") is not None)
+    if path is not None:
+        static = Path(path).suffix.lower() != ".html"
+        need_extra("static charts" if static else "charts", "--plot")
 
 
 def plot(figure: Any, path: str) -> None:

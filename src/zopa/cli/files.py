@@ -11,7 +11,12 @@ from zopa.cli.common import EXIT_INVALID, JsonOpt
 
 
 def scenarios(json_out: JsonOpt = False) -> None:
-    """List the built-in scenarios."""
+    """List the built-in scenarios.
+
+    \b
+    Example:
+      zopa scenarios
+    """
     from zopa.load import builtin_ids
 
     items = []
@@ -35,9 +40,15 @@ def check(
         typer.Argument(metavar="FILE...", help="Scenario files (or GENIUS folders) to validate."),
     ],
 ) -> None:
-    """Validate scenario files: FILE:LINE:COL: message for every problem (exit 1).
+    """Validate scenario files, listing every problem.
 
-    A GENIUS or GeniusWeb folder is checked by importing it, as every analysis command would.
+    Each problem is printed as FILE:LINE:COL: message, and the exit code is 1.
+    A GENIUS or GeniusWeb folder is checked by importing it, as every analysis
+    command would.
+
+    \b
+    Example:
+      zopa check ukraine-2025
     """
     from zopa.load import ScenarioError, load_scenario
 
@@ -59,7 +70,14 @@ def check(
 
 
 def schema() -> None:
-    """Print the JSON Schema of the zopa/1 format (for editor completion)."""
+    """Print the JSON Schema of the zopa/1 format.
+
+    Editors use it to complete and check scenario files as you type.
+
+    \b
+    Example:
+      zopa schema > zopa.schema.json
+    """
     from zopa.schema import json_schema
 
     common.print_json(json_schema())

@@ -28,7 +28,15 @@ def fair(
     ] = None,
     json_out: JsonOpt = False,
 ) -> None:
-    """Adjusted Winner (Brams & Taylor): divide the issues between two parties, exactly."""
+    """Divide the issues between two parties (Adjusted Winner).
+
+    Brams and Taylor's procedure in exact fractions, from two parties' weights
+    or from a points table.
+
+    \b
+    Example:
+      zopa fair --parties ukraine,russia
+    """
     from zopa.models import fair as aw
 
     if points is not None:
@@ -104,7 +112,16 @@ def forecast(
     ] = None,
     json_out: JsonOpt = False,
 ) -> None:
-    """Forecast one numeric issue: compromise (weighted mean), median, or expected utility."""
+    """Forecast one numeric issue with a spatial model.
+
+    compromise (the capability- and salience-weighted mean, the default),
+    median (the weighted median and the Condorcet winner) or bdm (Bueno de
+    Mesquita's expected-utility model, round by round).
+
+    \b
+    Example:
+      zopa forecast --issue army_cap --model median
+    """
     from zopa.models import bdm
     from zopa.models import forecast as fc
 

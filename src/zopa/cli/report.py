@@ -25,16 +25,26 @@ def report(
     ] = "report.html",
     time_limit: TimeLimitOpt = None,
 ) -> None:
-    """A report to share: summary, board, conflicts, concessions, solutions, charts, sources."""
+    """A report to share, as HTML or Markdown.
+
+    The summary, the board, the conflicts, concessions and solutions, charts
+    and the sources, in one self-contained HTML file or Markdown with PNG
+    charts beside it.
+
+    \b
+    Example:
+      zopa report --draft us-ukraine-20-point -o report.html
+    """
     from pathlib import Path
 
     path = Path(output)
     if path.suffix.lower() not in (".html", ".htm", ".md"):
         raise UsageError(f"-o: {output} must end in .html or .md")
-    try:
-        from zopa.report.write import write_report
-    except ImportError as err:
-        raise UsageError(f"reports need an extra: pip install 'zopa[report]' ({err})") from None
+    common.need_extra("report", "zopa report")
+    if path.suffix.lower() == ".md":
+        common.need_extra("static charts", "zopa report -o FILE.md (its charts are PNG files)")
+    from zopa.report.write import write_report
+
     problem, selected = common.problem(scenario, draft, as_of)
     extra = {}
     if common.state["point_estimate"]:

@@ -120,7 +120,17 @@ def simulate(
     json_out: JsonOpt = False,
     plot: PlotOpt = None,
 ) -> None:
-    """How might the talks unfold? Simulate a negotiation protocol with strategies per party."""
+    """How might the talks unfold? Play them out.
+
+    A negotiation protocol (alternating offers or a mediator's single text)
+    with a strategy per party, round by round; no party ever proposes or
+    accepts a package that breaks its own red lines. A progress bar shows on
+    a terminal.
+
+    \b
+    Example:
+      zopa simulate --protocol single-text --rounds 20
+    """
     from zopa.simulate.run import prepare, with_metrics
     from zopa.simulate.run import simulate as run
     from zopa.simulate.spec import parse_assignment
@@ -154,16 +164,18 @@ def simulate(
         )
     except ValueError as err:
         raise UsageError(str(err)) from None
-    result = run(
-        problem,
-        settings["protocol"],
-        chosen,
-        rounds=settings["rounds"],
-        seed=settings["seed"],
-        discount=settings["discount"],
-        params=settings["params"],
-        draft=problem.package_indices(selected.package) if selected else None,
-    )
+    with common.progress(settings["rounds"], "rounds", enabled=not json_out) as advance:
+        result = run(
+            problem,
+            settings["protocol"],
+            chosen,
+            rounds=settings["rounds"],
+            seed=settings["seed"],
+            discount=settings["discount"],
+            params=settings["params"],
+            draft=problem.package_indices(selected.package) if selected else None,
+            progress=advance,
+        )
     measured = with_metrics(problem, result)
     ref, doc = measured.reference, measured.document
     if plot:
@@ -178,7 +190,7 @@ def simulate(
     else:
         from zopa.report.simulation import render_simulation
 
-        render_simulation(common.console(), doc)
+        render_simulation(common.console(), doc, problem)
     common.finish(ref.complete)
 
 
@@ -211,7 +223,17 @@ def tournament(
     processes: ProcessesOpt = None,
     json_out: JsonOpt = False,
 ) -> None:
-    """Rank strategies: every assignment of them to the parties, run in parallel."""
+    """Rank strategies against each other.
+
+    Every assignment of the strategies to the parties is run, in parallel,
+    and the strategies are ranked by agreement rate, mean utility and distance
+    to the Nash point. On the built-in scenario each run takes seconds: a
+    progress bar with an estimate of the time left shows on a terminal.
+
+    \b
+    Example:
+      zopa tournament --strategies linear,hardliner --rounds 10
+    """
 
     from zopa.problem import Problem
     from zopa.simulate import tournament as tm
@@ -248,7 +270,7 @@ def tournament(
         raise UsageError(str(err)) from None
     executor = common.executor(workers, scheduler, processes, total)
     try:
-        with common.progress(total, "simulating") as advance:
+        with common.progress(total, "runs", enabled=not json_out) as advance:
             result = tm.tournament(job, executor, progress=advance)
     finally:
         executor.close()

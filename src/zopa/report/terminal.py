@@ -1,7 +1,14 @@
-"""Rich terminal rendering of analysis results (presentation only)."""
+"""Rich terminal rendering of analysis results (presentation only).
+
+Everything reads at 80 columns: prose is wrapped with a hanging indent,
+tables wrap their cells at spaces (a word longer than its column is folded,
+never cut to an ellipsis), and nothing is abbreviated.  Words come from
+:mod:`zopa.report.explain`, shared with the web app and the reports.
+"""
 
 from __future__ import annotations
 
+import textwrap
 from typing import Any
 
 from rich.console import Console
@@ -20,101 +27,307 @@ from zopa.problem import SCALE, Problem
 from zopa.report import explain
 
 STANCE = {"agreed": "agreed", "open": "open", "rejected": "REJECTED"}
-SHORT = {
+NAME = {
     "utilitarian": "utilitarian",
     "egalitarian": "egalitarian",
     "nash": "Nash",
     "kalai_smorodinsky": "Kalai–Smorodinsky",
 }
+HEADER = {**NAME, "kalai_smorodinsky": "Kalai–\nSmorodinsky"}  # wraps at its dash
+SHOWN_POINTS = 40  # frontier points listed in text (--json lists them all)
+SHOWN_CONCESSIONS = 10
 
 
 def _u(x: float | None) -> str:
     return "—" if x is None else f"{x:.3f}"
 
 
-def _label(problem: Problem, issue_id: str, value: Any) -> str:
-    issue = problem.issues[problem.issue_index[issue_id]]
-    k = issue.index_of(value)
-    return issue.label(k) if k is not None else str(value)
+def say(console: Console, text: str, indent: str = "", first: str | None = None) -> None:
+    """Print prose wrapped to the console's width, continuation lines indented.
+
+    Words are never broken (ids such as ``russia-nato-exclusion`` stay whole).
+    """
+    width = max(console.width, 40)
+    lead = indent if first is None else first
+    lines = textwrap.wrap(
+        text,
+        width=width,
+        initial_indent=lead,
+        subsequent_indent=indent,
+        break_long_words=False,
+        break_on_hyphens=False,
+    )
+    for line in lines or [lead]:
+        console.print(line)
+
+
+def heading(console: Console, text: str, rest: str = "") -> None:
+    console.print()
+    console.print(Text.assemble((text, "bold"), rest))
+
+
+def _table(*columns: str, right: tuple[str, ...] = (), title: str | None = None) -> Table:
+    """A borderless table whose cells wrap at spaces (see :func:`show`)."""
+    table = Table(pad_edge=False, show_edge=False, title=title)
+    for name in columns:
+        table.add_column(name, overflow="fold", justify="right" if name in right else "left")
+    return table
+
+
+def show(console: Console, table: Table) -> None:
+    """Print ``table`` within the console's width without cutting a word.
+
+    rich shrinks columns by ratio and cuts or folds the words that no longer
+    fit; here every column first gets its longest word, and the space left is
+    shared in proportion to how much more each column's longest line needs.
+    Only a table whose longest words alone exceed the width folds a word.
+    """
+    columns = table.columns
+    available = console.width - 3 * (len(columns) - 1)  # " │ " between columns
+    words, lines = [], []
+    for column in columns:
+        texts = [str(cell) for cell in (column.header, *column.cells)]
+        words.append(max((len(w) for t in texts for w in t.split()), default=1))
+        lines.append(max((len(x) for t in texts for x in t.split("\n")), default=1))
+    if sum(lines) > available:
+        spare = max(available - sum(words), 0)
+        wanted = [b - a for a, b in zip(words, lines, strict=True)]
+        total = sum(wanted) or 1
+        widths = [a + spare * w // total for a, w in zip(words, wanted, strict=True)]
+        while sum(widths) < available and any(w < b for w, b in zip(widths, lines, strict=True)):
+            k = max(range(len(widths)), key=lambda i: lines[i] - widths[i])
+            widths[k] += 1
+        for column, width in zip(columns, widths, strict=True):
+            column.width = width
+    console.print(table)
+
+
+# --------------------------------------------------------------------------- summary
+
+
+def render_summary(console: Console, a: Analysis) -> None:
+    """The first screen of ``zopa analyze``: what, verdict, why, smallest way out, next.
+
+    Fits 80 × 24 for the built-in scenario (tested); the detail follows it.
+    """
+    problem = a.problem
+    s = problem.scenario
+    say(console, s.title or s.id)
+    say(console, _draft_sentence(a), indent="  ", first="")
+    console.print()
+    date = explain.date_text(problem)
+    if a.blockers.feasible:
+        say(console, f"A deal is possible as of {date}. " + _deal_sentence(a), "  ", "")
+    else:
+        n = len(a.blockers.conflicts)
+        say(
+            console,
+            f"No deal is possible as of {date}: {n} conflict{'s' if n != 1 else ''} between "
+            "red lines"
+            + ("" if a.blockers.conflicts_complete else " (at least)")
+            + ", on these points (and the parties whose red lines clash):",
+            indent="  ",
+            first="",
+        )
+        for issue, sides in explain.issue_sides(problem, a.blockers):
+            say(
+                console,
+                f"{explain.issue_title(problem, issue)} — {explain.sides_text(problem, sides)}",
+                indent="    ",
+                first="  • ",
+            )
+        say(console, _smallest_sentence(problem, a.blockers), indent="  ", first="")
+    console.print()
+    say(console, _next_sentence(a), indent="  ", first="")
+
+
+def _draft_sentence(a: Analysis) -> str:
+    problem = a.problem
+    if a.draft is None:
+        return f"As of {explain.date_text(problem)}; the scenario has no draft on the table."
+    latest, _ = problem.scenario.select(None, problem.as_of)
+    when = a.draft.date.isoformat() if a.draft.date else "undated"
+    which = ", the latest on the table" if latest is a.draft else ""
+    n, total = len(a.draft.package), problem.n_issues
+    text = (
+        f"Draft: {a.draft.title or a.draft.id} ({when}{which}); it addresses {n} of {total} points."
+    )
+    fuller = a.fuller_draft
+    if fuller is not None:
+        text += (
+            f" The latest draft that addresses most points is {fuller.title or fuller.id} "
+            f"({fuller.date.isoformat() if fuller.date else 'undated'}, {len(fuller.package)} "
+            f"points): zopa analyze --draft {fuller.id}"
+        )
+    return text
+
+
+def _smallest_sentence(problem: Problem, result: Blockers) -> str:
+    if not result.concessions:
+        return "No concession was found within the limits."
+    size = len(result.concessions[0])
+    smallest = [c for c in result.concessions if len(c) == size]
+    shapes = list(dict.fromkeys(explain.concession_shape(problem, c) for c in smallest))
+    total = len(result.concessions)
+    ways = f"{len(smallest)} way{'s' if len(smallest) != 1 else ''}"
+    listed = "; ".join(shapes[:3]) + ("; …" if len(shapes) > 3 else "")
+    all_of = f"{total} concessions in all" + ("" if result.concessions_complete else " found")
+    return (
+        f"Smallest way to a deal: drop {size} red line{'s' if size != 1 else ''}, in {ways} "
+        f"({listed}); {all_of}."
+    )
+
+
+def _deal_sentence(a: Analysis) -> str:
+    problem = a.problem
+    parts = []
+    nash = a.solutions.solutions.get("nash")
+    if nash is not None:
+        utilities = ", ".join(
+            f"{explain.party_name(problem, p)} {_u(u)}"
+            for p, u in nash.utilities.items()
+            if problem.veto[problem.party_index[p]]
+        )
+        parts.append(f"The Nash solution gives {utilities}.")
+    if a.amendment is not None and a.amendment.feasible:
+        n = len(a.amendment.changes)
+        parts.append(
+            f"The smallest amendment of the draft changes {n} point{'s' if n != 1 else ''}."
+        )
+    return " ".join(parts)
+
+
+def _next_sentence(a: Analysis) -> str:
+    if a.blockers.feasible:
+        parts = ["the draft point by point", "the bargaining solutions", "the smallest amendment"]
+    else:
+        parts = [
+            "the draft point by point",
+            "each conflict in the parties' words",
+            "the concessions",
+            "the solutions with those red lines set aside",
+        ]
+    parts += [x for x, on in (("forecasts", a.forecasts), ("the timeline", a.timeline)) if on]
+    text = f"Below: {', '.join(parts)}. To explore what-ifs: zopa serve."
+    if a.problem.scenario.uncertain:
+        text += " Probabilities: zopa montecarlo."
+    return text
 
 
 # --------------------------------------------------------------------------- board
 
 
 def render_board(console: Console, problem: Problem, board: Board) -> None:
-    """The status board: one row per point of the draft."""
-    if board.draft:
-        console.print(
-            f"Draft: {board.title or board.draft} ({board.draft}), "
-            f"as of {explain.date_text(problem)}"
+    """The points the draft addresses, one row each; the rest summarised in one line."""
+    if not board.draft:
+        say(console, f"No draft is on the table as of {explain.date_text(problem)}.")
+        return
+    addressed = [r for r in board.rows if r.option is not None]
+    n = len(board.rows)
+    heading(console, "The draft, point by point", f" ({len(addressed)} of {n} points addressed)")
+    if addressed:
+        table = _table("Point", "Draft says", "Stances reported", "Red lines broken")
+        for row in addressed:
+            title = row.title
+            if row.point is not None and not title.startswith(f"Point {row.point}"):
+                title = f"{row.point}. {title}"
+            stances = [
+                f"{explain.party_name(problem, p)}: {STANCE.get(s, s)}"
+                for p, s in row.positions.items()
+                if s
+            ]
+            broken = [
+                f"{r} ({explain.party_name(problem, _owner(board, r))})" for r in row.violated
+            ]
+            table.add_row(
+                title,
+                row.option_label or "",
+                "\n".join(stances) or "none reported",
+                "\n".join(broken) or "none",
+            )
+        show(console, table)
+    left = n - len(addressed)
+    if left:
+        console.print(f"{left} point{'s' if left != 1 else ''} not addressed by this draft.")
+    shown = {r for row in addressed for r in row.violated}
+    violated = [r for r in board.red_lines if r.status == "violated" and r.id not in shown]
+    if violated:
+        say(
+            console,
+            f"The draft also breaks {len(violated)} red line{'s' if len(violated) != 1 else ''}: "
+            + "; ".join(
+                f"{r.id} ({explain.party_name(problem, r.party)}"
+                + ("" if r.veto else ", no veto")
+                + ")"
+                for r in violated
+            )
+            + ".",
+            indent="  ",
+            first="",
         )
-    else:
-        console.print(f"No draft; as of {explain.date_text(problem)}")
-    table = Table(pad_edge=False, expand=False, show_edge=False)
-    table.add_column("#", justify="right", no_wrap=True)
-    table.add_column("Point")
-    table.add_column("Draft says")
-    for party in problem.parties:
-        table.add_column(party.id, no_wrap=True)
-    table.add_column("Red lines violated")
-    for row in board.rows:
-        table.add_row(
-            str(row.point) if row.point is not None else "",
-            row.title,
-            row.option_label or "(not addressed)",
-            *[STANCE.get(row.positions.get(p.id) or "", "·") for p in problem.parties],
-            ", ".join(row.violated),
-        )
-    console.print(table)
     undetermined = [r for r in board.red_lines if r.status == "undetermined"]
     if undetermined:
-        console.print(
-            f"{len(undetermined)} red line(s) depend on points the draft leaves open: "
-            + ", ".join(r.id for r in undetermined)
+        k = len(undetermined)
+        say(
+            console,
+            f"{k} red line{'s' if k != 1 else ''} depend{'s' if k == 1 else ''} on points the "
+            "draft leaves open: " + ", ".join(r.id for r in undetermined) + ".",
+            indent="  ",
+            first="",
         )
+
+
+def _owner(board: Board, red_line: str) -> str:
+    return next(r.party for r in board.red_lines if r.id == red_line)
 
 
 # --------------------------------------------------------------------------- blockers
 
 
 def render_blockers(console: Console, problem: Problem, result: Blockers) -> None:
-    console.print(explain.no_deal_sentence(problem, result), style="bold")
+    say(console, explain.no_deal_sentence(problem, result), indent="  ", first="")
     if result.feasible:
         if result.example:
-            console.print("For example: " + _package_text(problem, result.example))
+            say(
+                console,
+                "For example: " + _package_text(problem, result.example),
+                indent="  ",
+                first="",
+            )
         return
     for k, conflict in enumerate(result.conflicts, 1):
         issues = ", ".join(explain.issue_title(problem, i) for i in conflict.issues)
-        console.print(Text.assemble("\n", (f"Conflict {k}", "bold"), f" ({issues}):"))
+        console.print()
+        say(console, f"Conflict {k} ({issues}):")
         for c in conflict.constraints:
-            console.print(f"  • {explain.constraint_line(problem, c)}")
+            say(console, explain.constraint_line(problem, c), indent="    ", first="  • ")
         for sentence in explain.gap_sentences(problem, conflict):
-            console.print(f"  → {sentence}")
+            say(console, sentence, indent="    ", first="  → ")
     if not result.conflicts_complete:
+        console.print("The search for conflicts stopped at a limit; more may exist.")
+    heading(console, "Smallest concessions", " (ranked by how many red lines they touch):")
+    for k, concession in enumerate(result.concessions[:SHOWN_CONCESSIONS], 1):
+        lead = f"  {k}. "
+        say(
+            console,
+            explain.concession_line(problem, concession),
+            indent=" " * len(lead),
+            first=lead,
+        )
+    if len(result.concessions) > SHOWN_CONCESSIONS:
         console.print(
-            "The search for conflicts stopped at a limit; more may exist.", style="yellow"
+            f"  … and {len(result.concessions) - SHOWN_CONCESSIONS} more (--json lists all)."
         )
-    console.print(
-        Text.assemble(
-            "\n", ("Smallest concessions", "bold"), " (ranked by how many red lines they touch):"
-        )
-    )
-    for k, concession in enumerate(result.concessions[:10], 1):
-        console.print(f"  {k}. {explain.concession_line(problem, concession)}")
-    if len(result.concessions) > 10:
-        console.print(f"  … and {len(result.concessions) - 10} more (--json lists all).")
     if not result.concessions_complete:
-        console.print(
+        say(
+            console,
             "Concessions stopped at a limit: every concession of at most "
             f"{result.concessions_complete_up_to} red lines is listed.",
-            style="yellow",
         )
 
 
 def _package_text(problem: Problem, package: dict[str, Any]) -> str:
-    return "; ".join(
-        f"{explain.issue_title(problem, i)}: {_label(problem, i, v)}" for i, v in package.items()
-    )
+    return "; ".join(explain.choice(problem, i, v) for i, v in package.items())
 
 
 # --------------------------------------------------------------------------- solutions
@@ -124,24 +337,69 @@ def render_solutions(
     console: Console, problem: Problem, result: Solutions, title: str = ""
 ) -> None:
     if not result.feasible:
-        console.print("No package is acceptable to every veto party, so there is nothing to solve.")
+        say(
+            console,
+            f"No package is acceptable to every veto party as of {explain.date_text(problem)}, "
+            "so there is nothing to solve (see zopa blockers).",
+        )
         return
     concepts = [c for c in CONCEPTS if c in result.solutions]
-    table = Table(title=title or None, pad_edge=False, show_edge=False)
-    table.add_column("Point")
-    for c in concepts:
-        table.add_column(SHORT[c] + ("" if result.solutions[c].optimal else " (not proven)"))
+    if title:
+        heading(console, title)
+    table = _table(
+        "Point",
+        *[HEADER[c] + ("" if result.solutions[c].optimal else "\n(not proven)") for c in concepts],
+    )
     for issue in problem.issues:
-        cells = [_label(problem, issue.id, result.solutions[c].package[issue.id]) for c in concepts]
+        cells = [
+            explain.option_label(problem, issue.id, result.solutions[c].package[issue.id])
+            for c in concepts
+        ]
         table.add_row(issue.title or issue.id, *cells)
     table.add_section()
     for party in problem.parties:
         table.add_row(
-            f"utility of {party.label}",
+            f"utility of {party.label}"
+            + ("" if problem.veto[problem.party_index[party.id]] else " (no veto)"),
             *[_u(result.solutions[c].utilities[party.id]) for c in concepts],
         )
-    table.add_row("objective value", *[_u(result.solutions[c].value) for c in concepts])
-    console.print(table)
+    table.add_row("value (below)", *[_u(result.solutions[c].value) for c in concepts])
+    show(console, table)
+    say(
+        console,
+        "Each value is what its solution maximises over the packages every veto party "
+        "accepts: "
+        + "; ".join(f"{NAME[c]}, {explain.VALUE_MEANING[c]}" for c in concepts)
+        + ". They measure different things and are not compared across columns.",
+        indent="  ",
+        first="",
+    )
+    render_objections(console, problem, {NAME[c]: result.solutions[c].objections for c in concepts})
+
+
+def render_objections(console: Console, problem: Problem, by_answer: dict[str, list[str]]) -> None:
+    """Red lines of parties without a veto that the shown packages break (never binding)."""
+    broken: dict[str, list[str]] = {}
+    for answer, ids in by_answer.items():
+        for rid in ids:
+            broken.setdefault(rid, []).append(answer)
+    if not broken:
+        return
+    owners = {r.id: r for r, _ in problem.objections}
+    lines = []
+    for rid, answers in broken.items():
+        red = owners.get(rid)
+        who = explain.party_name(problem, red.party) if red else rid
+        which = "every one" if len(answers) == len(by_answer) > 1 else explain.names(answers)
+        lines.append(f"{who}'s red line {rid} is broken by {which}")
+    say(
+        console,
+        "Objections of parties without a veto (they cannot block a deal): "
+        + "; ".join(lines)
+        + ".",
+        indent="  ",
+        first="",
+    )
 
 
 def render_utilities(
@@ -152,43 +410,74 @@ def render_utilities(
         console.print("  No package would be acceptable even then.")
         return
     concepts = [c for c in CONCEPTS if c in result.solutions]
-    table = Table(pad_edge=False, show_edge=False)
-    table.add_column("")
-    for c in concepts:
-        table.add_column(SHORT[c])
+    table = _table("", *[HEADER[c] for c in concepts])
     for issue_id in issues:
         table.add_row(
             explain.issue_title(problem, issue_id),
-            *[_label(problem, issue_id, result.solutions[c].package[issue_id]) for c in concepts],
+            *[
+                explain.option_label(problem, issue_id, result.solutions[c].package[issue_id])
+                for c in concepts
+            ],
         )
     if issues:
         table.add_section()
     for party in problem.parties:
         table.add_row(
-            f"utility of {party.id}",
+            f"utility of {party.label}",
             *[_u(result.solutions[c].utilities[party.id]) for c in concepts],
         )
-    console.print(table)
+    show(console, table)
+    render_objections(console, problem, {NAME[c]: result.solutions[c].objections for c in concepts})
 
 
 # --------------------------------------------------------------------------- frontier
 
 
 def render_frontier(console: Console, problem: Problem, result: Frontier) -> None:
+    """Every frontier point's utilities and the package that reaches it (its witness)."""
     n = len(result.vectors)
-    console.print(
-        f"Pareto frontier of {', '.join(result.parties)}: {n} point{'s' if n != 1 else ''}"
-        + ("" if result.complete else " (stopped at a limit)")
-        + f", method: {result.method}"
+    who = explain.names([explain.party_name(problem, p) for p in result.parties])
+    if n == 0:
+        if not result.complete:
+            why = "the search stopped at a limit before it found a point"
+        else:
+            why = (
+                "no package is acceptable to every veto party as of "
+                f"{explain.date_text(problem)} (see zopa blockers for why)"
+            )
+        say(console, f"The Pareto frontier of {who} is empty: {why}.")
+        return
+    say(
+        console,
+        f"Pareto frontier of {who}: {n} point{'s' if n != 1 else ''}"
+        + (" (exact)" if result.complete else " (stopped at a limit: more may exist)")
+        + ", each with one package that reaches it.",
     )
-    table = Table(pad_edge=False, show_edge=False)
-    for p in result.parties:
-        table.add_column(p, justify="right")
-    for vec in result.vectors[:40]:
-        table.add_row(*[_u(int(u) / SCALE) for u in vec])
-    console.print(table)
-    if n > 40:
-        console.print(f"… {n - 40} more points (--json lists them with their packages).")
+    shown = min(n, SHOWN_POINTS)
+    packages = [problem.package_json([int(k) for k in pkg]) for pkg in result.packages[:shown]]
+    common = (
+        {i: v for i, v in packages[0].items() if all(p.get(i) == v for p in packages[1:])}
+        if shown > 1
+        else {}
+    )
+    names = [explain.party_name(problem, p) for p in result.parties]
+    table = _table("#", *names, "Package", right=("#", *names))
+    for k in range(shown):
+        cells = [_u(int(u) / SCALE) for u in result.vectors[k]]
+        varying = [explain.choice(problem, i, v) for i, v in packages[k].items() if i not in common]
+        table.add_row(str(k + 1), *cells, "\n".join(varying) or "(as below)")
+    show(console, table)
+    if common:
+        say(
+            console,
+            ("Every point listed also has: " if shown < n or len(common) < len(packages[0]) else "")
+            + _package_text(problem, common)
+            + ".",
+            indent="  ",
+            first="",
+        )
+    if n > shown:
+        console.print(f"… {n - shown} more points (--json lists them with their packages).")
 
 
 # --------------------------------------------------------------------------- amendment
@@ -199,47 +488,51 @@ def render_amendment(
 ) -> None:
     """The smallest amendment; ``hypothetical``: computed with conflicting red lines set aside."""
     if not result.feasible:
-        console.print(
+        say(
+            console,
             f"No amendment of {result.draft} is acceptable to every veto party as of "
-            f"{explain.date_text(problem)}: no package is (see `zopa blockers`)."
+            f"{explain.date_text(problem)}: no package is (see zopa blockers).",
         )
         return
-    n = len(result.changes)
+    n, k = len(result.changes), len(result.filled)
     proven = "" if result.optimal else " (not proven minimal)"
+    changes = f"{n} change{'s' if n != 1 else ''} to the points it settles"
     if hypothetical:
-        change = (
-            "no point the draft settles would have to change"
-            if n == 0
-            else f"{n} point{'s' if n != 1 else ''} the draft settles would have to change"
-        )
-        console.print(f"With those red lines set aside, in {result.draft} {change}{proven}")
+        lead = f"With those red lines set aside, the smallest amendment of {result.draft} makes"
     else:
-        console.print(
-            f"Smallest amendment of {result.draft}: {n} change{'s' if n != 1 else ''}{proven}"
-        )
+        lead = f"Smallest amendment of {result.draft}:"
+    filled = f", and fills in the {k} point{'s' if k != 1 else ''} it leaves open" if k else ""
+    say(console, f"{lead} {changes}{filled}{proven}.")
     for ch in result.changes:
-        console.print(
-            f"  • {explain.issue_title(problem, ch['issue'])}: "
-            f"{_label(problem, ch['issue'], ch['from'])} → {_label(problem, ch['issue'], ch['to'])}"
+        say(
+            console,
+            f"{explain.issue_title(problem, ch['issue'])}: "
+            f"{explain.option_label(problem, ch['issue'], ch['from'])} → "
+            f"{explain.option_label(problem, ch['issue'], ch['to'])}",
+            indent="    ",
+            first="  • ",
         )
-    if result.filled:
-        console.print(
-            f"  and {len(result.filled)} point(s) the draft leaves open filled in "
-            "(best Nash product among the smallest amendments; --json lists them)"
-        )
+    if k:
+        say(console, "Filled in (the best Nash product among the smallest amendments):", "  ", "  ")
+        for item in result.filled:
+            issue, value = _filled(item)
+            say(console, explain.choice(problem, issue, value), indent="    ", first="  + ")
     utilities = ", ".join(
         f"{explain.party_name(problem, p)} {_u(u)}" for p, u in result.utilities.items()
     )
-    console.print(f"  Utilities: {utilities}")
+    say(console, f"Utilities: {utilities}", indent="    ", first="  ")
+    render_objections(console, problem, {"the amendment": result.objections})
+
+
+def _filled(item: dict[str, Any]) -> tuple[str, Any]:
+    return item["issue"], item.get("to", item.get("option"))
 
 
 # --------------------------------------------------------------------------- timeline
 
 
 def render_timeline(console: Console, scenario: Scenario, entries: list[Entry]) -> None:
-    table = Table(pad_edge=False, show_edge=False)
-    for col in ("Date", "Draft", "Points", "Agreed", "Deal possible", "Blocking issues"):
-        table.add_column(col)
+    table = _table("Date", "Draft", "Points", "Agreed", "Deal possible", "Blocking issues")
     for e in entries:
         table.add_row(
             e.date.isoformat() if e.date else "",
@@ -249,50 +542,64 @@ def render_timeline(console: Console, scenario: Scenario, entries: list[Entry]) 
             "yes" if e.feasible else "no",
             ", ".join(e.blocking_issues),
         )
-    console.print(table)
+    show(console, table)
+
+
+# --------------------------------------------------------------------------- forecasts
+
+
+def render_forecasts(console: Console, problem: Problem, forecasts: list[Any]) -> None:
+    """One line per numeric issue: the three spatial forecasts, in the issue's unit."""
+    heading(console, "Forecasts", " for numeric points (spatial models; see zopa forecast):")
+    models = (
+        ("compromise", "compromise"),
+        ("median", "weighted median"),
+        ("bdm", "expected utility"),
+    )
+    for f in forecasts:
+        values = [
+            f"{label} {explain.quantity(f.forecasts[name].value, f.unit)}"
+            for name, label in models
+            if name in f.forecasts
+        ]
+        title = explain.issue_title(problem, f.issue) if f.issue in problem.issue_index else f.issue
+        say(console, f"{title}: " + "; ".join(values), indent="    ", first="  ")
 
 
 # --------------------------------------------------------------------------- analyze
 
 
 def render_analysis(console: Console, a: Analysis) -> None:
+    """The summary screen, then the detail."""
     problem = a.problem
     s = problem.scenario
-    console.print(s.title or s.id, style="bold")
+    render_summary(console, a)
     render_board(console, problem, a.board)
-    console.print()
+    if not a.blockers.feasible:
+        heading(console, "Why no deal", ": the conflicts between red lines")
+    else:
+        heading(console, "Is a deal possible?")
     render_blockers(console, problem, a.blockers)
-    console.print()
     if a.blockers.feasible:
         render_solutions(console, problem, a.solutions, "Bargaining solutions")
         if a.amendment:
             console.print()
             render_amendment(console, problem, a.amendment)
     for h in a.hypotheticals:
-        names = ", ".join(h.concession)
-        console.print(
-            Text.assemble(
-                "\n",
-                ("If every red line in a conflict were set aside", "bold"),
-                f" ({names}) — a hypothetical that shows where the parties' interests would"
-                " meet, not a recommendation; `zopa solve`/`zopa amend` give full packages:",
-            )
+        heading(console, "If every red line in a conflict were set aside")
+        say(
+            console,
+            f"({', '.join(h.concession)}): a hypothetical that shows where the parties' "
+            "interests would meet, not a recommendation; zopa solve and zopa amend give "
+            "full packages.",
         )
         render_utilities(console, problem, h.solutions, a.blockers.blocking_issues)
         if h.amendment:
             render_amendment(console, problem.without(h.concession), h.amendment, hypothetical=True)
     if a.forecasts:
-        console.print(
-            Text.assemble(
-                "\n",
-                ("Forecasts", "bold"),
-                " for numeric points (spatial models; see zopa forecast):",
-            )
-        )
-        for f in a.forecasts:
-            console.print(f"  {f.to_text()}")
+        render_forecasts(console, problem, a.forecasts)
     if a.timeline:
-        console.print(Text.assemble("\n", ("Timeline", "bold"), " (each draft as of its own date)"))
+        heading(console, "Timeline", " (each draft as of its own date)")
         render_timeline(console, s, a.timeline)
     _assumption_note(console, s)
 
@@ -307,4 +614,5 @@ def assumptions_note(scenario: Scenario) -> str | None:
 def _assumption_note(console: Console, scenario: Scenario) -> None:
     note = assumptions_note(scenario)
     if note:
-        console.print(f"\n{note}", style="dim")
+        console.print()
+        say(console, note)

@@ -82,7 +82,8 @@ class Dask:
             from dask.distributed import Client, LocalCluster
         except ImportError:
             raise DaskMissing(
-                "Dask is not installed; install the extra: pip install 'zopa[dask]'"
+                "--workers and --scheduler need the optional 'dask' extra (missing: distributed): "
+                "pip install 'zopa[dask]', or from a checkout of zopa: pip install '.[dask]'"
             ) from None
         self.cluster = None
         if address is None:
