@@ -119,6 +119,9 @@ def scratch(folder: Path) -> Path:
     for name in ("alice.json", "bob.json"):
         shutil.copy(web / name, folder / name)
     shutil.copy(TESTS / "data" / "example.yaml", folder / "talks.yaml")
+    shutil.copy(
+        TESTS.parent / "docs" / "how-to" / "find-bridging-formulas.yaml", folder / "dam.yaml"
+    )
     return folder
 
 

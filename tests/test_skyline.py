@@ -19,9 +19,15 @@ def brute(points: np.ndarray) -> set[tuple[int, ...]]:
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.integers(1, 5), st.integers(1, 400), st.integers(1, 8), st.integers(0, 2**32 - 1))
-def test_skyline_matches_brute_force(dims, n, spread, seed):
-    points = np.random.default_rng(seed).integers(0, spread, size=(n, dims))
+@given(
+    st.integers(1, 5),
+    st.integers(1, 400),
+    st.integers(1, 8),
+    st.integers(0, 2**32 - 1),
+    st.sampled_from([0, -(2**31), 2**60]),  # 2**60: beyond doubles, the integer fallback
+)
+def test_skyline_matches_brute_force(dims, n, spread, seed, offset):
+    points = np.random.default_rng(seed).integers(0, spread, size=(n, dims)) + offset
     kept = skyline(points)
     got = [tuple(int(x) for x in points[k]) for k in kept]
     assert len(got) == len(set(got))  # one representative per distinct vector

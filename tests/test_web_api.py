@@ -125,6 +125,8 @@ def test_fair_and_forecast_pages_on_the_builtin(http: httpx.Client) -> None:
         {},  # army_cap is the only numeric issue, so it may be left out
         {"issue": "army_cap", "model": "median"},
         {"issue": "army_cap", "model": "bdm", "rounds": 3, "q": 0.75},
+        {"model": "bdm", "variant": "zopa-v1", "samples": 30, "seed": 7},
+        {"model": "median", "sensitivity": False},
     ],
 )
 def test_forecast_on_the_builtin_equals_the_cli(http: httpx.Client, args: dict) -> None:
@@ -132,7 +134,8 @@ def test_forecast_on_the_builtin_equals_the_cli(http: httpx.Client, args: dict) 
     assert r.status_code == 200, r.text
     doc = r.json()
     assert doc["point_estimate"] == POINT_ESTIMATE
-    options = [f"--{k}={v}" for k, v in args.items()]
+    assert ("sensitivity" in doc) == args.get("sensitivity", True)
+    options = ["--no-sensitivity" if k == "sensitivity" else f"--{k}={v}" for k, v in args.items()]
     assert without_departures(doc) == cli_json("forecast", "ukraine-2025", *options)
 
 
@@ -147,6 +150,10 @@ def test_forecast_checks_its_options_like_the_cli(http: httpx.Client) -> None:
         ({"scenario": "ukraine-2025", "issue": "army_cap", "model": "nope"}, "invalid_request"),
         ({"scenario": "ukraine-2025", "issue": "army_cap", "q": 2}, "invalid_request"),
         ({"scenario": "ukraine-2025", "issue": "army_cap", "rounds": 0}, "invalid_request"),
+        ({"scenario": "ukraine-2025", "model": "bdm", "variant": "nope"}, "invalid_request"),
+        ({"scenario": "ukraine-2025", "variant": "scholz"}, "invalid_request"),  # not bdm
+        ({"scenario": "ukraine-2025", "samples": 0}, "invalid_request"),
+        ({"scenario": "ukraine-2025", "seed": -1}, "invalid_request"),
     ]:
         r = http.post("/api/forecast", json=body)
         assert r.status_code == 422 and r.json()["error"] == code, (body, r.text)
@@ -603,3 +610,70 @@ def test_jobs_page_tournament_defaults_are_small(http: httpx.Client) -> None:
     rounds = re.search(r'name="t_rounds" type="number" min="1" max="10000" value="(\d+)"', page)
     assert entrants and rounds
     assert len(entrants.group(1).split(",")) ** 4 <= 16 and int(rounds.group(1)) <= 20
+
+
+def test_the_builtin_deal_space_with_conflicts_set_aside_is_complete(http: httpx.Client) -> None:
+    """Every conflicting red line set aside: the exact Ukraine–Russia frontier, every time."""
+    blockers = cli_json("blockers")
+    ids = sorted({c for conflict in blockers["conflicts"] for c in conflict})
+    w = json.dumps({"drop": ids}, separators=(",", ":"))
+    expected = cli_json("frontier", "--drop-conflicting", "--parties", "ukraine,russia")
+    counts = []
+    for _ in range(2):
+        r = http.get(
+            "/s/ukraine-2025/space", params={"w": w, "x": "ukraine", "y": "russia"}, timeout=120
+        )
+        assert r.status_code == 200
+        assert "may be incomplete" not in r.text
+        found = re.search(r"(\d[\d,]*) Pareto-optimal point", r.text)
+        assert found is not None
+        counts.append(int(found.group(1).replace(",", "")))
+    assert counts == [len(expected["points"])] * 2
+    assert expected["complete"] and len(expected["points"]) > 500
+
+
+# --------------------------------------------------------------------------- bridging formulas
+
+
+def test_bridge_endpoint_and_page_agree_with_the_cli(http: httpx.Client) -> None:
+    from tests.webserver import VALLEY
+
+    for body, args in (({}, []), ({"as_of": "2025-05-01"}, ["--as-of", "2025-05-01"])):
+        r = http.post("/api/bridge", json={"scenario": "valley", **body})
+        assert r.status_code == 200, r.text
+        assert without_departures(r.json()) == cli_json("bridge", str(VALLEY), *args)
+    only = http.post("/api/bridge", json={"scenario": "valley", "issues": ["dam"]}).json()
+    assert only["issues"] == ["dam"]
+    bad = http.post("/api/bridge", json={"scenario": "valley", "issues": ["recognition"]})
+    assert bad.status_code == 422 and "not described by attributes" in bad.json()["message"]
+    page = http.get("/s/valley/bridges")
+    assert page.status_code == 200
+    assert page.text.count('class="bridge"') == 3 + 4
+    assert page.text.count('class="button try-formula"') == 4  # the dam's (see below)
+    assert page.text.count('class="muted no-try"') == 3  # the mediator values the valley whole
+    none = http.get("/s/example/bridges")
+    assert none.status_code == 200 and 'id="bridges-none"' in none.text
+
+
+def test_trying_a_formula_puts_it_on_the_table(http: httpx.Client) -> None:
+    """The what-if of a bridge: the dam's conflict is gone, the valley's is left."""
+    formula = {"dam": [{"operator": "agency", "water": 50}]}
+    r = http.post("/api/blockers", json={"scenario": "valley", "overrides": {"formulas": formula}})
+    assert r.status_code == 200, r.text
+    doc = r.json()
+    assert doc["conflicts"] == [["north-admin", "south-forces"]]
+    assert [d["kind"] for d in doc["departures"]] == ["formula"]
+    page = http.get("/s/valley/whatif", params={"w": json.dumps({"formulas": formula})})
+    assert page.status_code == 200 and 'class="fm"' in page.text
+    wrong = {"valley": [{"forces": "north", "admin": "south"}]}  # ruled out by an exclude rule
+    r = http.post("/api/blockers", json={"scenario": "valley", "overrides": {"formulas": wrong}})
+    assert r.status_code == 422 and "exclude rule" in r.text
+    # the mediator values the valley for its listed options only: no value is guessed ...
+    valley = {"valley": [{"forces": "none", "admin": "joint"}]}
+    r = http.post("/api/blockers", json={"scenario": "valley", "overrides": {"formulas": valley}})
+    assert r.status_code == 422 and "states no value" in r.text
+    # ... unless the what-if also sets its weight on the valley to 0
+    weights = {"mediator": {"valley": 0}}
+    overrides = {"formulas": valley, "weights": weights}
+    r = http.post("/api/blockers", json={"scenario": "valley", "overrides": overrides})
+    assert r.status_code == 200 and r.json()["conflicts"] == [["north-operator", "south-water"]]

@@ -172,3 +172,90 @@ def test_montecarlo_job_marks_the_robust_package(page: Page, base: str) -> None:
     expect(page.locator("#chart.rendered")).to_be_visible()
     names = page.evaluate("document.getElementById('chart').data.map(t => t.name)")
     assert "robust package" in names
+
+
+def test_bridges_view_and_trying_a_formula(page: Page, base: str) -> None:
+    page.goto(f"{base}/s/valley/bridges")
+    expect(page.locator("#bridges-listed")).to_contain_text("No deal on the listed options")
+    expect(page.locator("article.conflict")).to_have_count(2)
+    expect(page.locator("li.bridge")).to_have_count(7)
+    expect(page.locator("#bridges-combined")).to_contain_text("a deal is possible")
+    expect(page.locator("#bridge-solutions td.new-formula").first).to_be_visible()
+    shot(page, "bridges")
+    # the spring talks: recognition cannot be bridged
+    slider = page.locator("#as-of-slider")
+    slider.focus()
+    slider.press("Home")
+    page.wait_for_url(re.compile(r"as_of=2025-05-01"))
+    expect(page.locator("p.unbridgeable")).to_have_count(1)
+    expect(page.locator("#bridges-combined")).to_contain_text("no deal is possible")
+    # try a new formula for the dam: put on the table, the dam's conflict is gone
+    page.goto(f"{base}/s/valley/bridges")
+    page.locator("li.bridge[data-issue='dam'] a.try-formula").first.click()
+    expect(page.locator("#whatif-departures")).to_contain_text("a new formula for The dam")
+    expect(page.locator(".conflict-item")).to_have_count(1)
+    assert "formulas" in page.url
+    # the formula stays on the table while other controls change ...
+    page.locator("input.rl[data-id='north-admin']").uncheck()
+    expect(page.locator("#whatif-verdict")).to_contain_text("A deal is possible")
+    expect(page.locator("#whatif-departures")).to_contain_text("a new formula for The dam")
+    # ... and goes with the reset
+    page.click("#reset-whatif")
+    expect(page.locator("#whatif-departures")).to_contain_text("The sourced scenario")
+
+
+def test_bridges_view_at_390_px(browser: Browser, base: str) -> None:
+    context = browser.new_context(viewport={"width": 390, "height": 844})
+    page = context.new_page()
+    try:
+        page.goto(f"{base}/s/valley/bridges")
+        expect(page.locator("li.bridge").first).to_be_visible()
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= 390, width  # nothing but the solutions table (which scrolls) is wider
+        box = page.locator("li.bridge").first.bounding_box()
+        assert box is not None and box["x"] + box["width"] <= 390
+        shot(page, "bridges-390")
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize(("width", "height"), [(1280, 900), (390, 844)])
+def test_forecast_page_tables_charts_and_ranges(browser: Browser, base: str, width, height) -> None:
+    context = browser.new_context(viewport={"width": width, "height": height})
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    try:
+        page.goto(f"{base}/s/ukraine-2025/forecast")
+        section = page.locator("#forecast-army_cap")
+        rows = section.locator("table.forecast-models tbody tr")
+        expect(rows).to_have_count(3)
+        for model in ("compromise", "median", "bdm"):
+            expect(section.locator(f"tr[data-model={model}] td").first).not_to_be_empty()
+        # the expected-utility range is a range, not one number
+        expect(section.locator("tr[data-model=bdm] td.range")).to_contain_text(" to ")
+        expect(section.locator(".model-notes dd")).to_have_count(3)
+        expect(section.locator("table.forecast-actors tbody tr")).to_have_count(4)
+        expect(section.locator("table.forecast-readings tbody tr")).to_have_count(5)
+        for chart in (".rounds-chart", ".spread-chart"):
+            expect(section.locator(f"{chart}.rendered")).to_be_visible()
+        names = page.evaluate(
+            "document.querySelector('#forecast-army_cap .rounds-chart').data.map(t => t.name)"
+        )
+        assert {"ukraine", "russia", "weighted median (the forecast)"} <= set(names)
+        bars = page.evaluate(
+            "document.querySelector('#forecast-army_cap .spread-chart').data.map(t => t.name)"
+        )
+        assert bars == ["Compromise", "Weighted median", "Expected utility"]
+        # usable at this width: nothing makes the page itself scroll sideways
+        overflow = page.evaluate(
+            "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+        )
+        assert overflow <= 0, f"the page is {overflow} px wider than the {width} px window"
+        for part in (".rounds-chart", "table.forecast-models"):
+            box = section.locator(part).bounding_box()
+            assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= width, part
+        shot(page, f"forecast-{width}")
+    finally:
+        context.close()
+    assert not errors, errors

@@ -16,6 +16,7 @@ import uvicorn
 from zopa.web.app import Settings, create_app
 
 DATA = Path(__file__).parent / "data"
+VALLEY = Path(__file__).parent.parent / "docs" / "how-to" / "find-bridging-formulas.yaml"
 
 
 def free_port() -> int:
@@ -26,12 +27,15 @@ def free_port() -> int:
 
 @contextmanager
 def running_server(tmp: Path, **settings: object) -> Iterator[str]:
-    """Serve a fresh workspace (plus tests/data/example.yaml opened) and yield the base URL."""
+    """Serve a fresh workspace (plus tests/data/example.yaml and the bridging how-to's
+    scenario, as ``valley``, opened) and yield the base URL."""
     opened = tmp / "opened"
     opened.mkdir(parents=True, exist_ok=True)
     shutil.copy(DATA / "example.yaml", opened / "example.yaml")
+    shutil.copy(VALLEY, opened / "valley.yaml")
+    files = [opened / "example.yaml", opened / "valley.yaml"]
     app = create_app(
-        Settings(workspace=tmp / "workspace", opened=[opened / "example.yaml"], **settings)  # type: ignore[arg-type]
+        Settings(workspace=tmp / "workspace", opened=files, **settings)  # type: ignore[arg-type]
     )
     port = free_port()
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))

@@ -11,11 +11,13 @@ offending node so that :mod:`zopa.load` can point at the file, line and column.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import math
-from collections.abc import Iterable, Iterator
+import re
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import (
     AfterValidator,
@@ -24,10 +26,12 @@ from pydantic import (
     Discriminator,
     Field,
     PrivateAttr,
+    SerializerFunctionWrapHandler,
     StringConstraints,
     Tag,
     ValidationInfo,
     field_validator,
+    model_serializer,
     model_validator,
 )
 
@@ -38,6 +42,8 @@ MAX_OPTIONS = 10_000  # per numeric issue; keeps solver models and tables small
 ID_PATTERN = r"^[a-z0-9_-]+$"
 
 Id = Annotated[str, StringConstraints(pattern=ID_PATTERN)]
+# A party's weights and values name an issue, or an attribute of one as ``ISSUE.ATTR``.
+PrefKey = Annotated[str, StringConstraints(pattern=r"^[a-z0-9_-]+(\.[a-z0-9_-]+)?$")]
 Unit = Annotated[float, Field(ge=0, le=1)]
 NonNegative = Annotated[float, Field(ge=0)]
 Stance = Literal["agreed", "open", "rejected"]
@@ -275,16 +281,42 @@ class Source(_Part):
     meta: Meta = None
 
 
+OPTION_KEYS = ("id", "label", "description", "meta")
+RESERVED_ATTRIBUTES = frozenset({*OPTION_KEYS, "attributes"})
+MAX_COMBINATIONS = MAX_OPTIONS  # the attribute space of one issue, before exclusions
+
+
+def _option_schema(schema: dict[str, Any]) -> None:
+    """An option of an issue described by attributes names its attribute values as keys."""
+    schema.get("properties", {}).pop("attributes", None)
+    schema["additionalProperties"] = {"type": ["string", "number", "boolean"]}
+
+
 class Option(_Part):
+    """An option of a categorical issue; for an issue described by attributes, one named
+    combination of attribute values (written as keys beside ``id`` in the file)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, json_schema_extra=_option_schema)
+
     id: Id
     label: str | None = None
     description: str | None = None
     meta: Meta = None
+    attributes: dict[str, Any] = Field(default_factory=dict)
 
     @field_validator("id", mode="before")
     @classmethod
     def _id_text(cls, v: Any) -> Any:
         return _scalar_to_id(v)
+
+    @model_serializer(mode="wrap")
+    def _flat(self, handler: SerializerFunctionWrapHandler) -> Any:
+        """Attribute values go back beside ``id``, as the file writes them."""
+        data = handler(self)
+        if isinstance(data, dict):
+            extra = data.pop("attributes", None) or {}
+            data.update(extra)
+        return data
 
 
 class Range(_Part):
@@ -311,48 +343,36 @@ class Range(_Part):
         return self
 
 
-class Issue(_Part):
-    """A question to settle: categorical (``options``) or numeric (``range``)."""
+def _option_items(v: Any) -> Any:
+    """Options may be written as bare ids; YAML's numbers and booleans become text."""
+    if isinstance(v, list):
+        return [{"id": _scalar_to_id(o)} if isinstance(o, str | int | bool) else o for o in v]
+    return v
 
-    id: Id
-    title: str | None = None
-    description: str | None = None
-    options: list[Option] | None = None
-    range: Range | None = None
-    ordered: bool = False
-    unit: str | None = None
-    meta: Meta = None
 
-    _values: tuple[str | Fraction, ...] = PrivateAttr(default=())
+def _nonempty(v: list[Option] | None) -> list[Option] | None:
+    if v is not None and not v:
+        raise ValueError("'options' is empty; list at least one option")
+    return v
 
-    @field_validator("options", mode="before")
-    @classmethod
-    def _options(cls, v: Any) -> Any:
-        if isinstance(v, list):
-            return [{"id": _scalar_to_id(o)} if isinstance(o, str | int | bool) else o for o in v]
-        return v
 
-    @field_validator("options")
-    @classmethod
-    def _nonempty(cls, v: list[Option] | None) -> list[Option] | None:
-        if v is not None and not v:
-            raise ValueError("'options' is empty; list at least one option")
-        return v
+def _grid(options: list[Option] | None, rng: Range | None) -> tuple[str | Fraction, ...]:
+    """Option ids (categorical) or the exact numbers of a range."""
+    if options is not None:
+        return tuple(o.id for o in options)
+    assert rng is not None  # its grid was checked by Range
+    lo, hi, step = exact(rng.min), exact(rng.max), exact(rng.step)
+    return tuple(lo + k * step for k in range(int((hi - lo) / step) + 1))
 
-    @model_validator(mode="after")
-    def _shape(self) -> Issue:
-        if self.options is not None and self.range is not None:
-            raise ValueError("an issue has 'options' or 'range', not both")
-        if self.options is None and self.range is None:
-            raise ValueError("an issue needs 'options' (categorical) or 'range' (numeric)")
-        if self.options is not None:
-            values: tuple[str | Fraction, ...] = tuple(o.id for o in self.options)
-        else:
-            assert self.range is not None  # its grid was checked by Range
-            lo, hi, step = exact(self.range.min), exact(self.range.max), exact(self.range.step)
-            values = tuple(lo + k * step for k in range(int((hi - lo) / step) + 1))
-        self._values = values
-        return self
+
+class _Choices:
+    """What issues and attributes share: a list of options or a numeric range."""
+
+    if TYPE_CHECKING:  # declared by each model (a mixin's annotations are no fields)
+        options: list[Option] | None
+        range: Range | None
+        unit: str | None
+        _values: tuple[str | Fraction, ...]
 
     @property
     def numeric(self) -> bool:
@@ -363,9 +383,6 @@ class Issue(_Part):
         """Option ids (categorical) or exact option numbers (numeric), in order."""
         return self._values
 
-    def domain(self) -> rules.IssueDomain:
-        return rules.IssueDomain(self.id, self.values, self.numeric, self.ordered)
-
     def index_of(self, value: Any) -> int | None:
         """The option index of a value written in a file, or None if it is no option."""
         if self.numeric:
@@ -373,7 +390,7 @@ class Issue(_Part):
                 return None
             try:
                 x = exact(value) if not isinstance(value, str) else Fraction(value.replace("_", ""))
-            except (ValueError, ZeroDivisionError):
+            except (ValueError, ZeroDivisionError, TypeError):
                 return None
             lo, step = (
                 self._values[0],
@@ -383,8 +400,11 @@ class Issue(_Part):
             if k.denominator != 1 or not 0 <= k < len(self._values):
                 return None
             return int(k)
+        key = _scalar_to_id(value)
+        if not isinstance(key, str):
+            return None
         try:
-            return self._values.index(_scalar_to_id(value))
+            return self._values.index(key)
         except ValueError:
             return None
 
@@ -394,7 +414,7 @@ class Issue(_Part):
             return None
         try:
             x = exact(value) if not isinstance(value, str) else Fraction(value.replace("_", ""))
-        except (ValueError, ZeroDivisionError):
+        except (ValueError, ZeroDivisionError, TypeError):
             return None
         return x if self._values[0] <= x <= self._values[-1] else None  # type: ignore[operator]
 
@@ -410,6 +430,261 @@ class Issue(_Part):
         return f"{text} {self.unit}" if self.unit else text
 
 
+class Attribute(_Choices, _Part):
+    """One attribute of an issue described by attributes (``attributes: {name: …}``).
+
+    Categorical (a list of values, or ``options``), ``ordered: true``, or numeric
+    (``range``), exactly as issues are; a bare list is short for ``options``.
+    """
+
+    title: str | None = None
+    description: str | None = None
+    options: list[Option] | None = None
+    range: Range | None = None
+    ordered: bool = False
+    unit: str | None = None
+    meta: Meta = None
+
+    _values: tuple[str | Fraction, ...] = PrivateAttr(default=())
+
+    @model_validator(mode="before")
+    @classmethod
+    def _shorthand(cls, data: Any) -> Any:
+        return {"options": data} if isinstance(data, list) else data
+
+    @field_validator("options", mode="before")
+    @classmethod
+    def _options(cls, v: Any) -> Any:
+        return _option_items(v)
+
+    @field_validator("options")
+    @classmethod
+    def _nonempty(cls, v: list[Option] | None) -> list[Option] | None:
+        return _nonempty(v)
+
+    @model_validator(mode="after")
+    def _shape(self) -> Attribute:
+        if self.options is not None and self.range is not None:
+            raise ValueError("an attribute has 'options' or 'range', not both")
+        if self.options is None and self.range is None:
+            raise ValueError("an attribute needs 'options' (categorical) or 'range' (numeric)")
+        if self.options is not None and any(o.attributes for o in self.options):
+            raise ValueError("the values of an attribute have no attributes of their own")
+        self._values = _grid(self.options, self.range)
+        return self
+
+    def domain(self, name: str) -> rules.IssueDomain:
+        return rules.IssueDomain(name, self.values, self.numeric, self.ordered, kind="attribute")
+
+
+class Issue(_Choices, _Part):
+    """A question to settle: categorical (``options``) or numeric (``range``).
+
+    An issue may instead describe its options by ``attributes``: its option
+    space is then every combination of attribute values that no ``exclude``
+    rule rules out, and ``options`` name the combinations proposed so far.
+    Every analysis but ``zopa bridge`` uses the listed options only.
+    """
+
+    id: Id
+    title: str | None = None
+    description: str | None = None
+    options: list[Option] | None = None
+    range: Range | None = None
+    ordered: bool = False
+    unit: str | None = None
+    attributes: dict[Id, Attribute] | None = None
+    exclude: list[str] | None = None
+    meta: Meta = None
+
+    _values: tuple[str | Fraction, ...] = PrivateAttr(default=())
+    # per option, the index of each attribute's value (-1 where it is missing or no value)
+    _combos: tuple[tuple[int, ...], ...] = PrivateAttr(default=())
+    _listed: int = PrivateAttr(default=-1)  # options before the new formulas of :meth:`expanded`
+    _space: tuple[tuple[int, ...], ...] | None = PrivateAttr(default=None)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _attribute_keys(cls, data: Any) -> Any:
+        """Beside ``id`` and ``label``, an option's keys are its attribute values."""
+        if not (isinstance(data, dict) and isinstance(data.get("attributes"), dict)):
+            return data
+        options = data.get("options")
+        if not isinstance(options, list):
+            return data
+        split = [
+            {
+                **{k: v for k, v in o.items() if k in OPTION_KEYS},
+                "attributes": {k: v for k, v in o.items() if k not in OPTION_KEYS},
+            }
+            if isinstance(o, dict)
+            else o
+            for o in options
+        ]
+        return {**data, "options": split}
+
+    @field_validator("options", mode="before")
+    @classmethod
+    def _options(cls, v: Any) -> Any:
+        return _option_items(v)
+
+    @field_validator("options")
+    @classmethod
+    def _nonempty(cls, v: list[Option] | None) -> list[Option] | None:
+        return _nonempty(v)
+
+    @field_validator("attributes")
+    @classmethod
+    def _some_attributes(cls, v: dict[str, Attribute] | None) -> dict[str, Attribute] | None:
+        if v is not None and not v:
+            raise ValueError("'attributes' is empty; name at least one attribute")
+        return v
+
+    @model_validator(mode="after")
+    def _shape(self) -> Issue:
+        if self.attributes is not None:
+            if self.range is not None:
+                raise ValueError("an issue described by 'attributes' has no 'range'")
+            if self.ordered:
+                raise ValueError(
+                    "an issue described by 'attributes' is not ordered itself; "
+                    "mark its attributes 'ordered: true' instead"
+                )
+            if self.options is None:
+                raise ValueError(
+                    "an issue described by 'attributes' needs 'options': the combinations "
+                    "proposed so far, each with an id"
+                )
+        elif self.exclude:
+            raise ValueError("'exclude' rules need 'attributes' to rule out combinations of")
+        if self.options is not None and self.range is not None:
+            raise ValueError("an issue has 'options' or 'range', not both")
+        if self.options is None and self.range is None:
+            raise ValueError("an issue needs 'options' (categorical) or 'range' (numeric)")
+        self._values = _grid(self.options, self.range)
+        if self.attributes is not None:
+            assert self.options is not None
+            attrs = list(self.attributes.items())
+            self._combos = tuple(
+                tuple(
+                    -1 if name not in o.attributes else _index_or(attr, o.attributes[name])
+                    for name, attr in attrs
+                )
+                for o in self.options
+            )
+        return self
+
+    @property
+    def attributed(self) -> bool:
+        """Whether the issue describes its options by attributes."""
+        return self.attributes is not None
+
+    @property
+    def combos(self) -> tuple[tuple[int, ...], ...]:
+        """Per option, the index of each attribute's value (attribute issues only)."""
+        return self._combos
+
+    @property
+    def listed(self) -> int:
+        """How many options are listed in the file (the rest are new formulas, see
+        :meth:`expanded`)."""
+        return len(self._values) if self._listed < 0 else self._listed
+
+    def domain(self) -> rules.IssueDomain:
+        if self.attributes is None:
+            return rules.IssueDomain(self.id, self.values, self.numeric, self.ordered)
+        return rules.IssueDomain(
+            self.id,
+            self.values,
+            attributes=tuple(a.domain(f"{self.id}.{n}") for n, a in self.attributes.items()),
+            combos=self._combos,
+        )
+
+    def attribute_list(self) -> list[tuple[str, Attribute]]:
+        return list((self.attributes or {}).items())
+
+    def space_size(self) -> int:
+        """The number of combinations of attribute values, before exclusions."""
+        return math.prod(len(a.values) for _, a in self.attribute_list())
+
+    def space_domain(self) -> rules.IssueDomain:
+        """The issue with every combination of attribute values as an option (for
+        binding ``exclude`` rules)."""
+        combos = tuple(itertools.product(*(range(len(a.values)) for _, a in self.attribute_list())))
+        return rules.IssueDomain(
+            self.id,
+            tuple(f"#{k}" for k in range(len(combos))),
+            attributes=tuple(a.domain(f"{self.id}.{n}") for n, a in self.attribute_list()),
+            combos=combos,
+        )
+
+    def space(self) -> tuple[tuple[int, ...], ...]:
+        """Every combination no ``exclude`` rule rules out, by attribute then value order
+        (the issue must be valid: its rules bind)."""
+        if self._space is None:
+            domain = self.space_domain()
+            keep = [True] * len(domain.combos)
+            for text in self.exclude or ():
+                bound = rules.bind(rules.parse(text), [domain], [])
+                for k in range(len(keep)):
+                    if keep[k] and rules.evaluate(bound, [k]):
+                        keep[k] = False
+            self._space = tuple(c for c, kept in zip(domain.combos, keep, strict=True) if kept)
+        return self._space
+
+    def expanded(self) -> Issue:
+        """The issue with every new combination (not listed, not excluded) added as an
+        option after the listed ones; each new option's label spells its attribute values."""
+        if self.attributes is None:
+            return self
+        listed = set(self._combos)
+        new = [c for c in self.space() if c not in listed]
+        used = set(self._values)
+        options = list(self.options or [])
+        for combo in new:
+            ident = new_formula_id(self, combo, used)
+            used.add(ident)
+            options.append(
+                Option(id=ident, label=self.combo_text(combo), attributes=self.combo_json(combo))
+            )
+        out = self.model_copy(update={"options": options})
+        out._values = tuple(o.id for o in options)
+        out._combos = (*self._combos, *new)
+        out._listed = len(self._combos)
+        out._space = self._space
+        return out
+
+    def combo_json(self, combo: Sequence[int]) -> dict[str, str | int | float]:
+        """A combination as the mapping of its attribute values (ids or numbers)."""
+        return {n: a.option_json(k) for (n, a), k in zip(self.attribute_list(), combo, strict=True)}
+
+    def combo_text(self, combo: Sequence[int]) -> str:
+        """A combination in words: each attribute's value, by its label."""
+        return ", ".join(
+            f"{a.title or n}: {a.label(k)}"
+            for (n, a), k in zip(self.attribute_list(), combo, strict=True)
+        )
+
+
+def _index_or(attr: Attribute, value: Any) -> int:
+    k = attr.index_of(value)
+    return -1 if k is None else k
+
+
+def new_formula_id(issue: Issue, combo: Sequence[int], used: set[str | Fraction]) -> str:
+    """A readable id for a new combination: its attribute values joined by '-'."""
+    parts = []
+    for (_, a), k in zip(issue.attribute_list(), combo, strict=True):
+        text = str(a.option_json(k)).lower()
+        parts.append(re.sub(r"[^a-z0-9_-]", lambda m: "p" if m.group() == "." else "_", text))
+    base = "-".join(parts)
+    ident, n = base, 1
+    while ident in used:
+        n += 1
+        ident = f"{base}-{n}"
+    return ident
+
+
 class Party(_Part):
     """A negotiating party with additive preferences (docs/explanation/concepts.md)."""
 
@@ -419,8 +694,9 @@ class Party(_Part):
     veto: bool = True
     # Each number below may instead be a Distribution (an uncertain number).
     reservation: UnitOrDistribution = 0.0
-    weights: dict[Id, WeightOrDistribution] = Field(default_factory=dict)
-    values: dict[Id, dict[OptionKey, UnitOrDistribution]] = Field(default_factory=dict)
+    # Keys name issues, or attributes as ``ISSUE.ATTR`` (additive part-worths).
+    weights: dict[PrefKey, WeightOrDistribution] = Field(default_factory=dict)
+    values: dict[PrefKey, dict[OptionKey, UnitOrDistribution]] = Field(default_factory=dict)
     # Inputs of the forecasting models (zopa.models.forecast): power, stated positions,
     # 0–100 salience.
     capability: NonNegative | None = None
@@ -450,6 +726,25 @@ class Party(_Part):
     @property
     def label(self) -> str:
         return self.name or self.id
+
+    def by_attribute(self, issue_id: str) -> list[str]:
+        """The attributes of ``issue_id`` this party weights or values (part-worths)."""
+        prefix = f"{issue_id}."
+        keys = dict.fromkeys([*self.weights, *self.values])
+        return [k[len(prefix) :] for k in keys if k.startswith(prefix)]
+
+    def issue_weight(self, issue_id: str) -> Fraction:
+        """The weight on an issue: as written, or the sum of the weights on its attributes
+        (distributions at their means); exact, as written."""
+        prefix = f"{issue_id}."
+        return sum(
+            (
+                exact(point_value(w, WEIGHT))
+                for k, w in self.weights.items()
+                if k == issue_id or k.startswith(prefix)
+            ),
+            Fraction(0),
+        )
 
     @property
     def uncertain(self) -> bool:
@@ -741,6 +1036,18 @@ def semantic_problems(s: Scenario, broken: frozenset[str] = frozenset()) -> list
                         )
                     )
                 seen.add(opt.id)
+                if opt.attributes and issue.attributes is None:
+                    key = next(iter(opt.attributes))
+                    out.append(
+                        Problem(
+                            ("issues", idx, "options", k, key),
+                            f"issue {issue.id!r} is not described by attributes, so its options "
+                            f"have none (unknown key {key!r})",
+                            on_key=True,
+                        )
+                    )
+        if issue.attributes is not None:
+            out += _attribute_problems(idx, issue)
 
     for idx, party in _indexed(s.parties):
         out += _party_problems(idx, party, issues, broken)
@@ -806,13 +1113,137 @@ def semantic_problems(s: Scenario, broken: frozenset[str] = frozenset()) -> list
     return out
 
 
-def _nameable(ident: str) -> bool:
-    """Whether a rule can name this id: ``2024`` reads as a number, ``-x`` starts with '-'."""
+def _no_attribute(issue: Issue, name: str) -> str:
+    known = list(issue.attributes or {})
+    hint = _unknown("", name, known).partition(";")[2]
+    return f"issue {issue.id!r} has no attribute {name!r}" + (
+        f";{hint}" if hint else f" (attributes: {', '.join(known)})"
+    )
+
+
+def _attribute_problems(idx: int, issue: Issue) -> list[Problem]:
+    """Attribute names, the values each listed option gives, and the ``exclude`` rules."""
+    base: tuple[str | int, ...] = ("issues", idx)
+    out: list[Problem] = []
+    attributes = issue.attribute_list()
+    for name, attr in attributes:
+        path = (*base, "attributes", name)
+        if name in RESERVED_ATTRIBUTES:
+            message = f"{name!r} cannot name an attribute: options use it for their own {name}"
+            out.append(Problem(path, message, on_key=True))
+        elif not _nameable(f"{issue.id}.{name}", dotted=True):
+            message = f"a rule cannot name attribute {name!r} (start it with a letter or '_')"
+            out.append(Problem(path, message, on_key=True))
+        seen: set[str] = set()
+        for k, opt in enumerate(attr.options or []):
+            if opt.id in seen:
+                out.append(
+                    Problem(
+                        (*path, "options", k), f"duplicate value {opt.id!r} of attribute {name!r}"
+                    )
+                )
+            seen.add(opt.id)
+    size = issue.space_size()
+    if size > MAX_COMBINATIONS:
+        out.append(
+            Problem(
+                (*base, "attributes"),
+                f"the attributes of issue {issue.id!r} make {size:,} combinations; the limit is "
+                f"{MAX_COMBINATIONS:,} (fewer values, or a coarser range step)",
+                on_key=True,
+            )
+        )
+        return out
+    first: dict[tuple[int, ...], str] = {}
+    for k, opt in enumerate(issue.options or []):
+        path = (*base, "options", k)
+        for key in opt.attributes:
+            if key not in (issue.attributes or {}):
+                out.append(Problem((*path, key), _no_attribute(issue, key), on_key=True))
+        missing = [n for n, _ in attributes if n not in opt.attributes]
+        if missing:
+            out.append(
+                Problem(
+                    path,
+                    f"option {opt.id!r} gives no value for attribute"
+                    f"{'s' if len(missing) > 1 else ''} {', '.join(repr(m) for m in missing)}",
+                )
+            )
+        for name, attr in attributes:
+            if name in opt.attributes and attr.index_of(opt.attributes[name]) is None:
+                message = _not_an_option(
+                    attr, opt.attributes[name], f"attribute '{issue.id}.{name}'"
+                )
+                out.append(Problem((*path, name), message))
+        combo = issue.combos[k]
+        if -1 in combo or any(key not in (issue.attributes or {}) for key in opt.attributes):
+            continue
+        if combo in first:
+            out.append(
+                Problem(
+                    path,
+                    f"option {opt.id!r} has the same attribute values as option {first[combo]!r}",
+                )
+            )
+        first.setdefault(combo, opt.id)
+    out += _exclude_problems(base, issue, first)
+    return out
+
+
+def _exclude_problems(
+    base: tuple[str | int, ...], issue: Issue, listed: dict[tuple[int, ...], str]
+) -> list[Problem]:
+    """Each ``exclude`` rule names only this issue's attributes and rules out no listed option."""
+    out: list[Problem] = []
+    domain = issue.space_domain()
+    position = {c: k for k, c in enumerate(domain.combos)}
+    for j, text in enumerate(issue.exclude or ()):
+        path = (*base, "exclude", j)
+        try:
+            expr = rules.parse(text)
+            for leaf in rules.comparisons(expr):
+                _exclude_leaf(issue, leaf)
+            bound = rules.bind(expr, [domain], [])
+        except rules.RuleSyntaxError as err:
+            out.append(Problem(path, err.message, offset=err.column - 1))
+            continue
+        for combo, ident in listed.items():
+            if rules.evaluate(bound, [position[combo]]):
+                k = next(i for i, o in enumerate(issue.options or []) if o.id == ident)
+                out.append(
+                    Problem(
+                        (*base, "options", k),
+                        f"option {ident!r} is ruled out by exclude rule {text!r}",
+                    )
+                )
+    return out
+
+
+def _exclude_leaf(issue: Issue, leaf: rules.Cmp | rules.In | rules.UtilityCmp) -> None:
+    """An exclude rule compares attributes of its own issue, nothing else."""
+    if isinstance(leaf, rules.UtilityCmp):
+        raise rules.RuleSyntaxError(
+            "an exclude rule rules out combinations of attribute values; it cannot use utility()",
+            leaf.column,
+        )
+    name, dot, _ = leaf.issue.partition(".")
+    if name != issue.id or not dot:
+        raise rules.RuleSyntaxError(
+            f"an exclude rule of issue {issue.id!r} compares its attributes "
+            f"({issue.id}.ATTRIBUTE), not {leaf.issue!r}",
+            leaf.column,
+        )
+
+
+def _nameable(ident: str, dotted: bool = False) -> bool:
+    """Whether a rule can name this id: ``2024`` reads as a number, ``-x`` starts with '-'.
+
+    ``dotted`` allows ``ISSUE.ATTR``; otherwise a name with a '.' is no issue id."""
     try:
         expr = rules.parse(f"{ident} == x")
     except rules.RuleSyntaxError:
         return False
-    return isinstance(expr, rules.Cmp) and expr.issue == ident
+    return isinstance(expr, rules.Cmp) and expr.issue == ident and (dotted or "." not in ident)
 
 
 def _rule_problems(
@@ -888,17 +1319,36 @@ def _source_refs(
     ]
 
 
-def _not_an_option(issue: Issue, value: Any) -> str:
+def _not_an_option(issue: _Choices, value: Any, name: str | None = None) -> str:
+    """Why ``value`` is no option of an issue (or of an attribute, named ``name``)."""
+    what = name or f"issue {getattr(issue, 'id', '?')!r}"
     if issue.numeric:
         values = issue.values
         step = values[1] - values[0] if len(values) > 1 else Fraction(0)  # type: ignore[operator]
         return (
-            f"{value!r} is not an option of numeric issue {issue.id!r}: options are "
+            f"{value!r} is not an option of numeric {what}: options are "
             f"{plain_number(values[0])} + k·{plain_number(step)} "  # type: ignore[arg-type]
             f"up to {plain_number(values[-1])}"  # type: ignore[arg-type]
         )
     hint = _unknown("", str(value), [str(v) for v in issue.values]).partition(";")[2]
-    return f"{str(value)!r} is not an option of issue {issue.id!r}" + (f";{hint}" if hint else "")
+    return f"{str(value)!r} is not an option of {what}" + (f";{hint}" if hint else "")
+
+
+def _pref_target(
+    key: str, issues: dict[str, Issue], broken: frozenset[str]
+) -> tuple[_Choices | None, str, str | None]:
+    """What a weights/values key names: (issue or attribute, its name, the problem)."""
+    issue_id, _, attr = key.partition(".")
+    if issue_id not in issues:
+        return None, key, None if issue_id in broken else _unknown("issue", issue_id, issues)
+    issue = issues[issue_id]
+    if not attr:
+        return issue, f"issue {issue_id!r}", None
+    if issue.attributes is None:
+        return None, key, f"issue {issue_id!r} is not described by attributes"
+    if attr not in issue.attributes:
+        return None, key, _no_attribute(issue, attr)
+    return issue.attributes[attr], f"attribute {key!r}", None
 
 
 def _party_problems(
@@ -906,71 +1356,73 @@ def _party_problems(
 ) -> list[Problem]:
     out: list[Problem] = []
     base = ("parties", idx)
-    for issue_id in party.weights:
-        if issue_id not in issues and issue_id not in broken:
-            out.append(
-                Problem(
-                    (*base, "weights", issue_id), _unknown("issue", issue_id, issues), on_key=True
-                )
-            )
-    for issue_id, table in party.values.items():
-        if issue_id not in issues:
-            if issue_id not in broken:
-                out.append(
-                    Problem(
-                        (*base, "values", issue_id),
-                        _unknown("issue", issue_id, issues),
-                        on_key=True,
-                    )
-                )
+    for key in party.weights:
+        _, _, problem = _pref_target(key, issues, broken)
+        if problem:
+            out.append(Problem((*base, "weights", key), problem, on_key=True))
+    for key, table in party.values.items():
+        target, name, problem = _pref_target(key, issues, broken)
+        if problem:
+            out.append(Problem((*base, "values", key), problem, on_key=True))
+        if target is None:
             continue
-        issue = issues[issue_id]
         named: dict[int, Any] = {}
-        for key in table:
-            k = issue.index_of(key)
+        for option in table:
+            k = target.index_of(option)
+            path = (*base, "values", key, option)
             if k is None:
-                out.append(
-                    Problem(
-                        (*base, "values", issue_id, key), _not_an_option(issue, key), on_key=True
-                    )
-                )
+                out.append(Problem(path, _not_an_option(target, option, name), on_key=True))
             elif k in named:  # 1 and "1", say: two keys for one option
-                out.append(
-                    Problem(
-                        (*base, "values", issue_id, key),
-                        f"{key!r} and {named[k]!r} are the same option of issue {issue_id!r}",
-                        on_key=True,
-                    )
-                )
+                message = f"{option!r} and {named[k]!r} are the same option of {name}"
+                out.append(Problem(path, message, on_key=True))
             else:
-                named[k] = key
-    for issue_id, weight in party.weights.items():
-        if upper(weight, WEIGHT) <= 0 or issue_id not in issues:
+                named[k] = option
+    out += _mixed_preferences(base, party, issues)
+    for key, weight in party.weights.items():
+        target, name, problem = _pref_target(key, issues, broken)
+        if upper(weight, WEIGHT) <= 0 or target is None or problem:
             continue
-        issue = issues[issue_id]
-        table = party.values.get(issue_id)
+        table = party.values.get(key)
         if not table:
-            out.append(
-                Problem(
-                    (*base, "weights", issue_id),
-                    f"issue {issue_id!r} has a positive weight but no values",
-                    on_key=True,
-                )
-            )
+            message = f"{name} has a positive weight but no values"
+            out.append(Problem((*base, "weights", key), message, on_key=True))
             continue
-        if not issue.numeric:
+        if not target.numeric:
             given = {_scalar_to_id(k) for k in table}
-            missing = [str(v) for v in issue.values if v not in given]
+            missing = [str(v) for v in target.values if v not in given]
             if missing:
                 out.append(
                     Problem(
-                        (*base, "values", issue_id),
+                        (*base, "values", key),
                         f"no value for option{'s' if len(missing) > 1 else ''} "
-                        f"{', '.join(repr(m) for m in missing)} of issue {issue_id!r}",
+                        f"{', '.join(repr(m) for m in missing)} of {name}",
                         on_key=True,
                     )
                 )
     out += _forecast_input_problems(base, party, issues, broken)
+    return out
+
+
+def _mixed_preferences(
+    base: tuple[str | int, ...], party: Party, issues: dict[str, Issue]
+) -> list[Problem]:
+    """An issue described by attributes is valued as a whole or by attribute, not both."""
+    out: list[Problem] = []
+    for issue_id, issue in issues.items():
+        by_attribute = party.by_attribute(issue_id)
+        if issue.attributes is None or not by_attribute:
+            continue
+        for field in ("weights", "values"):
+            if issue_id in getattr(party, field):
+                out.append(
+                    Problem(
+                        (*base, field, issue_id),
+                        f"issue {issue_id!r} is valued both as a whole and by attribute "
+                        f"({issue_id}.{by_attribute[0]}); give weights and values for one or "
+                        "the other",
+                        on_key=True,
+                    )
+                )
     return out
 
 

@@ -270,6 +270,7 @@ def _validate(data: Any) -> tuple[list[Problem], Scenario | None]:
     problems += model.semantic_problems(draft, frozenset(broken))
     if problems or header is None:
         return problems, None
+    parts["issues"] = [_canonical_attributes(i) for i in parts["issues"]]
     issues = {i.id: i for i in parts["issues"]}
     parts["parties"] = [_canonical_values(p, issues) for p in parts["parties"]]
     parts["drafts"] = [_canonical_package(d, issues) for d in parts["drafts"]]
@@ -287,10 +288,32 @@ def _validate(data: Any) -> tuple[list[Problem], Scenario | None]:
 def _canonical_values(party: model.Party, issues: dict[str, model.Issue]) -> model.Party:
     """Key value tables by the options they name: ``"400000"`` (JSON) as ``400000`` (YAML)."""
     values = {
-        i: {_option(issues[i], key): v for key, v in table.items()}
+        i: {_option(_target(i, issues), key): v for key, v in table.items()}
         for i, table in party.values.items()
     }
     return party.model_copy(update={"values": values})
+
+
+def _target(key: str, issues: dict[str, model.Issue]) -> Any:
+    """The issue, or the attribute (``ISSUE.ATTR``), a weights/values key names."""
+    issue_id, _, attr = key.partition(".")
+    issue = issues[issue_id]
+    return issue.attributes[attr] if attr and issue.attributes else issue
+
+
+def _canonical_attributes(issue: model.Issue) -> model.Issue:
+    """Attribute values of listed options as the attribute's ids or numbers."""
+    if issue.attributes is None or issue.options is None:
+        return issue
+    options = [
+        o.model_copy(
+            update={
+                "attributes": {n: _option(issue.attributes[n], v) for n, v in o.attributes.items()}
+            }
+        )
+        for o in issue.options
+    ]
+    return issue.model_copy(update={"options": options})
 
 
 def _canonical_package(draft: model.Draft, issues: dict[str, model.Issue]) -> model.Draft:
@@ -298,7 +321,7 @@ def _canonical_package(draft: model.Draft, issues: dict[str, model.Issue]) -> mo
     return draft.model_copy(update={"package": package})
 
 
-def _option(issue: model.Issue, written: Any) -> str | int | float:
+def _option(issue: Any, written: Any) -> str | int | float:
     """The option id or number that ``written`` names (checked to exist beforehand)."""
     k = issue.index_of(written)
     assert k is not None
@@ -381,6 +404,10 @@ def _unknown_key(cls: type[BaseModel], path: tuple[str | int, ...]) -> str:
     fields = list(owner.model_fields) if owner else []
     match = _suggest_key(cls, path)
     hint = f"; did you mean {match!r}?" if match else ""
+    if owner is model.Option:  # attribute values are keys of the options of attribute issues
+        fields.remove("attributes")
+        allowed = ", ".join(fields) + "; attribute values only in an issue with 'attributes'"
+        return f"unknown key {key!r}{hint or f' (allowed: {allowed})'}"
     allowed = f" (allowed: {', '.join(fields)})" if fields and not match else ""
     return f"unknown key {key!r}{hint}{allowed}"
 
@@ -554,6 +581,8 @@ def _locate(tree: Any, path: tuple[str | int, ...], on_key: bool) -> tuple[int, 
         elif isinstance(node, list) and isinstance(seg, int) and 0 <= seg < len(node):
             pos = node.lc.item(seg)
             node = node[seg]
+        elif isinstance(node, list) and seg == "options":
+            continue  # an attribute written as a bare list is short for its options
         else:
             break
         if pos is not None:

@@ -45,7 +45,7 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import itertools
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from functools import cached_property
@@ -54,7 +54,7 @@ from typing import Any, Literal
 import numpy as np
 
 from zopa import rules
-from zopa.model import Draft, Issue, Party, RedLine, Scenario, exact
+from zopa.model import Attribute, Draft, Issue, Party, RedLine, Scenario, exact
 
 # lcm(1, …, 16) · 10³ (see above); below 10⁹, so that the products in the Nash and
 # Kalai–Smorodinsky models stay well inside CP-SAT's int64 range.
@@ -130,22 +130,29 @@ class Problem:
         scenario: Scenario,
         as_of: dt.date | None = None,
         realisation: Realisation | None = None,
+        expand: Collection[str] = (),
     ) -> None:
         real = realisation if realisation is not None else Realisation.point(scenario)
         self.scenario = scenario
         self.as_of = as_of
         self.realisation = real
-        self.issues: list[Issue] = list(scenario.issues)
+        # ``expand``: issues described by attributes whose new formulas (every combination
+        # not listed and not excluded) become options after the listed ones (zopa bridge).
+        self.issues: list[Issue] = [i.expanded() if i.id in expand else i for i in scenario.issues]
         self.parties: list[Party] = list(real.parties)
         self.issue_index = {i.id: k for k, i in enumerate(self.issues)}
         self.party_index = {p.id: k for k, p in enumerate(self.parties)}
         self.sizes = np.array([len(i.values) for i in self.issues], dtype=np.int64)
         self.veto = [p.veto for p in self.parties]
-        self.tables = (
-            real.tables if real.tables is not None else _utility_tables(self.issues, self.parties)
-        )
+        # (issue, party) pairs whose values are unstated for some option: a party that
+        # values an attribute issue as a whole has no value for its new formulas.
+        self.unvalued: frozenset[tuple[int, int]] = frozenset()
+        if real.tables is not None and not expand:
+            self.tables = real.tables
+        else:
+            self.tables, self.unvalued = _utility_tables(self.issues, self.parties)
         self.reservations = np.array([scale(p.reservation) for p in self.parties], dtype=np.int64)
-        domains = scenario.domains()
+        domains = [i.domain() for i in self.issues]
         party_ids = [p.id for p in self.parties]
         self._all_red_lines: list[tuple[RedLine, rules.Bound]] = [
             (
@@ -191,8 +198,8 @@ class Problem:
 
     def weighted_issues(self, party: int) -> frozenset[int]:
         """Issues to which ``party`` gives a positive weight."""
-        weights = self.parties[party].weights
-        return frozenset(k for k, i in enumerate(self.issues) if weights.get(i.id, 0) > 0)
+        p = self.parties[party]
+        return frozenset(k for k, i in enumerate(self.issues) if p.issue_weight(i.id) > 0)
 
     def _constraints(self) -> list[Constraint]:
         out: list[Constraint] = []
@@ -281,11 +288,19 @@ class Problem:
 
     # ----------------------------------------------------------------- packages
 
+    @cached_property
+    def _options_json(self) -> list[tuple[str, tuple[str | int | float, ...]]]:
+        """Per issue, its id and every option as JSON (packages are written often)."""
+        return [
+            (issue.id, tuple(issue.option_json(k) for k in range(len(issue.values))))
+            for issue in self.issues
+        ]
+
     def package_json(self, package: Sequence[int | None]) -> dict[str, Any]:
         """Option ids / numbers by issue id, as JSON gives them; unfixed issues are left out."""
         return {
-            issue.id: issue.option_json(int(k))
-            for issue, k in zip(self.issues, package, strict=True)
+            ident: options[int(k)]
+            for (ident, options), k in zip(self._options_json, package, strict=True)
             if k is not None
         }
 
@@ -347,8 +362,8 @@ def interpolate(points: Mapping[Fraction, Fraction], x: Fraction) -> Fraction:
     raise AssertionError("unreachable")
 
 
-def value_vector(issue: Issue, table: Mapping[Any, float]) -> list[Fraction]:
-    """Exact values of every option of ``issue`` from a party's value table."""
+def value_vector(issue: Issue | Attribute, table: Mapping[Any, float]) -> list[Fraction]:
+    """Exact values of every option of ``issue`` (or of an attribute) from a value table."""
     if not table:
         return [Fraction(0)] * len(issue.values)
     if issue.numeric:
@@ -358,15 +373,57 @@ def value_vector(issue: Issue, table: Mapping[Any, float]) -> list[Fraction]:
     return [by_index.get(k, Fraction(0)) for k in range(len(issue.values))]
 
 
-def _utility_tables(issues: list[Issue], parties: list[Party]) -> np.ndarray:
-    """Integer table (parties, issues, max options); padding is never indexed."""
+def option_values(issue: Issue, party: Party) -> list[Fraction | None]:
+    """The party's exact value of every option of ``issue``; None where it states none.
+
+    On an issue described by attributes, a party that weights the attributes
+    values an option by the weighted mean of its part-worths, ``Σ_a w_a v_a(o_a)
+    / Σ_a w_a`` (additive over attributes, as in conjoint analysis); a party
+    that values the issue as a whole has values for the listed options only.
+    """
+    names = party.by_attribute(issue.id)
+    if issue.attributes is not None and names:
+        weights = [exact(party.issue_weight(f"{issue.id}.{n}")) for n in issue.attributes]
+        total = sum(weights)
+        if total == 0:
+            return [Fraction(0)] * len(issue.values)
+        vectors = [
+            value_vector(attr, party.values.get(f"{issue.id}.{n}", {})) if w else []
+            for (n, attr), w in zip(issue.attribute_list(), weights, strict=True)
+        ]
+        return [
+            sum(
+                (
+                    w * vectors[a][k]
+                    for a, (w, k) in enumerate(zip(weights, combo, strict=True))
+                    if w
+                ),
+                Fraction(0),
+            )
+            / total
+            for combo in issue.combos
+        ]
+    values: list[Fraction | None] = list(value_vector(issue, party.values.get(issue.id, {})))
+    if issue.listed < len(values):
+        values[issue.listed :] = [None] * (len(values) - issue.listed)
+    return values
+
+
+def _utility_tables(
+    issues: list[Issue], parties: list[Party]
+) -> tuple[np.ndarray, frozenset[tuple[int, int]]]:
+    """Integer table (parties, issues, max options), padding never indexed; and the
+    (issue, party) pairs with an unstated value (held as 0 in the table)."""
     width = max(len(i.values) for i in issues)
     out = np.zeros((len(parties), len(issues), width), dtype=np.int64)
+    unvalued: set[tuple[int, int]] = set()
     for p, party in enumerate(parties):
-        weights = apportion([party.weights.get(i.id, 0.0) for i in issues])
+        weights = apportion([party.issue_weight(i.id) for i in issues])
         for i, issue in enumerate(issues):
             if weights[i] == 0:
                 continue
-            values = value_vector(issue, party.values.get(issue.id, {}))
-            out[p, i, : len(values)] = [round(weights[i] * v) for v in values]
-    return out
+            values = option_values(issue, party)
+            if any(v is None for v in values):
+                unvalued.add((i, p))
+            out[p, i, : len(values)] = [round(weights[i] * (v or 0)) for v in values]
+    return out, frozenset(unvalued)

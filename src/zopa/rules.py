@@ -6,10 +6,15 @@ Grammar (docs/reference/rules.md)::
     or      := and ("or" and)*
     and     := not ("and" not)*
     not     := "not" not | cmp | "(" or ")"
-    cmp     := ISSUE OP value | ISSUE ["not"] "in" "[" value ("," value)* "]"
+    cmp     := NAME OP value | NAME ["not"] "in" "[" value ("," value)* "]"
              | "utility" "(" PARTY ")" OP NUMBER
+    NAME    := ISSUE | ISSUE "." ATTRIBUTE
     OP      := "==" | "!=" | "<" | "<=" | ">" | ">="
     value   := NUMBER | 'option' | "option" | option_id
+
+``ISSUE.ATTRIBUTE`` compares one attribute of an issue described by attributes
+(:mod:`zopa.model`); it binds to the options whose combination has a value of
+that attribute satisfying the comparison.
 
 The parser is a hand-written recursive-descent parser over a small tokenizer;
 user text is never handed to ``eval`` or ``ast``.  Parsing gives a syntax tree
@@ -168,6 +173,8 @@ Expr = Union[Cmp, In, UtilityCmp, And, Or, Not]  # noqa: UP007 - recursive alias
 
 _NUMBER_RE = re.compile(r"-?[0-9][0-9_]*(?:\.[0-9][0-9_]*)?(?![A-Za-z0-9_\-])")
 _IDENT_RE = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_\-]*")
+# ``ISSUE.ATTRIBUTE`` names an attribute of an issue described by attributes.
+_NAME_RE = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_\-]*(?:\.[A-Za-z0-9_][A-Za-z0-9_\-]*)?")
 
 
 @dataclass(frozen=True)
@@ -216,7 +223,7 @@ def _tokenize(text: str) -> list[_Token]:
             tokens.append(_Token("num", m.group(), col))
             i = m.end()
             continue
-        m = _IDENT_RE.match(text, i)
+        m = _NAME_RE.match(text, i)
         if m:
             tokens.append(_Token("ident", m.group(), col))
             i = m.end()
@@ -431,12 +438,28 @@ def comparisons(expr: Expr) -> list[Cmp | In | UtilityCmp]:
 
 @dataclass(frozen=True)
 class IssueDomain:
-    """What binding needs to know about an issue."""
+    """What binding needs to know about an issue (or about one attribute of an issue).
+
+    An issue described by attributes lists them in ``attributes`` (each itself a
+    domain, with ``kind`` "attribute" and id ``ISSUE.ATTR``), and ``combos``
+    gives, for each of its options, the index of each attribute's value.
+    """
 
     id: str
     options: tuple[str | Fraction, ...]  # option ids (categorical) or exact numbers (numeric)
     numeric: bool = False
     ordered: bool = False
+    attributes: tuple[IssueDomain, ...] = ()
+    combos: tuple[tuple[int, ...], ...] = ()
+    kind: str = "issue"
+
+    def attribute(self, name: str) -> int | None:
+        """The index of attribute ``name`` (the part after ``ISSUE.``), or None."""
+        prefix = f"{self.id}."
+        return next(
+            (a for a, d in enumerate(self.attributes) if d.id == prefix + name),
+            None,
+        )
 
 
 @dataclass(frozen=True)
@@ -494,7 +517,8 @@ def _option_index(domain: IssueDomain, value: Value, column: int) -> int:
     if domain.numeric:
         if value.number is None:
             raise RuleSyntaxError(
-                f"issue {domain.id!r} is numeric; expected a number, found {value.text!r}", column
+                f"{domain.kind} {domain.id!r} is numeric; expected a number, found {value.text!r}",
+                column,
             )
         try:
             return domain.options.index(value.number)
@@ -568,51 +592,67 @@ def bind(
                 )
             assert e.value.number is not None
             return UtilityAtom(party_index[e.party], e.op, scale(e.value.number))
-        if e.issue not in index:
+        name, _, attribute = e.issue.partition(".")
+        if name not in index:
             raise RuleSyntaxError(
-                f"unknown issue {e.issue!r}{_suggest(e.issue, list(index))}", e.column, e.issue
+                f"unknown issue {name!r}{_suggest(name, list(index))}", e.column, name
             )
-        i = index[e.issue]
+        i = index[name]
         dom = issues[i]
-        _check_threshold_use(e, dom, named)
-        if isinstance(e, In):
-            chosen = {_option_index(dom, v, e.column) for v in e.values}
-            if e.negated:
-                chosen = set(range(len(dom.options))) - chosen
-            return Member(i, frozenset(chosen))
-        if e.op in ("==", "!="):
-            k = _option_index(dom, e.value, e.column)
-            allowed = {k} if e.op == "==" else set(range(len(dom.options))) - {k}
-            return Member(i, frozenset(allowed))
-        if dom.numeric:
-            if e.value.number is None and e.value.text in named:
-                ref: Fraction = named[e.value.text]
-            elif e.value.number is None:
-                raise RuleSyntaxError(
-                    f"issue {dom.id!r} is numeric; expected a number after '{e.op}', "
-                    f"found {e.value.text!r}" + _threshold_hint(e.value.text, named),
-                    e.value.column or e.column,
-                )
-            else:
-                ref = e.value.number
-            return Member(
-                i,
-                frozenset(
-                    k
-                    for k, v in enumerate(dom.options)
-                    if compare(v, e.op, ref)  # type: ignore[arg-type]
-                ),
+        if not attribute:
+            return Member(i, _allowed(e, dom, named))
+        a = dom.attribute(attribute)
+        if a is None:
+            known = [d.id.partition(".")[2] for d in dom.attributes]
+            where = (
+                f"; its attributes: {', '.join(known)}{_suggest(attribute, known)}"
+                if known
+                else " (it is not described by attributes)"
             )
-        if not dom.ordered:
             raise RuleSyntaxError(
-                f"'{e.op}' needs a numeric or ordered issue; {dom.id!r} is categorical "
-                "(add 'ordered: true' to the issue, or use == / in)",
-                e.column,
+                f"issue {name!r} has no attribute {attribute!r}{where}", e.column, e.issue
             )
-        k = _option_index(dom, e.value, e.column)
-        return Member(i, frozenset(j for j in range(len(dom.options)) if compare(j, e.op, k)))
+        values = _allowed(e, dom.attributes[a], named)
+        return Member(i, frozenset(k for k, combo in enumerate(dom.combos) if combo[a] in values))
 
     return go(expr)
+
+
+def _allowed(e: Cmp | In, dom: IssueDomain, named: Mapping[str, Fraction]) -> frozenset[int]:
+    """The option indices of ``dom`` for which the comparison ``e`` holds."""
+    _check_threshold_use(e, dom, named)
+    if isinstance(e, In):
+        chosen = {_option_index(dom, v, e.column) for v in e.values}
+        if e.negated:
+            chosen = set(range(len(dom.options))) - chosen
+        return frozenset(chosen)
+    if e.op in ("==", "!="):
+        k = _option_index(dom, e.value, e.column)
+        return frozenset({k} if e.op == "==" else set(range(len(dom.options))) - {k})
+    if dom.numeric:
+        if e.value.number is None and e.value.text in named:
+            ref: Fraction = named[e.value.text]
+        elif e.value.number is None:
+            raise RuleSyntaxError(
+                f"{dom.kind} {dom.id!r} is numeric; expected a number after '{e.op}', "
+                f"found {e.value.text!r}" + _threshold_hint(e.value.text, named),
+                e.value.column or e.column,
+            )
+        else:
+            ref = e.value.number
+        return frozenset(
+            k
+            for k, v in enumerate(dom.options)
+            if compare(v, e.op, ref)  # type: ignore[arg-type]
+        )
+    if not dom.ordered:
+        raise RuleSyntaxError(
+            f"'{e.op}' needs a numeric or ordered {dom.kind}; {dom.id!r} is categorical "
+            f"(add 'ordered: true' to the {dom.kind}, or use == / in)",
+            e.column,
+        )
+    k = _option_index(dom, e.value, e.column)
+    return frozenset(j for j in range(len(dom.options)) if compare(j, e.op, k))
 
 
 def _check_threshold_use(e: Cmp | In, dom: IssueDomain, named: Mapping[str, Fraction]) -> None:
@@ -622,6 +662,12 @@ def _check_threshold_use(e: Cmp | In, dom: IssueDomain, named: Mapping[str, Frac
         if v.number is not None or v.text not in named:
             continue
         column = v.column or e.column
+        if dom.kind == "attribute":
+            raise RuleSyntaxError(
+                f"threshold {v.text!r} is compared with attribute {dom.id!r}; thresholds "
+                "stand for numbers on numeric issues (write the number here)",
+                column,
+            )
         if not dom.numeric:
             if v.text in dom.options:
                 raise RuleSyntaxError(

@@ -22,7 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from zopa import rules
 from zopa.load import ScenarioError, parse_scenario
-from zopa.model import RedLine, Scenario, plain_number
+from zopa.model import RedLine, Scenario, new_formula_id, plain_number
 
 MAX_OVERRIDES = 1_000  # entries per field; a what-if is a handful of changes
 RESERVATION_SUFFIX = ":reservation"
@@ -39,7 +39,9 @@ class Overrides(BaseModel):
     * ``thresholds``: a new number for a red line with one order comparison on
       a numeric issue (``army_cap >= 800000``) or on a utility (``utility(a) >= 0.6``);
     * ``weights``: new weights, by party then issue (other weights are kept);
-    * ``reservations``: new reservation utilities in [0, 1], by party.
+    * ``reservations``: new reservation utilities in [0, 1], by party;
+    * ``formulas``: new formulas to put on the table, by issue described by attributes,
+      each the mapping of its attribute values (it becomes a listed option).
     """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -62,17 +64,29 @@ class Overrides(BaseModel):
     reservations: Annotated[
         dict[Name, Annotated[float, Field(ge=0, le=1)]], Field(max_length=MAX_OVERRIDES)
     ] = Field(default_factory=dict)
+    formulas: Annotated[
+        dict[
+            Name,
+            Annotated[
+                list[Annotated[dict[Name, str | int | float], Field(max_length=100)]],
+                Field(max_length=MAX_OVERRIDES),
+            ],
+        ],
+        Field(max_length=MAX_OVERRIDES),
+    ] = Field(default_factory=dict)
 
     @property
     def empty(self) -> bool:
-        return not (self.drop or self.thresholds or self.weights or self.reservations)
+        return not (
+            self.drop or self.thresholds or self.weights or self.reservations or self.formulas
+        )
 
 
 @dataclass(frozen=True)
 class Departure:
     """One change from the sourced scenario, in words and as data."""
 
-    kind: str  # drop | threshold | weight | reservation
+    kind: str  # drop | threshold | weight | reservation | formula
     target: str  # the red line, party or ``party.issue`` changed
     before: Any
     after: Any
@@ -302,7 +316,9 @@ def apply(scenario: Scenario, overrides: Overrides) -> WhatIf:
         if pid not in parties:
             problems.append(f"weights: no party {pid!r}")
             continue
-        issues = {i.id for i in scenario.issues}
+        issues = {i.id for i in scenario.issues} | {
+            f"{i.id}.{name}" for i in scenario.issues for name in i.attributes or {}
+        }
         weights = parties[pid].setdefault("weights", {})
         for issue_id, w in table.items():
             if issue_id not in issues:
@@ -337,6 +353,11 @@ def apply(scenario: Scenario, overrides: Overrides) -> WhatIf:
             )
         )
 
+    for issue_id, formulas in overrides.formulas.items():
+        found = _formulas(scenario, issue_id, formulas, data)
+        problems += found[0]
+        departures += found[1]
+
     if problems:
         raise WhatIfError(problems)
     data["red_lines"] = [r for r in data["red_lines"] if r["id"] not in dropped]
@@ -346,6 +367,65 @@ def apply(scenario: Scenario, overrides: Overrides) -> WhatIf:
         raise WhatIfError([d.message for d in err.diagnostics]) from None
     # Free-form meta went through JSON (dates became text); keep the original.
     return WhatIf(changed.model_copy(update={"meta": scenario.meta}), departures)
+
+
+def _formulas(
+    scenario: Scenario, issue_id: str, formulas: list[dict[str, Any]], data: dict[str, Any]
+) -> tuple[list[str], list[Departure]]:
+    """Put new formulas of an attribute issue on the table as listed options of ``data``."""
+    issue = next((i for i in scenario.issues if i.id == issue_id), None)
+    if issue is None or issue.attributes is None:
+        what = "no issue" if issue is None else "no issue described by attributes"
+        return [f"formulas: {what} {issue_id!r}"], []
+    problems: list[str] = []
+    departures: list[Departure] = []
+    names = [n for n, _ in issue.attribute_list()]
+    entry = next(i for i in data["issues"] if i["id"] == issue_id)
+    space = set(issue.space())
+    listed = {c: o.id for c, o in zip(issue.combos, issue.options or [], strict=True)}
+    used = set(issue.values)
+    for formula in formulas:
+        unknown = [k for k in formula if k not in names]
+        missing = [n for n in names if n not in formula]
+        if unknown or missing:
+            problems.append(
+                f"formulas: a formula of {issue_id!r} gives every attribute once "
+                f"({', '.join(names)}); "
+                + (f"unknown {unknown[0]!r}" if unknown else f"missing {missing[0]!r}")
+            )
+            continue
+        combo = tuple(issue.attributes[n].index_of(formula[n]) for n in names)
+        if None in combo:
+            bad = next(n for n, k in zip(names, combo, strict=True) if k is None)
+            problems.append(f"formulas: {formula[bad]!r} is no value of {issue_id}.{bad}")
+            continue
+        text = issue.combo_text(combo)  # type: ignore[arg-type]
+        if combo in listed:
+            problems.append(f"formulas: {text} is already listed, as option {listed[combo]!r}")
+            continue
+        if combo not in space:
+            problems.append(f"formulas: {text} is ruled out by an exclude rule of {issue_id!r}")
+            continue
+        for party in data["parties"]:  # weights as the what-if leaves them
+            if party.get("weights", {}).get(issue_id, 0) != 0:  # valued as a whole
+                problems.append(
+                    f"formulas: {party.get('name') or party['id']} values {issue_id!r} for its "
+                    f"listed options only and states no value for {text}"
+                )
+        ident = new_formula_id(issue, combo, used)  # type: ignore[arg-type]
+        used.add(ident)
+        listed[combo] = ident  # type: ignore[index]
+        entry["options"].append({"id": ident, "label": text, **issue.combo_json(combo)})  # type: ignore[arg-type]
+        departures.append(
+            Departure(
+                "formula",
+                issue_id,
+                None,
+                issue.combo_json(combo),  # type: ignore[arg-type]
+                f"a new formula for {issue.title or issue_id} is on the table: {text}",
+            )
+        )
+    return problems, departures
 
 
 def _show(x: Any) -> str:

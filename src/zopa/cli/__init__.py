@@ -8,6 +8,7 @@ contents: it registers every command, in the order ``zopa --help`` lists them.
 * :mod:`zopa.cli.files` — ``scenarios``, ``check``, ``schema``;
 * :mod:`zopa.cli.analysis` — ``analyze``, ``blockers``, ``solve``, ``frontier``,
   ``amend``, ``timeline`` (the exact engine);
+* :mod:`zopa.cli.bridge` — ``bridge`` (new formulas on issues described by attributes);
 * :mod:`zopa.cli.models` — ``fair``, ``forecast`` (the classic models);
 * :mod:`zopa.cli.web` — ``serve``; :mod:`zopa.cli.report` — ``report``;
 * :mod:`zopa.cli.interop` — ``import genius``, ``import geniusweb``, ``export genius``;
@@ -26,8 +27,18 @@ from typing import NoReturn
 
 import typer
 
-from zopa.cli import analysis, files, interop, models, report, simulate, uncertainty, web
-from zopa.cli.common import EXIT_INVALID, EXIT_USAGE, UsageError, root
+from zopa.cli import (
+    analysis,
+    bridge,
+    files,
+    interop,
+    models,
+    report,
+    simulate,
+    uncertainty,
+    web,
+)
+from zopa.cli.common import EXIT_INVALID, EXIT_USAGE, InvalidInput, UsageError, root, with_whatif
 
 __all__ = ["app", "main"]
 
@@ -51,12 +62,15 @@ for command in (
     analysis.frontier,
     analysis.amend,
     analysis.timeline,
+    bridge.bridge,
     models.fair,
     models.forecast,
     web.serve,
     report.report,
 ):
-    app.command()(command)
+    # every analysis takes the shared what-if options (zopa.cli.common.with_whatif)
+    plain = command in (files.scenarios, files.check, files.schema, web.serve)
+    app.command()(command if plain else with_whatif(command))
 
 import_app = typer.Typer(
     help="Import GENIUS / GeniusWeb domains as zopa/1 scenarios.", no_args_is_help=True
@@ -69,7 +83,7 @@ app.add_typer(import_app, name="import")
 app.add_typer(export_app, name="export")
 
 for command in (uncertainty.montecarlo, simulate.simulate, simulate.tournament):
-    app.command()(command)
+    app.command()(with_whatif(command))
 
 
 def main(argv: list[str] | None = None) -> NoReturn:
@@ -90,6 +104,11 @@ def main(argv: list[str] | None = None) -> NoReturn:
             raise
         typer.echo(f"zopa: error: {err}", err=True)
         sys.exit(EXIT_USAGE)
+    except InvalidInput as err:
+        if debug:
+            raise
+        typer.echo(f"zopa: error: {err}", err=True)
+        sys.exit(EXIT_INVALID)
     except Exception as err:
         if debug:
             raise

@@ -9,9 +9,12 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import functools
+import inspect
 import json
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from typing import Annotated, Any
 
 import typer
@@ -20,12 +23,17 @@ EXIT_INVALID = 1
 EXIT_USAGE = 2
 EXIT_LIMIT = 3
 
-# Set by the root callback (--debug) and by load() (an uncertain scenario analysed at its means).
-state: dict[str, bool] = {"debug": False, "point_estimate": False}
+# Set by the root callback (--debug), by load() (an uncertain scenario analysed at its means)
+# and by the what-if options (the request, and the departures once applied).
+state: dict[str, Any] = {"debug": False, "point_estimate": False}
 
 
 class UsageError(Exception):
     """A command-line argument that does not make sense (exit 2)."""
+
+
+class InvalidInput(Exception):
+    """Input that is well-formed but wrong for the scenario, e.g. an unknown red line (exit 1)."""
 
 
 # --------------------------------------------------------------------------- options
@@ -75,6 +83,198 @@ ProcessesOpt = Annotated[
         help="Without Dask: local processes (default: one per CPU; 1 = this process).",
     ),
 ]
+
+
+# --------------------------------------------------------------------------- what-if
+
+DropOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--drop",
+        metavar="ID",
+        help="What if: set a red line aside, or PARTY:reservation (repeatable).",
+    ),
+]
+ThresholdOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--threshold", metavar="ID=NUMBER", help="What if: move a red line's number (repeatable)."
+    ),
+]
+WeightOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--weight", metavar="PARTY.ISSUE=NUMBER", help="What if: change a weight (repeatable)."
+    ),
+]
+ReservationOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--reservation",
+        metavar="PARTY=NUMBER",
+        help="What if: change a reservation utility (repeatable).",
+    ),
+]
+DropConflictingOpt = Annotated[
+    bool,
+    typer.Option(
+        "--drop-conflicting",
+        help="What if: set aside every red line in a conflict as of the analysis date.",
+    ),
+]
+WhatIfFileOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--whatif", metavar="FILE.json", help="What if: an overrides object, as the web app's."
+    ),
+]
+
+_WHATIF_OPTIONS = {
+    "drop": DropOpt,
+    "threshold": ThresholdOpt,
+    "weight": WeightOpt,
+    "reservation": ReservationOpt,
+    "drop_conflicting": DropConflictingOpt,
+    "whatif_file": WhatIfFileOpt,
+}
+
+
+@dataclass(frozen=True)
+class WhatIfRequest:
+    """The what-if options of one command line, before they meet the scenario."""
+
+    overrides: dict[str, Any] = field(default_factory=dict)  # the web's overrides object
+    drop_conflicting: bool = False
+    draft: str | None = None
+    as_of: str | None = None
+
+    @property
+    def empty(self) -> bool:
+        return not self.drop_conflicting and not any(self.overrides.values())
+
+
+def with_whatif(command: Callable[..., None]) -> Callable[..., None]:
+    """Add the shared what-if options to a command (the scenario it loads is changed)."""
+    import typing
+
+    hints = typing.get_type_hints(command, include_extras=True)  # the Annotated options
+    signature = inspect.signature(command)
+    own = [
+        p.replace(annotation=hints.get(p.name, p.annotation)) for p in signature.parameters.values()
+    ]
+
+    @functools.wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> None:
+        given = {name: kwargs.pop(name, None) for name in _WHATIF_OPTIONS}
+        state["whatif"] = whatif_request(given, kwargs.get("draft"), kwargs.get("as_of"))
+        state["departures"] = None
+        return command(*args, **kwargs)
+
+    extra = [
+        inspect.Parameter(
+            name,
+            inspect.Parameter.POSITIONAL_OR_KEYWORD,
+            default=False if name == "drop_conflicting" else None,
+            annotation=annotation,
+        )
+        for name, annotation in _WHATIF_OPTIONS.items()
+    ]
+    wrapper.__signature__ = signature.replace(parameters=[*own, *extra])  # type: ignore[attr-defined]
+    wrapper.__annotations__ = {**hints, **_WHATIF_OPTIONS}
+    return wrapper
+
+
+def whatif_request(given: dict[str, Any], draft: str | None, as_of: str | None) -> WhatIfRequest:
+    """The overrides object from ``--whatif FILE`` and the other what-if flags (flags last)."""
+    data: dict[str, Any] = {}
+    if given.get("whatif_file"):
+        data = _overrides_file(given["whatif_file"])
+    data = {k: (dict(v) if isinstance(v, dict) else list(v)) for k, v in data.items()}
+    if given.get("drop"):
+        data["drop"] = [*data.get("drop", []), *given["drop"]]
+    for text in given.get("threshold") or []:
+        ident, number = _pair(text, "--threshold", "ID=NUMBER")
+        data.setdefault("thresholds", {})[ident] = number
+    for text in given.get("weight") or []:
+        key, number = _pair(text, "--weight", "PARTY.ISSUE=NUMBER")
+        party, dot, issue = key.partition(".")
+        if not dot or not party or not issue:
+            raise UsageError(f"--weight: {text!r} is not PARTY.ISSUE=NUMBER")
+        data.setdefault("weights", {}).setdefault(party, {})[issue] = number
+    for text in given.get("reservation") or []:
+        party, number = _pair(text, "--reservation", "PARTY=NUMBER")
+        data.setdefault("reservations", {})[party] = number
+    return WhatIfRequest(data, bool(given.get("drop_conflicting")), draft, as_of)
+
+
+def _pair(text: str, option: str, form: str) -> tuple[str, float]:
+    key, eq, value = text.rpartition("=")
+    if not eq or not key:
+        raise UsageError(f"{option}: {text!r} is not {form}")
+    try:
+        number = float(value)
+    except ValueError:
+        raise UsageError(f"{option}: {value!r} is not a number ({form})") from None
+    return key, number
+
+
+def _overrides_file(path: str) -> dict[str, Any]:
+    """``--whatif FILE.json``: a JSON object; a bad file is FILE:LINE:COL: message (exit 1)."""
+    try:
+        with open(path, encoding="utf-8") as f:
+            text = f.read()
+    except OSError as err:
+        raise InvalidInput(f"{path}: {err.strerror or err}") from None
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as err:
+        raise InvalidInput(f"{path}:{err.lineno}:{err.colno}: {err.msg}") from None
+    if not isinstance(data, dict):
+        raise InvalidInput(f"{path}:1:1: a what-if file holds one JSON object (the overrides)")
+    return data
+
+
+def apply_whatif(scenario: Any) -> Any:
+    """The scenario with the command line's what-if applied (and its departures recorded)."""
+    request: WhatIfRequest | None = state.get("whatif")
+    if request is None or request.empty:
+        return scenario
+    from pydantic import ValidationError
+
+    from zopa.whatif import WhatIfError, apply, parse_overrides
+
+    data = dict(request.overrides)
+    try:
+        changed = apply(scenario, parse_overrides(data))
+        if request.drop_conflicting:
+            extra = _conflicting(changed.scenario, request)
+            data["drop"] = [
+                *data.get("drop", []),
+                *(i for i in extra if i not in data.get("drop", [])),
+            ]
+            changed = apply(scenario, parse_overrides(data))
+    except WhatIfError as err:
+        raise InvalidInput("what-if: " + "; ".join(err.problems)) from None
+    except ValidationError as err:
+        problems = [f"{'.'.join(str(x) for x in e['loc'])}: {e['msg']}" for e in err.errors()]
+        raise InvalidInput("what-if: " + "; ".join(problems)) from None
+    state["departures"] = changed.departures
+    return changed.scenario
+
+
+def _conflicting(scenario: Any, request: WhatIfRequest) -> list[str]:
+    """Every constraint in a conflict as of the analysis date (red lines, reservations)."""
+    from zopa.engine.blockers import blockers
+    from zopa.problem import Problem
+
+    try:
+        problem, _ = Problem.for_draft(scenario, request.draft, parse_date(request.as_of))
+    except KeyError as err:
+        raise UsageError(str(err.args[0])) from None
+    found = blockers(problem)
+    if not found.complete:
+        raise InvalidInput("--drop-conflicting: the conflicts could not all be found")
+    return sorted({c.id for conflict in found.conflicts for c in conflict.constraints})
 
 
 # --------------------------------------------------------------------------- the root
@@ -140,11 +340,16 @@ def parse_date(text: str | None) -> dt.date | None:
         raise UsageError(f"--as-of: {text!r} is not a date (YYYY-MM-DD)") from None
 
 
-def load(ref: str | None) -> Any:
-    """The scenario; an uncertain one as its point estimate (means), noted in the output."""
+def whatif_scenario(ref: str | None) -> Any:
+    """The scenario as written, with the command line's what-if applied."""
     from zopa.load import load_scenario
 
-    scenario = load_scenario(ref)
+    return apply_whatif(load_scenario(ref))
+
+
+def load(ref: str | None) -> Any:
+    """The scenario; an uncertain one as its point estimate (means), noted in the output."""
+    scenario = whatif_scenario(ref)
     if scenario.uncertain:
         state["point_estimate"] = True
         return scenario.point_estimate()
@@ -169,6 +374,8 @@ def print_json(document: Any) -> None:
         from zopa.model import POINT_ESTIMATE
 
         document = {**document, "point_estimate": POINT_ESTIMATE}
+    if state.get("departures") is not None and isinstance(document, dict):
+        document = {**document, "departures": [d.to_json() for d in state["departures"]]}
     sys.stdout.write(json.dumps(document, indent=2, ensure_ascii=False, default=_json_default))
     sys.stdout.write("\n")
 
@@ -183,6 +390,12 @@ def console() -> Any:
     from rich.console import Console
 
     out = Console(highlight=False, soft_wrap=False, markup=False)  # user text is never markup
+    if state.get("departures"):
+        out.print("What if — this analysis departs from the sourced scenario:")
+        for d in state["departures"]:
+            # a dropped red line: who and which (its full wording is in --json)
+            text = d.text.split(": ", 1)[0] if d.kind == "drop" else d.text
+            out.print(f"  • {text}")
     if state["point_estimate"]:
         out.print(
             "Note: the scenario is uncertain; this is a point analysis (distribution means, "

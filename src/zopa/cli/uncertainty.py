@@ -51,9 +51,7 @@ def montecarlo(
         raise UsageError("-n/--samples: give at least 1 sample")
     if seed < 0:
         raise UsageError("--seed: give a number 0 or more")
-    from zopa.load import load_scenario
-
-    loaded = load_scenario(scenario)
+    loaded = common.whatif_scenario(scenario)
     try:
         loaded.select(draft, common.parse_date(as_of))
     except KeyError as err:

@@ -2,25 +2,26 @@
 
 Two exact methods, chosen automatically:
 
-* **Decomposition** (no enumeration of packages).  When every constraint is
-  either a rule on a single issue or a lower bound on the utility of a
-  frontier party (reservations, ``utility(p) >= t``), the agreement set is a
-  product of per-issue option sets cut by a box.  With additive utilities the
-  frontier of a product is the frontier of the Minkowski sum of per-issue
-  frontiers, so partial sums are merged issue by issue, dropping dominated
-  partial vectors after each step with the skyline of :mod:`zopa.engine.skyline`
-  (the idea of GENIUS's ``ParetoFrontierF`` and NegMAS's MOBANOS sampler, here
-  with an O(k log k) two-party skyline and any number of parties).  The box is
-  applied at the end: a package dominating a boxed one is inside the box too.
-* **Dominance cuts** otherwise.  CP-SAT repeatedly maximises the sum of the
-  frontier parties' utilities over packages not weakly dominated by any point
-  found so far (for each found ``f``: some party gets strictly more than
-  ``f_p``).  Each optimum is a new frontier point, and the search ends when
-  none is left — the "ε-constraint with dominance cuts" family of exact
-  multi-objective integer methods (e.g. Kirlik & Sayın, *EJOR* 232, 2014).
+* **Decomposition** (no enumeration of packages).  When the agreement set is a
+  product of blocks of linked issues cut by utility bounds
+  (:mod:`zopa.engine.blocks`: every red line names either issues only or
+  utilities only), the frontier is built block by block by the label-setting
+  programme of :mod:`zopa.engine.label_setting`, which keeps, after each
+  block, only the partial utility vectors that no other one dominates — the
+  frontier parties' utilities together with those of every party whose
+  reservation or utility red line must still be met, so that those stay exact.
+* **Dominance cuts** otherwise, or when the labels outgrow their limit.
+  CP-SAT repeatedly maximises the sum of the frontier parties' utilities over
+  packages not weakly dominated by any point found so far (for each found
+  ``f``: some party gets strictly more than ``f_p``).  Each optimum is a new
+  frontier point, and the search ends when none is left — the "ε-constraint
+  with dominance cuts" family of exact multi-objective integer methods (e.g.
+  Kirlik & Sayın, *EJOR* 232, 2014).
 
 Both return every distinct non-dominated utility vector with one witness
-package; ``complete`` is False when a point or time limit stopped the search.
+package; ``complete`` is False when a point or time limit stopped the search,
+and then every point returned is still a verified frontier point (a subset of
+the true frontier).
 """
 
 from __future__ import annotations
@@ -32,13 +33,12 @@ from typing import Any
 
 import numpy as np
 
-from zopa import rules
+from zopa.engine.blocks import Structure, decompose
 from zopa.engine.cpsat import CpModel
-from zopa.engine.skyline import skyline
+from zopa.engine.label_setting import TooManyLabels, label_frontier
 from zopa.problem import SCALE, Problem
 
 DEFAULT_LIMIT = 100_000
-FRONTIER_SCAN_LIMIT = 20_000  # largest decomposed frontier the Nash scan tries
 
 
 @dataclass(frozen=True)
@@ -53,12 +53,17 @@ class Frontier:
     all_utilities: np.ndarray  # (points, all parties) integer utilities of every party
 
     def points(self, problem: Problem) -> list[dict[str, Any]]:
+        # the option of every issue written once: frontiers can have tens of thousands of points
+        ids = [issue.id for issue in problem.issues]
+        options = [
+            [issue.option_json(k) for k in range(len(issue.values))] for issue in problem.issues
+        ]
         return [
             {
-                "utilities": {p: int(u) / SCALE for p, u in zip(self.parties, vec, strict=True)},
-                "package": problem.package_json([int(k) for k in pkg]),
+                "utilities": {p: u / SCALE for p, u in zip(self.parties, vec, strict=True)},
+                "package": {i: opts[k] for i, opts, k in zip(ids, options, pkg, strict=True)},
             }
-            for vec, pkg in zip(self.vectors, self.packages, strict=True)
+            for vec, pkg in zip(self.vectors.tolist(), self.packages.tolist(), strict=True)
         ]
 
     def to_json(self, problem: Problem) -> dict[str, Any]:
@@ -85,16 +90,22 @@ def frontier(
         if parties
         else list(problem.veto_parties or range(len(problem.parties)))
     )
-    separable = _separable(problem, P)
-    if method == "decomposition" and separable is None:
-        raise ValueError(
-            "the decomposition method needs single-issue rules and utility lower bounds"
-        )
-    if separable is not None and method in ("auto", "decomposition"):
-        vectors, packages, complete = _decompose(problem, P, *separable, limit=limit)
+    deadline = time.monotonic() + time_limit if time_limit else None
+    found = None
+    if method in ("auto", "decomposition"):
+        structure = decompose(problem)
+        if structure is None and method == "decomposition":
+            raise ValueError(
+                "the decomposition method needs red lines that name either issues or utilities"
+            )
+        if structure is not None:
+            found = _decomposed(problem, structure, P, limit, deadline, strict=method != "auto")
+    if found is not None:
+        vectors, packages, complete = found
         used = "decomposition"
     else:
-        vectors, packages, complete = _dominance_cuts(problem, P, limit, time_limit)
+        left = None if deadline is None else max(0.01, deadline - time.monotonic())
+        vectors, packages, complete = _dominance_cuts(problem, P, limit, left)
         used = "dominance-cuts"
     order = (
         np.lexsort(tuple(-vectors[:, j] for j in reversed(range(len(P))))) if len(vectors) else []
@@ -120,111 +131,26 @@ def frontier(
 # --------------------------------------------------------------------------- decomposition
 
 
-def decomposed_frontier(
-    problem: Problem, parties: list[int], limit: int
-) -> tuple[np.ndarray, np.ndarray] | None:
-    """(vectors, packages) of the exact frontier by decomposition, or None if it
-    does not apply or would exceed ``limit`` points."""
-    separable = _separable(problem, parties)
-    if separable is None:
-        return None
-    vectors, packages, complete = _decompose(problem, parties, *separable, limit=limit)
-    return (vectors, packages) if complete else None
-
-
-def _separable(problem: Problem, P: list[int]) -> tuple[list[np.ndarray], dict[int, int]] | None:
-    """Per-issue allowed options and per-party lower bounds, or None if not separable."""
-    allowed = [np.ones(int(n), dtype=bool) for n in problem.sizes]
-    lower: dict[int, int] = {}
-    for c in problem.constraints:
-        b = c.bound
-        if isinstance(b, rules.UtilityAtom) and b.op in (">=", ">"):
-            t = b.threshold + (1 if b.op == ">" else 0)
-            if t <= problem.min_utility(b.party):
-                continue  # always holds
-            if b.party not in P:
-                return None
-            lower[b.party] = max(lower.get(b.party, t), t)
-            continue
-        if rules.parties_of(b):
-            return None
-        issues = rules.issues_of(b)
-        if len(issues) > 1:
-            return None
-        if not issues:  # a constant rule
-            if not rules.evaluate(b, [0] * problem.n_issues):
-                return [np.zeros(int(n), dtype=bool) for n in problem.sizes], lower
-            continue
-        (i,) = issues
-        probe = [0] * problem.n_issues
-        for o in range(int(problem.sizes[i])):
-            probe[i] = o
-            if not rules.evaluate(b, probe):
-                allowed[i][o] = False
-    return allowed, lower
-
-
-def _decompose(
+def _decomposed(
     problem: Problem,
-    P: list[int],
-    allowed: list[np.ndarray],
-    lower: dict[int, int],
-    limit: int,
-) -> tuple[np.ndarray, np.ndarray, bool]:
-    n = problem.n_issues
-    tables = problem.tables[P]  # (|P|, issues, options)
-    if any(not a.any() for a in allowed):
-        return _empty(len(P), n)
-    vectors = np.zeros((1, len(P)), dtype=np.int64)
-    parents: list[np.ndarray] = []
-    choices: list[np.ndarray] = []
-    for i in range(n):
-        opts = np.nonzero(allowed[i])[0]
-        if len(opts) == 1 or not tables[:, i, opts].any():
-            # a fixed or indifferent issue adds a constant; any allowed option is a witness
-            best = (
-                opts[int(np.argmax(tables[:, i, opts].sum(axis=0)))] if len(opts) > 1 else opts[0]
-            )
-            vectors = vectors + tables[:, i, best]
-            parents.append(np.arange(len(vectors)))
-            choices.append(np.full(len(vectors), best))
-            continue
-        add = tables[:, i, opts].T  # (options, |P|)
-        cand = (vectors[:, None, :] + add[None, :, :]).reshape(-1, len(P))
-        keep = skyline(cand)
-        vectors = cand[keep]
-        parents.append(keep // len(opts))
-        choices.append(opts[keep % len(opts)])
-        if len(vectors) > limit:  # partial frontiers only grow: stop, say so
-            return _trace(vectors, parents, choices, n, lower, P, limit, complete=False)
-    return _trace(vectors, parents, choices, n, lower, P, limit, complete=True)
-
-
-def _trace(
-    vectors: np.ndarray,
-    parents: list[np.ndarray],
-    choices: list[np.ndarray],
-    n: int,
-    lower: dict[int, int],
+    structure: Structure,
     P: list[int],
     limit: int,
-    complete: bool,
-) -> tuple[np.ndarray, np.ndarray, bool]:
-    keep = np.ones(len(vectors), dtype=bool)
-    for j, p in enumerate(P):
-        if p in lower:
-            keep &= vectors[:, j] >= lower[p]
-    rows = np.nonzero(keep)[0]
-    if len(rows) > limit:
-        rows, complete = rows[:limit], False
-    packages = np.zeros((len(rows), n), dtype=np.int64)
-    cursor = rows.copy()
-    for i in reversed(range(len(choices))):
-        packages[:, i] = choices[i][cursor]
-        cursor = parents[i][cursor]
-    if len(choices) < n:  # stopped early: not a frontier of the whole problem
-        complete = False
-    return vectors[rows], packages, complete
+    deadline: float | None,
+    strict: bool,
+) -> tuple[np.ndarray, np.ndarray, bool] | None:
+    """The label-setting frontier, or None when it gives up (unless ``strict``)."""
+    if not structure.feasible:
+        return _empty(len(P), problem.n_issues)
+    try:
+        result = label_frontier(structure, P, deadline)
+    except TooManyLabels:
+        if strict:
+            return (*_empty(len(P), problem.n_issues)[:2], False)
+        return None
+    rows = np.arange(min(len(result.vectors), limit))
+    packages = structure.packages(result.choices[rows])
+    return result.vectors[rows], packages, len(rows) == len(result.vectors)
 
 
 def _empty(parties: int, issues: int) -> tuple[np.ndarray, np.ndarray, bool]:

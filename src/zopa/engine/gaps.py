@@ -69,6 +69,8 @@ def threshold_of(problem: Problem, constraint: Constraint) -> tuple[int, str, Fr
     expr = rules.parse(constraint.red_line.rule)
     if not isinstance(expr, rules.Cmp) or expr.op in ("==", "!="):
         return None
+    if expr.issue not in problem.issue_index:  # an attribute (ISSUE.ATTR), not a numeric issue
+        return None
     i = problem.issue_index[expr.issue]
     if not problem.issues[i].numeric:
         return None

@@ -24,10 +24,10 @@ If no package gives every veto party a positive gain, the optimal product is
 0 and every package of the agreement set attains it; the one with the highest
 sum of gains is reported.
 
-For two veto parties whose agreement set decomposes issue by issue (see
-:mod:`zopa.engine.frontier`), the exact Pareto frontier is cheap, and a Nash
-optimum with a positive product is Pareto-optimal: scanning the frontier with
-exact integer products is then the fastest exact method.
+When the agreement set decomposes into blocks of issues and the product is
+over the veto parties (:mod:`zopa.engine.blocks`), the faster exact method of
+:mod:`zopa.engine.bargaining` is used instead (a linear relaxation guides, an
+exact search over an arithmetic–geometric-mean inequality proves).
 """
 
 from __future__ import annotations
@@ -59,19 +59,21 @@ def nash(
     constraints: Sequence[Constraint] | None = None,
     extra: list | None = None,
     time_limit: float | None = None,
+    blocks: bool = True,
 ) -> NashResult:
     """The package of the agreement set maximising the Nash product of ``parties``.
 
     ``extra`` is a list of callables applied to the :class:`CpModel` before
     solving (used by :mod:`zopa.engine.amend` to fix the number of changes).
+    ``blocks=False`` forces the outer approximation in CP-SAT.
     """
     deadline = time.monotonic() + time_limit if time_limit else None
     V = list(problem.veto_parties if parties is None else parties)
     D = [int(problem.reservations[p]) for p in V]
-    if constraints is None and not extra:
-        scanned = _by_frontier(problem, V, D)
-        if scanned is not None:
-            return scanned
+    if blocks and constraints is None and not extra and problem.veto_parties == V:
+        by_blocks = _by_blocks(problem, deadline)
+        if by_blocks is not None:
+            return by_blocks
     cp = CpModel(problem, constraints, utility_parties=V)
     for f in extra or []:
         f(cp)
@@ -166,24 +168,21 @@ def _zero_product(
     return NashResult(sol.package, 0, sol.status == "optimal", 2)
 
 
-def _by_frontier(problem: Problem, V: list[int], D: list[int]) -> NashResult | None:
-    """Exact Nash by scanning the decomposed frontier; None when that does not apply."""
-    from zopa.engine.frontier import FRONTIER_SCAN_LIMIT, decomposed_frontier
+def _by_blocks(problem: Problem, deadline: float | None) -> NashResult | None:
+    """The Nash optimum by :mod:`zopa.engine.bargaining`; None when it does not apply
+    or cannot prove its answer (then the outer approximation in CP-SAT takes over)."""
+    from zopa.engine import bargaining
 
-    if len(V) != 2:  # with more parties frontiers grow too fast for a scan to pay off
+    ctx = bargaining.prepare(problem, deadline)
+    if ctx is None:
         return None
-    found = decomposed_frontier(problem, V, FRONTIER_SCAN_LIMIT)
-    if found is None:
+    try:
+        found, product = bargaining.nash(ctx)
+    except OverflowError:  # scores beyond exact int64 arithmetic
         return None
-    vectors, packages = found
-    if len(vectors) == 0:
-        return NashResult(None, 0, True, 0)
-    best, best_k = -1, 0
-    for k, vec in enumerate(vectors.tolist()):
-        value = math.prod(max(0, u - d) for u, d in zip(vec, D, strict=True))
-        if value > best:
-            best, best_k = value, k
-    return NashResult([int(x) for x in packages[best_k]], best, True, 0)
+    if not found.optimal and (deadline is None or time.monotonic() < deadline):
+        return None
+    return NashResult(found.package, product, found.optimal, 0)
 
 
 def _left(deadline: float | None) -> float | None:

@@ -559,14 +559,14 @@ def export_genius(scenario: Scenario, folder: Path, force: bool = False) -> Expo
     beside it first, so a failure leaves no half-written export.  Raises
     :class:`ExportError` when the folder cannot take the export.
     """
-    from zopa.problem import value_vector
+    from zopa.problem import option_values
 
     stale = _stale_files(folder, force)
     integer = [_integer_issue(scenario, k) for k in range(len(scenario.issues))]
     domain_name, profile_names = export_names(scenario)
     texts = [(domain_name, _xml_text(_domain_xml(scenario, integer)))]
     for party, name in zip(scenario.parties, profile_names, strict=True):
-        vectors = [value_vector(i, party.values.get(i.id, {})) for i in scenario.issues]
+        vectors = [option_values(i, party) for i in scenario.issues]  # listed: none is None
         texts.append((name, _xml_text(_profile_xml(scenario, party, vectors, integer))))
     _write_folder(folder, texts, stale)
     files = [folder / name for name, _ in texts]
@@ -580,6 +580,12 @@ def export_genius(scenario: Scenario, folder: Path, force: bool = False) -> Expo
     for party in scenario.parties:
         if not party.veto:
             notes.append(f"party {party.id!r} has veto: false, which GENIUS cannot express")
+    for issue in scenario.issues:
+        if issue.attributed:
+            notes.append(
+                f"issue {issue.id!r} is described by attributes, which GENIUS cannot express: "
+                "its listed options are exported, valued as each party values them"
+            )
     red_lines = [f"{r.id} ({r.party}): {r.rule}" for r in scenario.red_lines]
     return ExportReport(files, red_lines, notes)
 
@@ -726,7 +732,7 @@ def _profile_xml(
 ) -> ET.Element:
     from zopa.model import exact
 
-    raw = [exact(party.weights.get(i.id, 0)) for i in scenario.issues]
+    raw = [exact(party.issue_weight(i.id)) for i in scenario.issues]
     total = sum(raw, ZERO)
     weights = [w / total if total else ZERO for w in raw]
     root = ET.Element("utility_space")

@@ -317,11 +317,9 @@ def points_from_scenario(
 
     scenario = scenario.point_estimate()  # itself when no party has a distribution
     chosen = [scenario.party(p) for p in parties]
+    # an issue described by attributes counts the sum of its attribute weights
     return {
-        issue.id: (
-            exact(chosen[0].weights.get(issue.id, 0)),
-            exact(chosen[1].weights.get(issue.id, 0)),
-        )
+        issue.id: (exact(chosen[0].issue_weight(issue.id)), exact(chosen[1].issue_weight(issue.id)))
         for issue in scenario.issues
     }
 

@@ -30,6 +30,7 @@ inputs take documented defaults (see that function).
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
@@ -84,12 +85,15 @@ class Forecast:
     details: dict[str, Any]
     issue: str | None = None
     unit: str | None = None
+    sensitivity: Any = None  # zopa.models.sensitivity.Sensitivity, None when not computed
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {"model": self.model, "forecast": json_number(self.value)}
         if isinstance(self.value, Fraction):
             out["forecast_exact"] = _text(self.value)
         out.update(self.details)
+        if self.sensitivity is not None:
+            out["sensitivity"] = self.sensitivity.to_json()
         if self.issue is not None:
             out["issue"] = self.issue
         out["actors"] = [a.to_json() for a in self.actors]
@@ -106,38 +110,65 @@ class Forecast:
         for a in self.actors:
             note = "  (assumed: " + ", ".join(a.assumed) + ")" if a.assumed else ""
             lines.append(
-                f"{a.id:<{width}}  {_show(a.capability):>12}  {_show(a.position):>14}"
-                f"  {_show(a.salience):>9}{note}"
+                f"{a.id:<{width}}  {show(a.capability):>12}  {show(a.position):>14}"
+                f"  {show(a.salience):>9}{note}"
             )
         unit = f" {self.unit}" if self.unit else ""
-        lines += ["", f"Forecast: {_show(self.value)}{unit}"]
+        lines += ["", f"Forecast: {show(self.value)}{unit}"]
+        if self.model == "bdm":
+            lines[-1] += " (the weighted median after the last round)"
         if self.model == "median":
             c = self.details["condorcet"]
             lines.append(
                 "Condorcet winner among the positions: "
                 + (
-                    _show(Fraction(c))
+                    show(Fraction(c))
                     if c is not None
                     else "none (tied: "
-                    + ", ".join(_show(Fraction(y)) for y in self.details["undefeated"])
+                    + ", ".join(show(Fraction(y)) for y in self.details["undefeated"])
                     + ")"
                 )
             )
         if self.model == "bdm":
-            start = self.details["initial"]
-            lines += ["", f"Start: median {_show(start['median'])}, mean {_show(start['mean'])}"]
-            for r in self.details["rounds"]:
-                lines.append(
-                    f"Round {r['round']}: median {_show(r['median'])}, mean {_show(r['mean'])}"
-                )
-                for m in r["moves"]:
-                    lines.append(
-                        f"  {m['actor']} {_show(m['from'])} -> {_show(m['to'])} "
-                        f"({_MOVES[m['kind']]} {m['challenger']})"
-                    )
-            if self.details["converged"]:
-                lines.append("Nobody moved in the last round: the positions are stable.")
+            lines += self._rounds_text()
+        if self.sensitivity is not None:
+            current = self.details.get("variant")
+            lines += ["", *self.sensitivity.to_text(show, self.unit, current)]
         return "\n".join(lines)
+
+    def _rounds_text(self) -> list[str]:
+        from zopa.models.bdm import VARIANTS
+
+        d = self.details
+        reading = VARIANTS[d["variant"]]
+        start = d["initial"]
+        lines = [
+            *textwrap.wrap(f"Reading {reading.name}, Q = {show(d['q'])}: {reading.summary}", 79),
+            "",
+            f"Start: median {show(start['median'])}, mean {show(start['mean'])}",
+        ]
+        for r in d["rounds"]:
+            lines.append(f"Round {r['round']}: median {show(r['median'])}, mean {show(r['mean'])}")
+            for m in r["moves"]:
+                before, after = _pair(m["from"], m["to"])
+                lines.append(
+                    f"  {m['actor']} {before} -> {after} ({_MOVES[m['kind']]} {m['challenger']})"
+                )
+        if d["converged"]:
+            lines.append("Nobody moved in the last round: the positions are stable.")
+        elif d.get("cycle"):
+            lines += textwrap.wrap(
+                f"The positions repeat every {d['cycle']} rounds: the forecast depends on"
+                " where the rounds stop.",
+                79,
+            )
+        else:
+            lines += textwrap.wrap(
+                "Actors were still moving after the last round: the forecast depends on"
+                " where the rounds stop.",
+                79,
+            )
+        return lines
 
 
 _MOVES = {
@@ -149,7 +180,7 @@ _MOVES = {
 _MODEL_TITLES = {
     "compromise": "compromise model: weighted mean",
     "median": "weighted median and Condorcet winner",
-    "bdm": "expected-utility model, Scholz, Calbert & Smith reconstruction",
+    "bdm": "expected-utility model",
 }
 
 
@@ -160,28 +191,60 @@ def run(
     q: float = 1.0,
     issue: str | None = None,
     unit: str | None = None,
+    *,
+    variant: str | None = None,
+    sensitivity: bool = True,
+    samples: int | None = None,
+    seed: int = 0,
 ) -> Forecast:
-    """Run one model (``compromise``, ``median`` or ``bdm``) on the actors."""
+    """Run one model (``compromise``, ``median`` or ``bdm``) on the actors.
+
+    ``variant`` names the reading of the expected-utility model (default
+    ``scholz``; see :data:`zopa.models.bdm.VARIANTS`).  Unless ``sensitivity``
+    is False, the forecast carries its sensitivity analysis
+    (:func:`zopa.models.sensitivity.sensitivity`, ``samples`` draws, ``seed``).
+    """
+    from zopa.models import bdm
+
     actors = list(actors)
+    variant = bdm.DEFAULT_VARIANT if variant is None else variant
+    if model not in MODELS:
+        raise ValueError(f"unknown model {model!r} (models: {', '.join(MODELS)})")
+    if variant not in bdm.VARIANTS:
+        raise ValueError(f"unknown variant {variant!r} (variants: {', '.join(bdm.VARIANTS)})")
     if model == "compromise":
-        return Forecast(model, actors, compromise(actors), {}, issue, unit)
-    if model == "median":
+        value: Fraction | float = compromise(actors)
+        details: dict[str, Any] = {}
+    elif model == "median":
         median = weighted_median(actors)
         tied = undefeated(actors)
         winner = tied[0] if len(tied) == 1 else None
+        value = median
         details = {
             "weighted_median": json_number(median),
             "weighted_median_exact": _text(median),
             "condorcet": None if winner is None else json_number(winner),
             "undefeated": [json_number(y) for y in tied],
         }
-        return Forecast(model, actors, median, details, issue, unit)
-    if model == "bdm":
-        from zopa.models import bdm
+    else:
+        result = bdm.simulate(actors, rounds=rounds, q=q, variant=variant)
+        value, details = result.forecast, result.to_json()
+    spread = None
+    if sensitivity:
+        from zopa.models import sensitivity as sens
 
-        result = bdm.simulate(actors, rounds=rounds, q=q)
-        return Forecast(model, actors, result.forecast, result.to_json(), issue, unit)
-    raise ValueError(f"unknown model {model!r} (models: {', '.join(MODELS)})")
+        spread = sens.sensitivity(
+            model,
+            [a.id for a in actors],
+            [float(a.position) for a in actors],
+            [float(a.capability) for a in actors],
+            [float(a.salience) for a in actors],
+            rounds=rounds,
+            q=q,
+            samples=sens.SAMPLES if samples is None else samples,
+            seed=seed,
+        )
+    return Forecast(model, actors, value, details, issue, unit, spread)
 
 
 # --------------------------------------------------------------------------- inputs
@@ -308,13 +371,18 @@ def best_position(issue: Any, table: Any) -> Fraction:
 
 
 def default_salience(weights: dict[str, float], issue_id: str) -> Fraction:
-    """``100 × w_issue / w_max`` over the party's raw weights (0 if it weights nothing)."""
+    """``100 × w_issue / w_max`` over the party's issue weights (0 if it weights nothing)."""
     from zopa.model import exact
 
-    largest = max((exact(w) for w in weights.values()), default=Fraction(0))
+    # weights on the attributes of an issue (``ISSUE.ATTR``) add up to the issue's weight
+    per_issue: dict[str, Fraction] = {}
+    for key, w in weights.items():
+        issue = key.partition(".")[0]
+        per_issue[issue] = per_issue.get(issue, Fraction(0)) + exact(w)
+    largest = max(per_issue.values(), default=Fraction(0))
     if largest == 0:
         return Fraction(0)
-    return HUNDRED * exact(weights.get(issue_id, 0)) / largest
+    return HUNDRED * per_issue.get(issue_id, Fraction(0)) / largest
 
 
 # --------------------------------------------------------------------------- for `zopa analyze`
@@ -343,27 +411,51 @@ class IssueForecast:
         return out
 
     def to_text(self) -> str:
-        """One line: ``army_cap: compromise 700,000; weighted median …; expected utility …``."""
-        parts = []
+        """The issue, then one line per model: its forecast and, when computed, its range.
+
+        ``army_cap (personnel):`` then ``compromise 580,000 (sensitivity runs:
+        547,922 to 618,841)`` and so on, so that no model reads as one certain
+        number.
+        """
+        lines = [f"{self.issue}" + (f" ({self.unit})" if self.unit else "") + ":"]
         for name, label in (
             ("compromise", "compromise"),
             ("median", "weighted median"),
             ("bdm", "expected utility"),
         ):
-            if name in self.forecasts:
-                parts.append(f"{label} {_show(self.forecasts[name].value)}")
-        unit = f" ({self.unit})" if self.unit else ""
-        return f"{self.issue}{unit}: " + "; ".join(parts)
+            f = self.forecasts.get(name)
+            if f is None:
+                continue
+            line = f"  {label} {show(f.value)}"
+            if f.sensitivity is not None:
+                lo, hi = f.sensitivity.low, f.sensitivity.high
+                line += (
+                    f" (sensitivity runs: all {show(lo)})"
+                    if show(lo) == show(hi)
+                    else f" (sensitivity runs: {show(lo)} to {show(hi)})"
+                )
+            lines.append(line)
+        return "\n".join(lines)
 
 
-def forecasts_for(scenario: Any, rounds: int = 10, q: float = 1.0) -> list[IssueForecast]:
+def forecasts_for(
+    scenario: Any,
+    rounds: int = 10,
+    q: float = 1.0,
+    *,
+    variant: str | None = None,
+    sensitivity: bool = True,
+    samples: int | None = None,
+    seed: int = 0,
+) -> list[IssueForecast]:
     """Forecasts for every numeric issue on which at least two veto parties have positions.
 
     A position may be given (``positions:``) or defaulted from the party's
     values (see :func:`actors_from_scenario`); non-veto parties with positions
     take part as actors too, since influence does not need a veto.  Issues on
     which no actor has weight are skipped.  A scenario with distributions is
-    read at its point estimate (the means).
+    read at its point estimate (the means).  Each forecast carries its
+    sensitivity analysis unless ``sensitivity`` is False (see :func:`run`).
     """
     scenario = scenario.point_estimate()  # itself when no party has a distribution
     veto = {p.id for p in scenario.parties if p.veto}
@@ -374,7 +466,21 @@ def forecasts_for(scenario: Any, rounds: int = 10, q: float = 1.0) -> list[Issue
         actors = actors_from_scenario(scenario, issue.id)
         if sum(a.id in veto for a in actors) < 2 or all(a.weight == 0 for a in actors):
             continue
-        forecasts = {m: run(actors, m, rounds, q, issue.id, issue.unit) for m in MODELS}
+        forecasts = {
+            m: run(
+                actors,
+                m,
+                rounds,
+                q,
+                issue.id,
+                issue.unit,
+                variant=variant,
+                sensitivity=sensitivity,
+                samples=samples,
+                seed=seed,
+            )
+            for m in MODELS
+        }
         out.append(IssueForecast(issue.id, issue.unit, actors, forecasts))
     return out
 
@@ -386,7 +492,17 @@ def _text(x: Fraction) -> str:
     return str(x.numerator) if x.denominator == 1 else f"{x.numerator}/{x.denominator}"
 
 
-def _show(x: Fraction | float) -> str:
+def _pair(a: float, b: float) -> tuple[str, str]:
+    """Two different numbers shown so that they look different (``9.99966 -> 9.99999``)."""
+    if show(a) != show(b) or a == b:
+        return show(a), show(b)
+    digits = 5
+    while digits < 17 and f"{a:,.{digits}g}" == f"{b:,.{digits}g}":
+        digits += 1
+    return f"{a:,.{digits}g}", f"{b:,.{digits}g}"
+
+
+def show(x: Fraction | float) -> str:
     """For people: ``800,000``, ``7.39``."""
     if isinstance(x, Fraction) and x.denominator == 1:
         return f"{x.numerator:,}"

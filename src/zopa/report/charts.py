@@ -12,6 +12,7 @@ HTML needs no browser and works offline: plotly.js is written into the file.
 
 from __future__ import annotations
 
+import itertools
 import os
 import tempfile
 import warnings
@@ -165,6 +166,100 @@ def timeline_figure(entries: Sequence[Entry], title: str | None = None) -> go.Fi
         legend={"orientation": "h", "y": -0.25},
         margin={"l": 60, "r": 20, "t": 50, "b": 80},
         template="plotly_white",
+    )
+    return fig
+
+
+def forecast_rounds_figure(
+    doc: Mapping[str, Any], unit: str | None = None, title: str | None = None
+) -> go.Figure:
+    """The rounds of the expected-utility model, from a ``zopa forecast --model bdm --json`` doc.
+
+    Each actor's position after every round (thin lines, round 0 is the
+    start), the weighted median, which is the forecast (bold), and the mean.
+    """
+    from plotly.colors import qualitative
+
+    rounds = [doc["initial"], *doc["rounds"]]
+    xs = [r["round"] for r in rounds]
+    fig = go.Figure()
+    for k, actor in enumerate(doc["initial"]["positions"]):
+        fig.add_trace(
+            go.Scatter(
+                x=xs,
+                y=[r["positions"][actor] for r in rounds],
+                mode="lines",
+                name=actor,
+                line={"width": 1, "color": qualitative.Plotly[k % len(qualitative.Plotly)]},
+                opacity=0.6,
+                hovertemplate=f"{actor}: %{{y:.4g}}<extra>round %{{x}}</extra>",
+            )
+        )
+    for key, name, style in (
+        ("median", "weighted median (the forecast)", {"width": 4, "color": "#111"}),
+        ("mean", "mean (compromise model)", {"width": 2, "color": "#111", "dash": "dot"}),
+    ):
+        fig.add_trace(
+            go.Scatter(
+                x=xs,
+                y=[r[key] for r in rounds],
+                mode="lines+markers",
+                name=name,
+                line=style,
+                hovertemplate=f"{key}: %{{y:.4g}}<extra>round %{{x}}</extra>",
+            )
+        )
+    fig.update_layout(
+        title=title or "Expected-utility model: positions by round",
+        xaxis={"title": {"text": "round"}, "dtick": 1},
+        yaxis={"title": {"text": unit or "position"}},
+        legend={"orientation": "h", "y": -0.25},
+        margin={"l": 60, "r": 20, "t": 50, "b": 80},
+        template="plotly_white",
+    )
+    return fig
+
+
+def sensitivity_figure(
+    docs: Mapping[str, Mapping[str, Any]], unit: str | None = None, title: str | None = None
+) -> go.Figure:
+    """Histograms of sensitivity analyses (``sensitivity`` JSON objects), one per label.
+
+    Several models of one issue share the horizontal axis (the issue's scale),
+    so their spreads can be compared at a glance.
+    """
+    from plotly.colors import qualitative
+
+    fig = go.Figure()
+    for k, (label, doc) in enumerate(docs.items()):
+        edges, counts = doc["histogram"]["edges"], doc["histogram"]["counts"]
+        total = sum(counts) or 1
+        pairs = list(itertools.pairwise(edges))
+        span = max(edges) - min(edges)
+        fig.add_trace(
+            go.Bar(
+                x=[(a + b) / 2 for a, b in pairs],
+                y=[100 * n / total for n in counts],
+                width=[(b - a) if b > a else max(span, abs(a), 1) / 50 for a, b in pairs],
+                customdata=[
+                    [f"{a:,.4g} to {b:,.4g}", n] for (a, b), n in zip(pairs, counts, strict=True)
+                ],
+                name=label,
+                marker_color=qualitative.Plotly[k % len(qualitative.Plotly)],
+                opacity=0.65,
+                hovertemplate=f"{label}: %{{customdata[0]}}, %{{customdata[1]}} runs"
+                "<extra></extra>",
+            )
+        )
+    fig.update_layout(
+        title=title or "How much each forecast moves",
+        barmode="overlay",
+        xaxis={"title": {"text": unit or "forecast"}},
+        yaxis={"title": {"text": "% of runs"}},
+        legend={"orientation": "h", "y": -0.25},
+        margin={"l": 60, "r": 20, "t": 50, "b": 80},
+        template="plotly_white",
+        bargap=0.05,
     )
     return fig
 

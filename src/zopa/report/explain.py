@@ -20,8 +20,14 @@ def party_name(problem: Problem, party_id: str) -> str:
 
 
 def issue_title(problem: Problem, issue_id: str) -> str:
-    issue = problem.issues[problem.issue_index[issue_id]]
-    return issue.title or issue.id
+    """An issue's title; for ``ISSUE.ATTR`` (a weight on an attribute), the issue's title
+    and the attribute's."""
+    ident, _, name = issue_id.partition(".")
+    issue = problem.issues[problem.issue_index[ident]]
+    title = issue.title or issue.id
+    if name and issue.attributes and name in issue.attributes:
+        return f"{title}: {issue.attributes[name].title or name}"
+    return title
 
 
 def number(problem: Problem, issue_id: str, value: Any) -> str:
@@ -218,3 +224,72 @@ VALUE_MEANING = {
     "nash": "the product of the veto parties' gains over their reservations",
     "kalai_smorodinsky": "the smallest share of its ideal gain that a veto party gets",
 }
+
+
+# --------------------------------------------------------------------------- bridging formulas
+
+
+def value_text(problem: Problem, issue_id: str, value: Any) -> str:
+    """An option by its label, or a new formula (a mapping of attribute values) in words."""
+    issue = problem.issues[problem.issue_index[issue_id]]
+    if isinstance(value, dict) and issue.attributes:
+        combo = tuple(
+            attr.index_of(value[name]) for name, attr in issue.attribute_list() if name in value
+        )
+        if len(combo) == len(issue.attributes) and None not in combo:
+            return "new formula: " + issue.combo_text(combo)  # type: ignore[arg-type]
+        return str(value)
+    k = issue.index_of(value)
+    return issue.label(k) if k is not None else str(value)
+
+
+def space_line(problem: Problem, space: Any) -> str:
+    """E.g. "The contested zone: 9 combinations, 1 excluded, 2 listed, 6 new"."""
+    return (
+        f"{issue_title(problem, space.issue)}: {space.combinations:,} combination"
+        f"{'s' if space.combinations != 1 else ''} of attribute values, {space.excluded:,} "
+        f"excluded, {space.listed:,} listed, {space.new:,} new"
+    )
+
+
+def combined_sentence(problem: Problem, result: Any) -> str:
+    """Whether a deal exists once new formulas are allowed on every attribute issue at once."""
+    if result.feasible_with_new_formulas is None:
+        return (
+            "Whether new formulas on every issue at once allow a deal depends on values "
+            "the scenario does not state (see below)."
+        )
+    if not result.feasible_with_new_formulas:
+        return (
+            "Even with new formulas allowed on every issue described by attributes at "
+            f"once, no deal is possible as of {date_text(problem)}."
+        )
+    n = result.fewest_new_formulas
+    if n == 0:
+        return f"A deal is possible as of {date_text(problem)} on the listed options already."
+    sets = [" and ".join(issue_title(problem, i) for i in s.issues) for s in result.fewest_sets]
+    which = sets[0] if len(sets) == 1 else "; or ".join(sets)
+    return (
+        f"With new formulas a deal is possible as of {date_text(problem)}: it needs a new "
+        f"formula on {n} issue{'s' if n != 1 else ''} at least ({which})."
+    )
+
+
+def unvalued_sentences(problem: Problem, result: Any) -> list[str]:
+    """Which parties state no value for new formulas, and what that leaves undecided."""
+    out = []
+    for entry in result.unvalued:
+        names = ", ".join(party_name(problem, p) for p in entry["parties"])
+        title = issue_title(problem, entry["issue"])
+        left = []
+        if not entry["searched"]:
+            left.append("the combined question keeps it on its listed options")
+        if not entry["solved"]:
+            left.append("the bargaining solutions keep it on its listed options")
+        tail = f" ({'; '.join(left)})" if left else ""
+        out.append(
+            f"{names} value{'s' if len(entry['parties']) == 1 else ''} {title} for its "
+            f"listed options only and state{'s' if len(entry['parties']) == 1 else ''} no "
+            f"value for a new formula: nothing is guessed{tail}."
+        )
+    return out

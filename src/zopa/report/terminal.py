@@ -8,6 +8,7 @@ never cut to an ellipsis), and nothing is abbreviated.  Words come from
 
 from __future__ import annotations
 
+import itertools
 import textwrap
 from typing import Any
 
@@ -19,6 +20,7 @@ from zopa.analysis import Analysis
 from zopa.engine.amend import Amendment
 from zopa.engine.blockers import Blockers
 from zopa.engine.board import Board
+from zopa.engine.bridge import Bridges
 from zopa.engine.frontier import Frontier
 from zopa.engine.solutions import CONCEPTS, Solutions
 from zopa.engine.timeline import Entry
@@ -34,7 +36,6 @@ NAME = {
     "kalai_smorodinsky": "Kalai–Smorodinsky",
 }
 HEADER = {**NAME, "kalai_smorodinsky": "Kalai–\nSmorodinsky"}  # wraps at its dash
-SHOWN_POINTS = 40  # frontier points listed in text (--json lists them all)
 SHOWN_CONCESSIONS = 10
 
 
@@ -364,6 +365,14 @@ def render_solutions(
             *[_u(result.solutions[c].utilities[party.id]) for c in concepts],
         )
     table.add_row("value (below)", *[_u(result.solutions[c].value) for c in concepts])
+    if any(not result.solutions[c].optimal for c in concepts):  # what is proven
+        table.add_row(
+            "proven upper bound of the value",
+            *[
+                "optimal" if result.solutions[c].optimal else _u(result.solutions[c].bound)
+                for c in concepts
+            ],
+        )
     show(console, table)
     say(
         console,
@@ -433,8 +442,13 @@ def render_utilities(
 # --------------------------------------------------------------------------- frontier
 
 
+FRONTIER_ROWS = 20  # frontiers up to this size are listed whole
+FRONTIER_SAMPLE = 8  # points shown of a larger frontier, evenly spaced
+
+
 def render_frontier(console: Console, problem: Problem, result: Frontier) -> None:
-    """Every frontier point's utilities and the package that reaches it (its witness)."""
+    """A frontier with the package that reaches each point (its witness): whole when
+    small; otherwise its size, each party's range, and a sample of points."""
     n = len(result.vectors)
     who = explain.names([explain.party_name(problem, p) for p in result.parties])
     if n == 0:
@@ -449,35 +463,79 @@ def render_frontier(console: Console, problem: Problem, result: Frontier) -> Non
         return
     say(
         console,
-        f"Pareto frontier of {who}: {n} point{'s' if n != 1 else ''}"
-        + (" (exact)" if result.complete else " (stopped at a limit: more may exist)")
+        f"Pareto frontier of {who}: {n:,} point{'s' if n != 1 else ''}"
+        + (" (exact)" if result.complete else " (stopped at a limit: verified points only)")
         + ", each with one package that reaches it.",
     )
-    shown = min(n, SHOWN_POINTS)
-    packages = [problem.package_json([int(k) for k in pkg]) for pkg in result.packages[:shown]]
+    if n <= FRONTIER_ROWS:
+        _frontier_packages(console, problem, result, list(range(n)))
+        return
+    for j, p in enumerate(result.parties):
+        col = result.vectors[:, j]
+        console.print(
+            f"  {explain.party_name(problem, p)}: from {_u(int(col.min()) / SCALE)} "
+            f"to {_u(int(col.max()) / SCALE)}"
+        )
+    best = [int(result.vectors[:, j].argmax()) for j in range(len(result.parties))]
+    spaced = [round(k * (n - 1) / (FRONTIER_SAMPLE - 1)) for k in range(FRONTIER_SAMPLE)]
+    rows = sorted(set(best) | set(spaced))
+    say(
+        console,
+        f"Each party's best point and {FRONTIER_SAMPLE} points spread along the frontier; "
+        "the first one's package in full, then what each package changes from the row above:",
+    )
+    show(console, _frontier_table(problem, result, rows))
+    first = problem.package_json([int(k) for k in result.packages[rows[0]]])
+    say(console, f"point {rows[0] + 1:,}: {_package_text(problem, first)}", "    ", "  ")
+    for previous, row in itertools.pairwise(rows):
+        changed = [
+            f"{explain.issue_title(problem, issue.id)} → {issue.label(int(b))}"
+            for issue, a, b in zip(
+                problem.issues, result.packages[previous], result.packages[row], strict=True
+            )
+            if a != b
+        ]
+        shown = "; ".join(changed[:3]) + (
+            f"; and {len(changed) - 3} more" if len(changed) > 3 else ""
+        )
+        say(console, f"point {row + 1:,}: {shown or 'same package'}", "    ", "  ")
+    console.print(f"--json lists all {n:,} points with their packages.")
+
+
+def _frontier_table(problem: Problem, result: Frontier, rows: list[int]) -> Table:
+    names = [explain.party_name(problem, p) for p in result.parties]
+    table = _table("point", *names, right=("point", *names))
+    for k in rows:
+        table.add_row(f"{k + 1:,}", *[_u(int(u) / SCALE) for u in result.vectors[k]])
+    return table
+
+
+def _frontier_packages(
+    console: Console, problem: Problem, result: Frontier, rows: list[int]
+) -> None:
+    """A small frontier: each point's utilities and package; options all share, once."""
+    packages = [problem.package_json([int(k) for k in result.packages[r]]) for r in rows]
     common = (
         {i: v for i, v in packages[0].items() if all(p.get(i) == v for p in packages[1:])}
-        if shown > 1
+        if len(rows) > 1
         else {}
     )
     names = [explain.party_name(problem, p) for p in result.parties]
-    table = _table("#", *names, "Package", right=("#", *names))
-    for k in range(shown):
-        cells = [_u(int(u) / SCALE) for u in result.vectors[k]]
-        varying = [explain.choice(problem, i, v) for i, v in packages[k].items() if i not in common]
-        table.add_row(str(k + 1), *cells, "\n".join(varying) or "(as below)")
+    table = _table("point", *names, "Package", right=("point", *names))
+    for r, package in zip(rows, packages, strict=True):
+        cells = [_u(int(u) / SCALE) for u in result.vectors[r]]
+        varying = [explain.choice(problem, i, v) for i, v in package.items() if i not in common]
+        table.add_row(f"{r + 1:,}", *cells, "\n".join(varying) or "(as below)")
     show(console, table)
     if common:
         say(
             console,
-            ("Every point listed also has: " if shown < n or len(common) < len(packages[0]) else "")
+            ("Every point also has: " if len(common) < len(packages[0]) else "")
             + _package_text(problem, common)
             + ".",
             indent="  ",
             first="",
         )
-    if n > shown:
-        console.print(f"… {n - shown} more points (--json lists them with their packages).")
 
 
 # --------------------------------------------------------------------------- amendment
@@ -549,7 +607,8 @@ def render_timeline(console: Console, scenario: Scenario, entries: list[Entry]) 
 
 
 def render_forecasts(console: Console, problem: Problem, forecasts: list[Any]) -> None:
-    """One line per numeric issue: the three spatial forecasts, in the issue's unit."""
+    """Per numeric issue, each spatial model's forecast in the issue's unit, and the range
+    its sensitivity runs gave, so that no model reads as one certain number."""
     heading(console, "Forecasts", " for numeric points (spatial models; see zopa forecast):")
     models = (
         ("compromise", "compromise"),
@@ -557,13 +616,22 @@ def render_forecasts(console: Console, problem: Problem, forecasts: list[Any]) -
         ("bdm", "expected utility"),
     )
     for f in forecasts:
-        values = [
-            f"{label} {explain.quantity(f.forecasts[name].value, f.unit)}"
-            for name, label in models
-            if name in f.forecasts
-        ]
         title = explain.issue_title(problem, f.issue) if f.issue in problem.issue_index else f.issue
-        say(console, f"{title}: " + "; ".join(values), indent="    ", first="  ")
+        say(console, f"{title}:", indent="    ", first="  ")
+        for name, label in models:
+            forecast = f.forecasts.get(name)
+            if forecast is None:
+                continue
+            line = f"{label} {explain.quantity(forecast.value, f.unit)}"
+            runs = getattr(forecast, "sensitivity", None)
+            if runs is not None:
+                lo, hi = explain.quantity(runs.low, f.unit), explain.quantity(runs.high, f.unit)
+                line += (
+                    f" (sensitivity runs: all {lo})"
+                    if lo == hi
+                    else f" (sensitivity runs: {lo} to {hi})"
+                )
+            say(console, line, indent="      ", first="    ")
 
 
 # --------------------------------------------------------------------------- analyze
@@ -616,3 +684,82 @@ def _assumption_note(console: Console, scenario: Scenario) -> None:
     if note:
         console.print()
         say(console, note)
+
+
+# --------------------------------------------------------------------------- bridging formulas
+
+
+def _wrapped(console: Console, text: str, first: str, rest: str) -> None:
+    """A paragraph wrapped to the console's width with a hanging indent."""
+    import textwrap
+
+    width = max(40, min(console.width, 100))
+    console.print(
+        textwrap.fill(
+            text, width, initial_indent=first, subsequent_indent=rest, break_on_hyphens=False
+        )
+    )
+
+
+def render_bridges(console: Console, problem: Problem, result: Bridges) -> None:
+    """zopa bridge: per conflict, the new formulas that dissolve it; then all issues at once."""
+    if not result.opened:
+        console.print("No issue of this scenario is described by attributes: nothing to bridge.")
+        return
+    for space in result.space:
+        _wrapped(console, explain.space_line(problem, space) + ".", "", "  ")
+    when = explain.date_text(problem)
+    if result.feasible_listed:
+        console.print(f"\nA deal is possible as of {when} on the listed options.", style="bold")
+    else:
+        n = len(result.conflicts)
+        conflicts = f"{n} conflict{'s' if n != 1 else ''}"
+        console.print(f"\nNo deal on the listed options as of {when}: {conflicts}.", style="bold")
+    for k, conflict in enumerate(result.conflicts, 1):
+        issues = ", ".join(explain.issue_title(problem, i) for i in conflict.issues)
+        console.print(Text.assemble("\n", (f"Conflict {k}", "bold"), f" ({issues}):"))
+        for c in sorted(conflict.constraints, key=lambda c: c.id):
+            _wrapped(console, explain.constraint_line(problem, c), "  • ", "    ")
+        n = len(conflict.bridged_by)
+        if n:
+            console.print(f"  Dissolved by {n} new formula{'s' if n != 1 else ''}:")
+            for formula in conflict.bridged_by[:10]:
+                _wrapped(console, formula.text, "  → ", "    ")
+            if n > 10:
+                console.print(f"  … and {n - 10} more (--json lists all).")
+        for u in conflict.undetermined[:10]:
+            names = ", ".join(explain.party_name(problem, p) for p in u.parties)
+            text = (
+                f"{explain.issue_title(problem, u.issue)}: {u.label}: the red lines hold, but "
+                f"{names} state{'s' if len(u.parties) == 1 else ''} no value for it."
+            )
+            _wrapped(console, text, "  ? ", "    ")
+        if not conflict.complete:
+            console.print("  The search stopped at the time limit; more may exist.", style="yellow")
+        elif not n and not conflict.undetermined:
+            console.print("  No new formula of a single issue dissolves it.")
+    if result.conflicts and not result.complete:
+        console.print("The search stopped at a limit; more may exist.", style="yellow")
+    console.print()
+    _wrapped(console, explain.combined_sentence(problem, result), "", "")
+    for sentence in explain.unvalued_sentences(problem, result):
+        _wrapped(console, sentence, "", "")
+    if not result.solutions:
+        return
+    console.print("\nBargaining solutions with new formulas allowed (* a new formula):")
+    for concept in CONCEPTS:
+        sol = result.solutions.get(concept)
+        if sol is None:
+            continue
+        points = "; ".join(
+            f"{issue.title or issue.id}{'*' if issue.id in sol.new else ''}: "
+            + explain.value_text(problem, issue.id, sol.package[issue.id]).removeprefix(
+                "new formula: "
+            )
+            for issue in problem.issues
+        )
+        utilities = ", ".join(f"{p.label} {_u(sol.utilities[p.id])}" for p in problem.parties)
+        proven = "" if sol.optimal else " (not proven optimal)"
+        _wrapped(
+            console, f"{points}. Utilities: {utilities}.", f"  {NAME[concept]}{proven}: ", "    "
+        )

@@ -19,7 +19,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from zopa.model import Issue, Party
+from zopa.model import Attribute, Issue, Party
 from zopa.problem import SCALE, Problem, scale
 from zopa.uncertainty.sampling import Quantity
 
@@ -82,21 +82,41 @@ def _sampled_rows(
         k = column.get((kind, party.id, key))
         return x[:, k] if k is not None else np.full(n, float(written))  # type: ignore[arg-type]
 
-    weights = [number("weight", (i.id,), party.weights.get(i.id, 0.0)) for i in issues]
-    W = _apportion(weights)
-    rows = []
-    for i, issue in enumerate(issues):
-        table = party.values.get(issue.id, {})
-        values = np.zeros((n, len(issue.values)))
-        if table and issue.numeric:
-            keys = sorted(table, key=lambda o: issue.index_of(o))  # type: ignore[arg-type,return-value]
-            ys = np.stack([number("value", (issue.id, str(o)), table[o]) for o in keys], axis=1)
-            values = ys @ _basis(issue, [issue.index_of(o) for o in keys]).T  # type: ignore[misc]
+    def weight(key: str) -> np.ndarray:
+        return number("weight", (key,), party.weights.get(key, 0.0))
+
+    def vector(target: Issue | Attribute, key: str) -> np.ndarray:
+        """(samples, options) values of one issue or attribute from the party's table."""
+        table = party.values.get(key, {})
+        values = np.zeros((n, len(target.values)))
+        if table and target.numeric:
+            keys = sorted(table, key=lambda o: target.index_of(o))  # type: ignore[arg-type,return-value]
+            ys = np.stack([number("value", (key, str(o)), table[o]) for o in keys], axis=1)
+            values = ys @ _basis(target, [target.index_of(o) for o in keys]).T  # type: ignore[misc]
         elif table:
             for o, v in table.items():
-                values[:, issue.index_of(o)] = number("value", (issue.id, str(o)), v)  # type: ignore[index]
-        rows.append(np.rint(W[:, i, None] * values).astype(np.int64))
-    return rows
+                values[:, target.index_of(o)] = number("value", (key, str(o)), v)  # type: ignore[index]
+        return values
+
+    weights, rows = [], []
+    for issue in issues:
+        names = party.by_attribute(issue.id)
+        if issue.attributes is None or not names:
+            weights.append(weight(issue.id))
+            rows.append(vector(issue, issue.id))
+            continue
+        # part-worths: the weighted mean of the attribute values of each combination
+        parts = [(a, weight(f"{issue.id}.{name}")) for a, name in enumerate(issue.attributes)]
+        total = sum((w for _, w in parts), np.zeros(n))
+        values = np.zeros((n, len(issue.values)))
+        for a, w in parts:
+            attr = issue.attribute_list()[a]
+            columns = [combo[a] for combo in issue.combos]
+            values += w[:, None] * vector(attr[1], f"{issue.id}.{attr[0]}")[:, columns]
+        weights.append(total)
+        rows.append(values / np.where(total > 0, total, 1.0)[:, None])
+    W = _apportion(weights)
+    return [np.rint(W[:, i, None] * values).astype(np.int64) for i, values in enumerate(rows)]
 
 
 def _apportion(weights: list[np.ndarray]) -> np.ndarray:

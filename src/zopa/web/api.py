@@ -23,6 +23,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from zopa.models import bdm
+from zopa.models import sensitivity as sens
 from zopa.models.forecast import MODELS
 from zopa.web import service
 from zopa.web.workspace import MAX_SCENARIO_BYTES, ScenarioTooLarge
@@ -75,13 +76,28 @@ class FrontierQuery(Query):
     limit: Annotated[int, Field(ge=1, le=100_000)] = 2000
 
 
+class BridgeQuery(Query):
+    """The options of ``zopa bridge``: ``--issue`` (repeatable)."""
+
+    issues: Annotated[list[Annotated[str, Field(max_length=200)]] | None, Field(max_length=100)] = (
+        None
+    )
+
+
 class ForecastsQuery(Query):
+    """The options of ``zopa forecast``: ``--rounds``, ``--q``, ``--variant``, ``--samples``,
+    ``--seed``; ``sensitivity: false`` is ``--no-sensitivity``."""
+
     rounds: Annotated[int, Field(ge=1, le=bdm.MAX_ROUNDS)] = 10
     q: Annotated[float, Field(ge=0, le=1)] = 1.0
+    variant: Literal[tuple(bdm.VARIANTS)] | None = None  # type: ignore[valid-type]
+    sensitivity: bool = True
+    samples: Annotated[int, Field(ge=1, le=sens.MAX_SAMPLES)] = sens.SAMPLES
+    seed: Annotated[int, Field(ge=0, le=2**63 - 1)] = 0
 
 
 class ForecastQuery(ForecastsQuery):
-    """The options of ``zopa forecast``: ``--issue``, ``--model``, ``--rounds``, ``--q``."""
+    """The options of ``zopa forecast``, with ``--issue`` and ``--model``."""
 
     issue: Annotated[str | None, Field(max_length=200)] = None
     model: Literal[MODELS] = "compromise"  # type: ignore[valid-type]
@@ -203,9 +219,16 @@ def _context(request: Request, q: Query) -> service.Context:
     return service.context(request.app.state.catalogue, q.scenario, q.draft, q.as_of, q.overrides)
 
 
-async def _analysis(request: Request, q: Query, compute: Callable[[service.Context], Any]) -> Any:
+async def _analysis(
+    request: Request,
+    q: Query,
+    compute: Callable[[service.Context], Any],
+    seconds: float | None = None,
+) -> Any:
+    """``compute`` on the request's scenario, under the wall-clock guard of ``seconds``
+    (default: the request's solver time limit)."""
     ctx = await run_in_threadpool(_context, request, q)
-    document = await run_limited(request, lambda: compute(ctx), _seconds(q))
+    document = await run_limited(request, lambda: compute(ctx), seconds or _seconds(q))
     return service.as_cli(document, ctx)
 
 
@@ -261,6 +284,17 @@ async def timeline(request: Request, q: Query) -> dict[str, Any]:
     return await _analysis(request, q, compute)
 
 
+@router.post("/bridge", summary="New formulas that dissolve each conflict (zopa bridge)")
+async def bridge(request: Request, q: BridgeQuery) -> dict[str, Any]:
+    def compute(c: service.Context) -> dict[str, Any]:
+        try:
+            return service.bridges_of(c, q.issues, _seconds(q)).to_json()
+        except ValueError as err:
+            raise ApiError(422, "invalid_request", f"issues: {err}") from None
+
+    return await _analysis(request, q, compute)
+
+
 @router.post("/analyze", summary="The whole analysis (zopa analyze)")
 async def analyze(request: Request, q: Query) -> dict[str, Any]:
     return await _analysis(request, q, lambda c: service.analysis_of(c, _seconds(q)).to_json())
@@ -271,7 +305,7 @@ async def forecast(request: Request, q: ForecastQuery) -> dict[str, Any]:
     def compute(c: service.Context) -> dict[str, Any]:
         issue = numeric_issue(c, q.issue)
         try:
-            result = service.forecast_of(c, issue, q.model, q.rounds, q.q)
+            result = service.forecast_of(c, issue, q.model, _forecast_options(q))
         except ValueError as err:
             raise ApiError(422, "invalid_request", str(err)) from None
         if result is None:
@@ -279,7 +313,8 @@ async def forecast(request: Request, q: ForecastQuery) -> dict[str, Any]:
             raise ApiError(422, "no_actors", message)
         return result.to_json()
 
-    return await _analysis(request, q, compute)
+    # no solver runs here, so the solver's time_limit does not bound it (see _FORECAST_SECONDS)
+    return await _analysis(request, q, compute, _FORECAST_SECONDS)
 
 
 @router.post("/forecasts", summary="Every model on every numeric issue with positions")
@@ -287,10 +322,21 @@ async def forecasts(request: Request, q: ForecastsQuery) -> dict[str, Any]:
     def compute(c: service.Context) -> dict[str, Any]:
         return {
             "scenario": c.scenario.id,
-            "forecasts": [f.to_json() for f in service.forecasts_of(c, q.rounds, q.q)],
+            "forecasts": [f.to_json() for f in service.forecasts_of(c, _forecast_options(q))],
         }
 
-    return await _analysis(request, q, compute)
+    return await _analysis(request, q, compute, _FORECAST_SECONDS)
+
+
+#: The wall-clock guard of the forecast endpoints is that of the default solver time limit:
+#: a forecast calls no solver, and its sensitivity analysis with many rounds can take seconds.
+_FORECAST_SECONDS = DEFAULT_SOLVER_SECONDS
+
+
+def _forecast_options(q: ForecastsQuery) -> service.ForecastOptions:
+    if q.variant is not None and getattr(q, "model", "bdm") != "bdm":
+        raise ApiError(422, "invalid_request", "variant applies to model bdm only")
+    return service.ForecastOptions(q.rounds, q.q, q.variant, q.sensitivity, q.samples, q.seed)
 
 
 def numeric_issue(ctx: service.Context, issue: str | None) -> str:

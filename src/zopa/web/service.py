@@ -169,6 +169,22 @@ def amendment_of(ctx: Context, time_limit: float | None = None) -> Any:
     )
 
 
+def bridges_of(
+    ctx: Context, issues: list[str] | None = None, time_limit: float | None = None
+) -> Any:
+    """``zopa bridge``: new formulas that dissolve each conflict (ValueError for an issue
+    that is unknown or not described by attributes)."""
+    from zopa.engine.bridge import bridge, opened_issues
+
+    opened_issues(ctx.problem, issues)
+    return _cached(
+        ctx,
+        "bridge",
+        [issues, time_limit],
+        lambda: bridge(ctx.problem, issues, time_limit=time_limit),
+    )
+
+
 def timeline_of(ctx: Context, time_limit: float | None = None) -> Any:
     from zopa.engine.timeline import timeline
 
@@ -183,23 +199,55 @@ def analysis_of(ctx: Context, time_limit: float | None = None) -> Any:
     )
 
 
-def forecasts_of(ctx: Context, rounds: int = 10, q: float = 1.0) -> list[Any]:
+@dataclass(frozen=True)
+class ForecastOptions:
+    """The options of ``zopa forecast`` (its defaults), shared by every forecast request."""
+
+    rounds: int = 10
+    q: float = 1.0
+    variant: str | None = None
+    sensitivity: bool = True
+    samples: int = 200
+    seed: int = 0
+
+    def key(self) -> list[Any]:
+        return [self.rounds, self.q, self.variant, self.sensitivity, self.samples, self.seed]
+
+    def kwargs(self) -> dict[str, Any]:
+        return {
+            "variant": self.variant,
+            "sensitivity": self.sensitivity,
+            "samples": self.samples,
+            "seed": self.seed,
+        }
+
+
+def forecasts_of(ctx: Context, options: ForecastOptions | None = None) -> list[Any]:
+    """``zopa forecast`` for every model on every numeric issue with positions."""
     from zopa.models.forecast import forecasts_for
 
-    return _cached(ctx, "forecasts", [rounds, q], lambda: forecasts_for(ctx.scenario, rounds, q))
+    o = options or ForecastOptions()
+    return _cached(
+        ctx, "forecasts", o.key(), lambda: forecasts_for(ctx.scenario, o.rounds, o.q, **o.kwargs())
+    )
 
 
-def forecast_of(ctx: Context, issue: str, model: str, rounds: int = 10, q: float = 1.0) -> Any:
+def forecast_of(
+    ctx: Context, issue: str, model: str, options: ForecastOptions | None = None
+) -> Any:
     """``zopa forecast --issue ISSUE --model MODEL``; None when no party speaks to the issue."""
     from zopa.models import forecast as fc
+
+    o = options or ForecastOptions()
 
     def run() -> Any:
         cast = fc.actors_from_scenario(ctx.scenario, issue)
         if not cast:
             return None
-        return fc.run(cast, model, rounds, q, issue, ctx.scenario.issue(issue).unit)
+        unit = ctx.scenario.issue(issue).unit
+        return fc.run(cast, model, o.rounds, o.q, issue, unit, **o.kwargs())
 
-    return _cached(ctx, "forecast", [issue, model, rounds, q], run)
+    return _cached(ctx, "forecast", [issue, model, *o.key()], run)
 
 
 def fair_of(ctx: Context, parties: tuple[str, str]) -> Any:

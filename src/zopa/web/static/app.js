@@ -48,7 +48,7 @@ function initPicker() {
 // ------------------------------------------------------------------ what-if
 
 function whatifOverrides(form) {
-  const o = { drop: [], thresholds: {}, weights: {}, reservations: {} };
+  const o = { drop: [], thresholds: {}, weights: {}, reservations: {}, formulas: {} };
   $all("input.rl", form).forEach((box) => { if (!box.checked) o.drop.push(box.dataset.id); });
   $all("input.th", form).forEach((s) => {
     if (Number(s.value) !== Number(s.dataset.default) && !o.drop.includes(s.dataset.id)) {
@@ -62,6 +62,9 @@ function whatifOverrides(form) {
     if (Number(s.value) !== Number(s.dataset.default)) {
       (o.weights[s.dataset.party] = o.weights[s.dataset.party] || {})[s.dataset.issue] = Number(s.value);
     }
+  });
+  $all("input.fm", form).forEach((box) => {  // new formulas put on the table (Bridges view)
+    if (box.checked) (o.formulas[box.dataset.issue] = o.formulas[box.dataset.issue] || []).push(JSON.parse(box.dataset.formula));
   });
   for (const k of Object.keys(o)) {
     if (Array.isArray(o[k]) ? o[k].length === 0 : Object.keys(o[k]).length === 0) delete o[k];
@@ -111,6 +114,7 @@ function initWhatif() {
   form.addEventListener("change", schedule);
   $("#reset-whatif").addEventListener("click", () => {
     $all("input.rl", form).forEach((b) => { b.checked = true; });
+    $all("input.fm", form).forEach((b) => { b.checked = false; });
     $all("input[type=range]", form).forEach((s) => {
       s.value = s.dataset.default;
       const out = s.nextElementSibling;
