@@ -625,11 +625,12 @@ def render_forecasts(console: Console, problem: Problem, forecasts: list[Any]) -
             line = f"{label} {explain.quantity(forecast.value, f.unit)}"
             runs = getattr(forecast, "sensitivity", None)
             if runs is not None:
-                lo, hi = explain.quantity(runs.low, f.unit), explain.quantity(runs.high, f.unit)
+                lo, hi = explain.quantity(runs.low), explain.quantity(runs.high)
+                unit = f" {f.unit}" if f.unit else ""
                 line += (
-                    f" (sensitivity runs: all {lo})"
+                    f" (sensitivity runs: all {lo}{unit})"
                     if lo == hi
-                    else f" (sensitivity runs: {lo} to {hi})"
+                    else f" (sensitivity runs: {lo} to {hi}{unit})"
                 )
             say(console, line, indent="      ", first="    ")
 
