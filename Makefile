@@ -34,8 +34,10 @@ system-deps:
 	@test -x /usr/bin/chromium || { $(SUDO) apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium; }
 
+# In parallel, one process per core (pytest-xdist); tests that share a costly fixture (the
+# browser) carry an xdist_group mark and run in one process (--dist loadgroup, in pyproject.toml).
 test: lint system-deps
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto
 
 # Benchmarks beside NegMAS 0.16 (installed into bench/.venv-negmas); see bench/README.md.
 bench: $(VENV)/.test-installed

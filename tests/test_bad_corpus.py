@@ -4,26 +4,24 @@ Each ``NAME.yaml`` (or ``NAME.json``) breaks the format in one way (a few in
 several) and sits next to ``NAME.expected``: the exact lines ``zopa check``
 prints for it, ``NAME.yaml:LINE:COL: message``, one per problem, sorted.
 
-The real command is run once over the whole corpus (one process start instead
-of a hundred keeps the suite fast; ``zopa check`` reports each file on its own),
-and each file's lines are then compared with its expectation.  The same file is
+The command is run once over the whole corpus (``zopa check`` reports each file
+on its own), through its entry point, and each file's lines are then compared
+with its expectation; one file is also checked by a real ``zopa`` process.  The same file is
 also loaded in-process, which is what ``zopa analyze`` and the web app do.
 """
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from collections import defaultdict
 from pathlib import Path
 
 import pytest
 
+from tests.cli import zopa, zopa_process
 from zopa.load import ScenarioError, parse_scenario, read_text
 
 BAD = Path(__file__).parent / "bad"
 CASES = sorted(p for p in BAD.iterdir() if p.suffix in (".yaml", ".json"))
-ZOPA = [sys.executable, "-m", "zopa.cli"]
 
 
 def expected_lines(case: Path) -> list[str]:
@@ -33,14 +31,7 @@ def expected_lines(case: Path) -> list[str]:
 @pytest.fixture(scope="module")
 def checked() -> tuple[int, dict[str, list[str]], str]:
     """Exit code, stdout lines by file name, and stderr of one ``zopa check`` run."""
-    run = subprocess.run(
-        [*ZOPA, "check", *(c.name for c in CASES)],
-        cwd=BAD,
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        timeout=120,
-    )
+    run = zopa("check", *(c.name for c in CASES), cwd=BAD)
     by_file: dict[str, list[str]] = defaultdict(list)
     for line in run.stdout.splitlines():
         by_file[line.partition(":")[0]].append(line)
@@ -84,9 +75,7 @@ def test_loader_raises_the_same_diagnostics(case: Path, monkeypatch: pytest.Monk
 
 def test_single_bad_file_exits_1() -> None:
     case = BAD / "many-problems.yaml"
-    run = subprocess.run(
-        [*ZOPA, "check", case.name], cwd=BAD, capture_output=True, text=True, timeout=60
-    )
+    run = zopa_process("check", case.name, cwd=BAD)  # the real process: its exit code
     assert run.returncode == 1
     assert run.stdout.splitlines() == expected_lines(case)
     assert "Traceback" not in run.stderr

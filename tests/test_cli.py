@@ -201,3 +201,22 @@ def test_timeline_counts_points_agreed_by_every_veto_party(tmp_path: Path) -> No
     assert entries["first-draft"]["agreed"] == 0
     assert entries["second-draft"]["agreed"] == 1  # territory: a and b agree; m has no veto
     assert entries["second-draft"]["points"] == 3
+
+
+def test_listing_the_scenarios_analyses_nothing() -> None:
+    doc = json.loads(zopa("scenarios", "--json").stdout)
+    assert "point_estimate" not in doc  # no scenario was analysed, at its means or otherwise
+
+
+def test_the_entry_point_keeps_nothing_between_calls() -> None:
+    """main() may run many times in one process (the test suite does): an uncertain
+    scenario analysed at its means must not mark the next command's output."""
+    from tests.cli import zopa as in_process
+
+    uncertain = in_process("blockers", "--as-of", "2025-11-26", "--json")
+    assert "point_estimate" in json.loads(uncertain.stdout)  # the built-in has distributions
+    after = in_process("blockers", EXAMPLE, "--json", cwd=TESTS)
+    assert "point_estimate" not in json.loads(after.stdout)
+    assert after.stdout == zopa("blockers", EXAMPLE, "--json").stdout  # as a new process prints
+    text = in_process("blockers", EXAMPLE, cwd=TESTS).stdout
+    assert "point analysis" not in text

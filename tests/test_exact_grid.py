@@ -11,13 +11,12 @@ from __future__ import annotations
 
 import itertools
 import json
-import subprocess
-import sys
 from fractions import Fraction
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from tests.cli import zopa
 from zopa.load import parse_scenario
 from zopa.problem import SCALE, Problem
 
@@ -85,12 +84,7 @@ def test_a_utility_equal_to_the_reservation_is_accepted(tmp_path):
         "  - {id: p-half, party: p, rule: 'utility(p) >= 0.5'}\n",
         encoding="utf-8",
     )
-    run = subprocess.run(
-        [sys.executable, "-m", "zopa.cli", "blockers", str(path), "--json"],
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    run = zopa("blockers", str(path), "--json")
     assert run.returncode == 0, run.stderr
     doc = json.loads(run.stdout)
     assert doc["feasible"] is True and doc["conflicts"] == []

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import json
 import math
-import subprocess
-import sys
 import textwrap
 from fractions import Fraction as F
 from pathlib import Path
@@ -14,6 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from tests.cli import zopa
 from zopa.load import ScenarioError, load_scenario, parse_scenario
 from zopa.models import bdm
 from zopa.models.forecast import (
@@ -31,11 +30,6 @@ from zopa.models.forecast import (
 
 DATA = Path(__file__).parent / "data"
 EMISSIONS = DATA / "emissions-1994.csv"
-ZOPA = [sys.executable, "-m", "zopa.cli"]
-
-
-def zopa(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([*ZOPA, *args], capture_output=True, text=True, timeout=120)
 
 
 def actor(name: str, c: float, x: float, s: float) -> Actor:

@@ -5,12 +5,12 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
-import sys
 import warnings
 from pathlib import Path
 
 import pytest
 
+from tests.cli import zopa
 from zopa.interop import InteropWarning
 from zopa.interop.folder import load_folder
 from zopa.interop.genius import ExportError, export_genius
@@ -19,12 +19,11 @@ from zopa.model import Scenario
 
 DATA = Path(__file__).parent / "data"
 BASIC = DATA / "genius" / "basic"
-ZOPA = [sys.executable, "-m", "zopa.cli"]
 HEAVY = "weights sum to 1.5 > 1; GENIUS caps utility at 1"
 
 
 def run(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([*ZOPA, *args], capture_output=True, text=True)
+    return zopa(*args)
 
 
 @pytest.fixture

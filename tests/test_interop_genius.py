@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from fractions import Fraction
 from pathlib import Path
 
 import pytest
 
+from tests.cli import zopa
 from zopa.interop import InteropWarning
 from zopa.interop.folder import load_folder
 from zopa.interop.genius import import_genius
@@ -19,7 +18,6 @@ from zopa.problem import SCALE, Problem
 DATA = Path(__file__).parent / "data" / "genius"
 BASIC = DATA / "basic"
 DOMAIN, BUYER, SELLER = BASIC / "basic_domain.xml", BASIC / "buyer.xml", BASIC / "seller.xml"
-ZOPA = [sys.executable, "-m", "zopa.cli"]
 
 
 def utility(scenario: Scenario, party: str, **labels: object) -> float:
@@ -148,9 +146,7 @@ def test_three_party_folder_loads_every_profile_in_natural_order():
 def test_folder_is_a_scenario_for_every_command():
     with pytest.warns(InteropWarning, match="preference-uncertainty profile"):
         assert load_scenario(str(DATA / "three")).parties[2].id == "p10"
-    out = subprocess.run(
-        [*ZOPA, "solve", str(DATA / "three"), "--json"], capture_output=True, text=True
-    )
+    out = zopa("solve", str(DATA / "three"), "--json")
     assert out.returncode == 0, out.stderr
     assert '"nash"' in out.stdout
     assert "warning: " in out.stderr and "p10.xml: preference-uncertainty profile" in out.stderr
@@ -160,43 +156,23 @@ def test_folder_is_a_scenario_for_every_command():
 
 
 def test_cli_import_prints_or_writes_atomically(tmp_path):
-    printed = subprocess.run(
-        [*ZOPA, "import", "genius", str(DOMAIN), str(BUYER), str(SELLER)],
-        capture_output=True,
-        text=True,
-    )
+    printed = zopa("import", "genius", str(DOMAIN), str(BUYER), str(SELLER))
     assert printed.returncode == 0, printed.stderr
     target = tmp_path / "basic.yaml"
-    written = subprocess.run(
-        [*ZOPA, "import", "genius", str(DOMAIN), str(BUYER), str(SELLER), "-o", str(target)],
-        capture_output=True,
-        text=True,
-    )
+    written = zopa("import", "genius", str(DOMAIN), str(BUYER), str(SELLER), "-o", str(target))
     assert written.returncode == 0, written.stderr
     assert target.read_text() == printed.stdout
     assert [p.name for p in tmp_path.iterdir()] == ["basic.yaml"]  # no temporary file left
-    check = subprocess.run([*ZOPA, "check", str(target)], capture_output=True, text=True)
+    check = zopa("check", str(target))
     assert check.returncode == 0, check.stdout
 
 
 def test_cli_negmas_semantics_and_usage_errors():
-    ok = subprocess.run(
-        [*ZOPA, "import", "genius", str(DOMAIN), str(BUYER), "--semantics", "negmas"],
-        capture_output=True,
-        text=True,
-    )
+    ok = zopa("import", "genius", str(DOMAIN), str(BUYER), "--semantics", "negmas")
     assert ok.returncode == 0 and "negmas_utility" in ok.stdout
-    bad = subprocess.run(
-        [*ZOPA, "import", "genius", str(DOMAIN), str(BUYER), "--semantics", "nash"],
-        capture_output=True,
-        text=True,
-    )
+    bad = zopa("import", "genius", str(DOMAIN), str(BUYER), "--semantics", "nash")
     assert bad.returncode == 2 and "--semantics" in bad.stderr
-    steps = subprocess.run(
-        [*ZOPA, "import", "genius", str(DOMAIN), str(BUYER), "--real-steps", "1"],
-        capture_output=True,
-        text=True,
-    )
+    steps = zopa("import", "genius", str(DOMAIN), str(BUYER), "--real-steps", "1")
     assert steps.returncode == 2 and "--real-steps" in steps.stderr
 
 
@@ -265,9 +241,7 @@ def test_errors_name_file_line_and_element(tmp_path, case):
     assert diagnostic.file == str(bad)
     assert diagnostic.line == line
     assert message in diagnostic.message
-    out = subprocess.run(
-        [*ZOPA, "import", "genius", str(DOMAIN), str(bad)], capture_output=True, text=True
-    )
+    out = zopa("import", "genius", str(DOMAIN), str(bad))
     assert out.returncode == 1
     assert out.stderr.startswith(f"{bad}:{line}:")
     assert "Traceback" not in out.stderr
@@ -371,7 +345,7 @@ def test_a_profile_naming_another_domain_warns_when_its_issues_fit(tmp_path):
         "its issues fit, so it is read (renamed copies of domains are common)"
     )
     assert load_folder(folder).warnings == [message]
-    out = subprocess.run([*ZOPA, "solve", str(folder), "--json"], capture_output=True, text=True)
+    out = zopa("solve", str(folder), "--json")
     assert out.returncode == 0 and f"warning: {message}" in out.stderr
     # GENIUS's domain editor names every domain "root": nothing to compare
     (folder / "basic_domain.xml").write_text(DOMAIN.read_text().replace('"basic"', '"root"'))

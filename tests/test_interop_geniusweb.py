@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
+from tests.cli import zopa
 from zopa.interop.folder import load_folder
 from zopa.interop.geniusweb import import_geniusweb
 from zopa.load import ScenarioError
@@ -16,7 +15,6 @@ from zopa.problem import SCALE, Problem
 
 DATA = Path(__file__).parent / "data" / "geniusweb" / "basic"
 DOMAIN, ALICE, BOB = DATA / "basicweb.json", DATA / "alice.json", DATA / "bob.json"
-ZOPA = [sys.executable, "-m", "zopa.cli"]
 
 
 def utility(scenario, party: str, colour: str, amount: int) -> float:
@@ -42,18 +40,14 @@ def test_hand_derived_utilities_and_reservation():
 def test_geniusweb_folder_is_a_scenario():
     imported = load_folder(DATA)
     assert [p.id for p in imported.scenario.parties] == ["alice", "bob"]
-    out = subprocess.run([*ZOPA, "frontier", str(DATA), "--json"], capture_output=True, text=True)
+    out = zopa("frontier", str(DATA), "--json")
     assert out.returncode == 0, out.stderr
     assert json.loads(out.stdout)["parties"] == ["alice", "bob"]
 
 
 def test_cli_import_geniusweb(tmp_path):
     target = tmp_path / "web.yaml"
-    out = subprocess.run(
-        [*ZOPA, "import", "geniusweb", str(DOMAIN), str(ALICE), str(BOB), "-o", str(target)],
-        capture_output=True,
-        text=True,
-    )
+    out = zopa("import", "geniusweb", str(DOMAIN), str(ALICE), str(BOB), "-o", str(target))
     assert out.returncode == 0, out.stderr
     assert "format: zopa/1" in target.read_text()
 
@@ -109,9 +103,7 @@ def test_malformed_json_and_unsupported_profiles(tmp_path):
     groups.write_text('{"SumOfGroupsUtilitySpace": {}}')
     with pytest.raises(ScenarioError, match="zopa/1 is additive"):
         import_geniusweb(DOMAIN, [groups])
-    out = subprocess.run(
-        [*ZOPA, "import", "geniusweb", str(DOMAIN), str(groups)], capture_output=True, text=True
-    )
+    out = zopa("import", "geniusweb", str(DOMAIN), str(groups))
     assert out.returncode == 1 and out.stderr.startswith(f"{groups}:1:1:")
 
 
@@ -139,8 +131,6 @@ def test_a_profile_naming_another_domain_warns_when_its_issues_fit(tmp_path):
     assert import_geniusweb(DOMAIN, [ALICE, BOB]).warnings == []
     for name in ("basicweb.json", "bob.json"):
         (tmp_path / name).write_text((DATA / name).read_text())
-    out = subprocess.run(
-        [*ZOPA, "frontier", str(tmp_path), "--json"], capture_output=True, text=True
-    )
+    out = zopa("frontier", str(tmp_path), "--json")
     assert out.returncode == 0 and f"warning: {imported.warnings[0]}" in out.stderr
     json.loads(out.stdout)

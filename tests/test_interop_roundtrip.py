@@ -11,8 +11,6 @@ is within 1.5 units per issue of the exact utility, hence the bound 3·issues.
 
 from __future__ import annotations
 
-import subprocess
-import sys
 import xml.etree.ElementTree as ET
 from fractions import Fraction
 from pathlib import Path
@@ -21,6 +19,7 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from tests.cli import zopa
 from zopa.interop.folder import load_folder
 from zopa.interop.genius import export_genius
 from zopa.load import load_scenario
@@ -28,7 +27,6 @@ from zopa.model import Scenario, exact
 from zopa.problem import Problem, value_vector
 
 DATA = Path(__file__).parent / "data"
-ZOPA = [sys.executable, "-m", "zopa.cli"]
 VALUES = [0, 0.05, 0.1, 0.25, 1 / 3, 0.4, 0.5, 0.6, 0.75, 0.9, 1]
 
 
@@ -186,11 +184,7 @@ def test_genius_metadata_survives_a_round_trip(tmp_path):
 
 
 def test_cli_export_lists_red_lines_and_the_folder_loads(tmp_path):
-    out = subprocess.run(
-        [*ZOPA, "export", "genius", str(DATA / "example.yaml"), "-o", str(tmp_path / "g")],
-        capture_output=True,
-        text=True,
-    )
+    out = zopa("export", "genius", str(DATA / "example.yaml"), "-o", str(tmp_path / "g"))
     assert out.returncode == 0, out.stderr
     assert (
         "cannot express red lines" in out.stderr and "a-army (a): army_cap >= 800000" in out.stderr
@@ -206,7 +200,5 @@ def test_cli_export_lists_red_lines_and_the_folder_loads(tmp_path):
     assert [i.title for i in scenario.issues] == ["territory", "army_cap", "alliance"]
     original = load_scenario(str(DATA / "example.yaml"))
     assert scenario.party("a").reservation == original.party("a").reservation
-    missing = subprocess.run(
-        [*ZOPA, "export", "genius", str(DATA / "example.yaml")], capture_output=True, text=True
-    )
+    missing = zopa("export", "genius", str(DATA / "example.yaml"))
     assert missing.returncode == 2 and "-o FOLDER" in missing.stderr

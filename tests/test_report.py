@@ -4,20 +4,20 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
 from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
 
+from tests.cli import zopa as run_zopa
+
 DATA = Path(__file__).parent / "data"
 EXAMPLE = str(DATA / "example.yaml")
-ZOPA = [sys.executable, "-m", "zopa.cli"]
 PNG = b"\x89PNG\r\n\x1a\n"
 
 
 def zopa(*args: str) -> subprocess.CompletedProcess[str]:
-    done = subprocess.run([*ZOPA, *args], capture_output=True, text=True, timeout=300)
+    done = run_zopa(*args)
     assert done.returncode in (0, 3), done.stderr
     return done
 
@@ -170,9 +170,7 @@ def test_markdown_with_png_charts_beside_it(tmp_path: Path, analysis: dict) -> N
 
 
 def test_report_rejects_unknown_format(tmp_path: Path) -> None:
-    done = subprocess.run(
-        [*ZOPA, "report", EXAMPLE, "-o", str(tmp_path / "r.pdf")], capture_output=True, text=True
-    )
+    done = run_zopa("report", EXAMPLE, "-o", str(tmp_path / "r.pdf"))
     assert done.returncode == 2 and ".html or .md" in done.stderr
     assert not (tmp_path / "r.pdf").exists()
 

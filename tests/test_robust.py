@@ -8,14 +8,13 @@ reported package must reach the maximum count, with the documented tie-break.
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 
 import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests import brute
+from tests.cli import zopa
 from tests.test_uncertainty import two_lines, uncertain_scenarios
 from zopa.model import Scenario
 from zopa.problem import Problem
@@ -24,8 +23,6 @@ from zopa.uncertainty.evaluate import model_for
 from zopa.uncertainty.robust import robust_package
 from zopa.uncertainty.sampling import draw
 from zopa.uncertainty.tables import Tables
-
-ZOPA = [sys.executable, "-m", "zopa.cli"]
 
 
 def _brute_counts(scenario: Scenario, job: object, n: int) -> tuple[np.ndarray, np.ndarray]:
@@ -108,12 +105,7 @@ def test_a_stopped_solver_keeps_the_best_it_knows() -> None:
 
 
 def test_built_in_command_reports_the_exact_robust_package() -> None:
-    run = subprocess.run(
-        [*ZOPA, "montecarlo", "-n", "1000", "--seed", "0", "--processes", "1", "--json"],
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    run = zopa("montecarlo", "-n", "1000", "--seed", "0", "--processes", "1", "--json")
     assert run.returncode == 0, run.stderr
     doc = json.loads(run.stdout)
     robust = doc["robust_package"]

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from hypothesis import HealthCheck, event, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from tests.brute import agreement
@@ -91,14 +91,16 @@ def test_single_text_honours_red_lines(scenario: Any, data: Any) -> None:
         assert set(s.objections) == {q for q, ok in s.responses.items() if not ok}
 
 
-@settings(SETTINGS, max_examples=100)
+# The next three hold for some scenarios only: assume() discards the others, so that
+# max_examples counts the examples the property is checked on (about a third of those drawn).
+
+
+@settings(SETTINGS, max_examples=40)
 @given(scenarios(max_parties=3), st.integers(1, 8))
 def test_hardliners_break_down_without_a_deal(scenario: Any, rounds: int) -> None:
     problem = Problem(scenario)
     packages, _ = agreement(problem)
-    event("infeasible" if not len(packages) else "feasible (skipped)")
-    if len(packages):
-        return  # only infeasible scenarios
+    assume(not len(packages))  # only infeasible scenarios
     for protocol, params in (("alternating", {}), ("single-text", {"mediator": "p0"})):
         run = simulate(problem, protocol, {"*": "hardliner"}, rounds=rounds, params=params)
         assert run.outcome.agreement is None
@@ -106,7 +108,7 @@ def test_hardliners_break_down_without_a_deal(scenario: Any, rounds: int) -> Non
         check_run(problem, run)
 
 
-@settings(SETTINGS, max_examples=100)
+@settings(SETTINGS, max_examples=50)
 @given(scenarios(max_parties=2), st.integers(1, 12), st.sampled_from([1.0, 0.9]))
 def test_two_linear_conceders_agree_before_the_deadline(
     scenario: Any, rounds: int, discount: float
@@ -115,10 +117,7 @@ def test_two_linear_conceders_agree_before_the_deadline(
     and worth the other's reservation, which AC_next accepts at the deadline."""
     problem = Problem(scenario)
     packages, _ = agreement(problem)
-    relevant = len(problem.parties) == 2 and len(packages)
-    event("two parties, feasible" if relevant else "other (skipped)")
-    if not relevant:
-        return
+    assume(len(problem.parties) == 2 and len(packages))  # two parties, feasible
     run = simulate(
         problem, "alternating", {"*": "linear:model=full"}, rounds=rounds, discount=discount
     )
@@ -127,7 +126,7 @@ def test_two_linear_conceders_agree_before_the_deadline(
     check_run(problem, run)
 
 
-@settings(SETTINGS, max_examples=150)
+@settings(SETTINGS, max_examples=50)
 @given(scenarios(max_parties=2), st.integers(1, 12), st.sampled_from([1.0, 0.9]))
 def test_two_default_linear_conceders_agree_when_the_responder_has_no_reservation(
     scenario: Any, rounds: int, discount: float
@@ -143,10 +142,8 @@ def test_two_default_linear_conceders_agree_when_the_responder_has_no_reservatio
     """
     problem = Problem(scenario)
     packages, _ = agreement(problem)
-    relevant = len(problem.parties) == 2 and len(packages) and problem.reservations[1] == 0
-    event("two parties, feasible, p1 without reservation" if relevant else "other (skipped)")
-    if not relevant:
-        return
+    # two parties, feasible, the second without reservation
+    assume(len(problem.parties) == 2 and len(packages) and problem.reservations[1] == 0)
     run = simulate(problem, "alternating", {"*": "linear"}, rounds=rounds, discount=discount)
     assert run.outcome.agreement is not None, run.outcome.reason
     assert run.outcome.round <= rounds

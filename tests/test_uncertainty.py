@@ -22,6 +22,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests import brute
+from tests.cli import zopa
 from tests.strategies import scenarios
 from zopa import rules
 from zopa.load import ScenarioError, parse_scenario
@@ -32,8 +33,6 @@ from zopa.uncertainty.aggregate import wilson
 from zopa.uncertainty.evaluate import Job, analyse, model_for
 from zopa.uncertainty.sampling import Quantity, draw
 from zopa.uncertainty.tables import Tables
-
-ZOPA = [sys.executable, "-m", "zopa.cli"]
 
 TWO_LINES = """
 format: zopa/1
@@ -416,12 +415,7 @@ def test_dask_cluster_of_two_workers_equals_serial(serial_run: str) -> None:
 def test_command_prints_one_json_document(tmp_path: Any) -> None:
     path = tmp_path / "s.yaml"
     path.write_text(TWO_LINES.format(floor="{uniform: [10, 90]}", pfirm="", qfirm=""))
-    run = subprocess.run(
-        [*ZOPA, "montecarlo", str(path), "-n", "400", "--seed", "4", "--json"],
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    run = zopa("montecarlo", str(path), "-n", "400", "--seed", "4", "--json")
     assert run.returncode == 0, run.stderr
     doc = json.loads(run.stdout)
     for key in (
@@ -444,9 +438,9 @@ def test_command_prints_one_json_document(tmp_path: Any) -> None:
 def test_point_analyses_say_they_use_means(tmp_path: Any) -> None:
     path = tmp_path / "s.yaml"
     path.write_text(TWO_LINES.format(floor="{uniform: [10, 90]}", pfirm="", qfirm=""))
-    run = subprocess.run([*ZOPA, "blockers", str(path), "--json"], capture_output=True, text=True)
+    run = zopa("blockers", str(path), "--json")
     assert json.loads(run.stdout)["point_estimate"] == "means; firmness >= 0.5"
-    run = subprocess.run([*ZOPA, "blockers", str(path)], capture_output=True, text=True)
+    run = zopa("blockers", str(path))
     assert "point analysis" in run.stdout
 
 
@@ -455,7 +449,7 @@ def test_point_analyses_say_they_use_means(tmp_path: Any) -> None:
     [["--workers", "2", "--scheduler", "tcp://127.0.0.1:1"], ["-n", "0"], ["--seed", "-1"]],
 )
 def test_usage_errors_exit_2(args: list[str]) -> None:
-    run = subprocess.run([*ZOPA, "montecarlo", *args], capture_output=True, text=True)
+    run = zopa("montecarlo", *args)
     assert run.returncode == 2, run.stderr
     assert "Traceback" not in run.stderr
 
@@ -481,18 +475,13 @@ def test_command_on_an_existing_cluster_equals_the_serial_command(tmp_path: Any)
 
     path = tmp_path / "s.yaml"
     path.write_text(TWO_LINES.format(floor="{uniform: [10, 90]}", pfirm="", qfirm=""))
-    common = [*ZOPA, "montecarlo", str(path), "-n", "800", "--seed", "9", "--json"]
-    serial = subprocess.run([*common, "--processes", "1"], capture_output=True, text=True)
+    common = ["montecarlo", str(path), "-n", "800", "--seed", "9", "--json"]
+    serial = zopa(*common, "--processes", "1")
     assert serial.returncode == 0, serial.stderr
     with LocalCluster(
         n_workers=2, threads_per_worker=1, host="127.0.0.1", dashboard_address=None
     ) as cluster:
-        remote = subprocess.run(
-            [*common, "--scheduler", cluster.scheduler_address],
-            capture_output=True,
-            text=True,
-            timeout=300,
-        )
+        remote = zopa(*common, "--scheduler", cluster.scheduler_address)
     assert remote.returncode == 0, remote.stderr
     assert remote.stdout == serial.stdout
 
@@ -501,12 +490,7 @@ def test_command_on_an_existing_cluster_equals_the_serial_command(tmp_path: Any)
 def test_command_on_an_early_draft_of_the_built_in(args: list[str]) -> None:
     # as of 20 Nov 2025 the red line `ukraine-army-800k` (threshold `ukraine_floor`) is not yet
     # in force; binding it anyway crashed with "expected a number after '>='"
-    run = subprocess.run(
-        [*ZOPA, "montecarlo", *args, "-n", "30", "--seed", "1", "--json"],
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    run = zopa("montecarlo", *args, "-n", "30", "--seed", "1", "--json")
     assert run.returncode == 0, run.stderr
     doc = json.loads(run.stdout)
     assert doc["samples"] == 30 and doc["as_of"] == "2025-11-20"

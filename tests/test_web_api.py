@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from html import escape
@@ -14,10 +12,10 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.cli import zopa
 from tests.webserver import DATA, running_server
 from zopa.model import POINT_ESTIMATE
 
-ZOPA = [sys.executable, "-m", "zopa.cli"]
 EXAMPLE = DATA / "example.yaml"
 
 
@@ -39,7 +37,7 @@ def http(base: str) -> Iterator[httpx.Client]:
 
 
 def cli_json(*args: str) -> dict:
-    done = subprocess.run([*ZOPA, *args, "--json"], capture_output=True, text=True, timeout=300)
+    done = zopa(*args, "--json")
     assert done.returncode in (0, 3), done.stderr
     return json.loads(done.stdout)
 
@@ -104,8 +102,13 @@ def test_fair_on_the_builtin_equals_the_cli(http: httpx.Client) -> None:
     assert doc["point_estimate"] == POINT_ESTIMATE
     expected = cli_json("fair", "ukraine-2025", "--parties", "ukraine,russia")
     assert without_departures(doc) == expected
+    # four parties and none named: both shells refuse, with the same words
     default = http.post("/api/fair", json={"scenario": "ukraine-2025"})
-    assert default.status_code == 200 and default.json()["parties"] == ["ukraine", "russia"]
+    assert default.status_code == 422 and default.json()["error"] == "invalid_request"
+    cli = zopa("fair", "ukraine-2025")
+    assert cli.returncode == 2
+    assert cli.stderr == f"zopa: error: --{default.json()['message']}\n"
+    assert "between two parties" in cli.stderr
 
 
 def test_fair_and_forecast_pages_on_the_builtin(http: httpx.Client) -> None:

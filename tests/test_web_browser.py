@@ -1,67 +1,29 @@
 """The web app in a real browser: Playwright driving Debian's Chromium (/usr/bin/chromium).
 
 `make test` installs Chromium when it is missing (`make system-deps`); these
-tests are never skipped.  Screenshots go to artifacts/screenshots/.
+tests are never skipped.  Screenshots go to artifacts/screenshots/.  The
+``browser``, ``page`` (desktop) and ``phone`` (390 px) fixtures are in
+``tests/conftest.py``, the helpers in ``tests/browser.py``.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from pathlib import Path
-from urllib.parse import urlparse
 
 import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect
 
+from tests.browser import DESKTOP, PHONE, assert_fits, checked_page, shot
 from tests.webserver import DATA, running_server
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-]
-SHOTS = Path(__file__).resolve().parent.parent / "artifacts" / "screenshots"
-LOOPBACK = {"127.0.0.1", "localhost", "::1"}
+pytestmark = pytest.mark.xdist_group("browser")  # one process runs them: one browser
 
 
 @pytest.fixture(scope="module")
 def base(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     with running_server(tmp_path_factory.mktemp("browser")) as url:
         yield url
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
-        yield b
-        b.close()
-
-
-@pytest.fixture
-def page(browser: Browser) -> Iterator[Page]:
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    page = context.new_page()
-    requested: list[str] = []
-    errors: list[str] = []
-    page.on("request", lambda r: requested.append(r.url))
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    yield page
-    context.close()
-    # offline: nothing but this server (and data: / blob: URLs) was ever requested
-    hosts = {urlparse(u).hostname for u in requested if urlparse(u).scheme in ("http", "https")}
-    assert hosts <= LOOPBACK, hosts
-    assert not errors, errors
-
-
-def shot(page: Page, name: str) -> None:
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
 
 
 def test_board_with_draft_picker_and_date_slider(page: Page, base: str) -> None:
@@ -174,6 +136,29 @@ def test_montecarlo_job_marks_the_robust_package(page: Page, base: str) -> None:
     assert "robust package" in names
 
 
+def test_stability_graph_of_the_standoff(page: Page, base: str, phone: Page) -> None:
+    page.goto(f"{base}/s/ukraine-2025/stability", timeout=180_000)
+    expect(page.locator("#stability-words")).to_contain_text("Holding firm")
+    nodes = page.locator("#stability-graph .node")
+    assert nodes.count() >= 3
+    expect(page.locator("#stability-graph .node.start")).to_have_count(1)
+    assert page.locator("#stability-graph .node.nash").count() >= 1  # equilibria are marked
+    assert page.locator("#stability-graph path.move").count() >= 1  # a way out of the standoff
+    assert page.locator("#stability-states li").count() == nodes.count()
+    shot(page, "stability")
+    phone.goto(f"{base}/s/ukraine-2025/stability", timeout=180_000)
+    expect(phone.locator("#stability-graph")).to_be_visible()
+    assert_fits(phone)  # no sideways page at 390 px
+    box = phone.locator("#stability-graph-box")
+    assert box.evaluate("e => e.scrollWidth > e.clientWidth")  # the graph scrolls in its box
+    shot(phone, "stability-390")
+    page.goto(f"{base}/s/example/stability")  # another outcome rule, on a small scenario
+    page.select_option("#outcome-picker", "utilitarian")
+    page.locator("#stability-form button").click()
+    page.wait_for_url(re.compile(r"outcome=utilitarian"))
+    expect(page.locator("#stability-words")).to_contain_text("utilitarian package")
+
+
 def test_bridges_view_and_trying_a_formula(page: Page, base: str) -> None:
     page.goto(f"{base}/s/valley/bridges")
     expect(page.locator("#bridges-listed")).to_contain_text("No deal on the listed options")
@@ -204,28 +189,19 @@ def test_bridges_view_and_trying_a_formula(page: Page, base: str) -> None:
     expect(page.locator("#whatif-departures")).to_contain_text("The sourced scenario")
 
 
-def test_bridges_view_at_390_px(browser: Browser, base: str) -> None:
-    context = browser.new_context(viewport={"width": 390, "height": 844})
-    page = context.new_page()
-    try:
-        page.goto(f"{base}/s/valley/bridges")
-        expect(page.locator("li.bridge").first).to_be_visible()
-        width = page.evaluate("document.documentElement.scrollWidth")
-        assert width <= 390, width  # nothing but the solutions table (which scrolls) is wider
-        box = page.locator("li.bridge").first.bounding_box()
-        assert box is not None and box["x"] + box["width"] <= 390
-        shot(page, "bridges-390")
-    finally:
-        context.close()
+def test_bridges_view_at_390_px(phone: Page, base: str) -> None:
+    phone.goto(f"{base}/s/valley/bridges")
+    expect(phone.locator("li.bridge").first).to_be_visible()
+    assert_fits(phone, "li.bridge")  # nothing but the solutions table (which scrolls) is wider
+    shot(phone, "bridges-390")
 
 
-@pytest.mark.parametrize(("width", "height"), [(1280, 900), (390, 844)])
-def test_forecast_page_tables_charts_and_ranges(browser: Browser, base: str, width, height) -> None:
-    context = browser.new_context(viewport={"width": width, "height": height})
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    try:
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
+def test_forecast_page_tables_charts_and_ranges(
+    browser: Browser, base: str, viewport: dict[str, int]
+) -> None:
+    width = viewport["width"]
+    with checked_page(browser, viewport) as page:  # offline, no script error
         page.goto(f"{base}/s/ukraine-2025/forecast")
         section = page.locator("#forecast-army_cap")
         rows = section.locator("table.forecast-models tbody tr")
@@ -248,14 +224,6 @@ def test_forecast_page_tables_charts_and_ranges(browser: Browser, base: str, wid
         )
         assert bars == ["Compromise", "Weighted median", "Expected utility"]
         # usable at this width: nothing makes the page itself scroll sideways
-        overflow = page.evaluate(
-            "document.documentElement.scrollWidth - document.documentElement.clientWidth"
-        )
-        assert overflow <= 0, f"the page is {overflow} px wider than the {width} px window"
-        for part in (".rounds-chart", "table.forecast-models"):
-            box = section.locator(part).bounding_box()
-            assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= width, part
+        parts = ("#forecast-army_cap .rounds-chart", "#forecast-army_cap table.forecast-models")
+        assert_fits(page, *parts)
         shot(page, f"forecast-{width}")
-    finally:
-        context.close()
-    assert not errors, errors

@@ -16,10 +16,11 @@ from __future__ import annotations
 
 import re
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import Any, get_args, get_origin
+from typing import Any, TypeVar, get_args, get_origin
 
 from pydantic import BaseModel, ValidationError
 
@@ -29,6 +30,7 @@ from zopa.model import Problem, Scenario
 DEFAULT_SCENARIO = "ukraine-2025"
 MAX_FILE_BYTES = 10 * 1024 * 1024  # far above any real scenario; guards memory
 MAX_NODES = 1_000_000  # values after expanding YAML aliases; stops "billion laughs" files
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, order=True)
@@ -101,18 +103,37 @@ def read_text(path: Path) -> str:
 
 def parse_scenario(text: str, filename: str = "<text>") -> Scenario:
     """Validate scenario text; raise :class:`ScenarioError` listing every problem."""
+    return parse_document(text, filename, _validate)
+
+
+def parse_document(
+    text: str, filename: str, validate: Callable[[Any], tuple[list[Problem], T | None]]
+) -> T:
+    """Read YAML or JSON text and validate it; raise :class:`ScenarioError` on any problem.
+
+    Shared by every file format zopa reads (scenarios, graph models): ``validate``
+    takes the plain data and returns the problems found (paths into the data)
+    and the result; each problem is reported as ``FILE:LINE:COL: message``.
+    """
     data = _fast_load(text)
     if data is not None and not _too_big(data):  # the common case: a valid file, no positions
-        problems, scenario = _validate(data)
-        if scenario is not None and not problems:
-            return scenario
+        problems, result = validate(data)
+        if result is not None and not problems:
+            return result
     tree = _read_tree(text, filename)
-    problems, scenario = _validate(_plain(tree))
+    problems, result = validate(_plain(tree))
     if problems:
         diags = sorted({_diagnostic(filename, tree, p, text) for p in problems})
         raise ScenarioError(diags)
-    assert scenario is not None
-    return scenario
+    assert result is not None
+    return result
+
+
+def pydantic_problems(
+    err: ValidationError, cls: type[BaseModel], raw: Any, prefix: tuple[str | int, ...] = ()
+) -> list[Problem]:
+    """A pydantic validation error as problems at paths into the file (readable messages)."""
+    return _pydantic_problems(err, cls, raw, prefix)
 
 
 # --------------------------------------------------------------------------- reading

@@ -39,6 +39,17 @@ the rule compares is an error.
 Every comparison on an issue, whatever its operator, becomes a set of allowed
 options, so the bound form compiles directly to SAT clauses, to CP-SAT
 constraints and to numpy masks (:func:`evaluate_many`).
+
+**Statements over yes/no options** (``parse(text, options=True)``, the language of
+``zopa-gmcr/1`` models): every option is a yes/no issue whose options are ``N``
+and ``Y``, a bare option id stands for ``id == Y`` ("the option is chosen"), and
+a statement may end in ``if RULE`` or ``iff RULE`` (Fang, Hipel, Kilgour & Peng
+2003, option prioritisation): ``A if B`` holds when B does not or A does, ``A iff
+B`` when both or neither do.  Both forms are rewritten into the tree above, so
+binding and evaluation are unchanged::
+
+    statement := rule [("if" | "iff") rule]
+    cmp       := ... | OPTION
 """
 
 from __future__ import annotations
@@ -56,6 +67,8 @@ if TYPE_CHECKING:
 Op = Literal["==", "!=", "<", "<=", ">", ">="]
 OPS: tuple[Op, ...] = ("==", "!=", "<=", ">=", "<", ">")
 KEYWORDS = frozenset({"and", "or", "not", "in"})
+CONDITIONALS = frozenset({"if", "iff"})  # keywords too in statements over options
+YES, NO = "Y", "N"  # the two options of a yes/no option in statements over options
 MAX_DEPTH = 100  # nested 'not' and '(' levels; keeps the recursive parser far from Python's limit
 
 
@@ -251,10 +264,12 @@ def _number(text: str, column: int) -> Fraction:
 class _Parser:
     """Recursive descent over the token list, one method per grammar rule."""
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, options: bool = False) -> None:
         self.tokens = _tokenize(text)
         self.pos = 0
         self.depth = 0
+        self.options = options  # statements over yes/no options (bare ids, if / iff)
+        self.reserved = KEYWORDS | CONDITIONALS if options else KEYWORDS
 
     @property
     def tok(self) -> _Token:
@@ -279,9 +294,21 @@ class _Parser:
         if self.tok.kind == "end":
             raise RuleSyntaxError("empty rule", 1)
         expr = self.or_()
+        conditional = self.options and self.tok.kind == "ident" and self.tok.text in CONDITIONALS
+        if conditional:
+            word = self._next().text
+            if self.tok.kind == "end":
+                raise RuleSyntaxError(f"expected a condition after {word!r}", self.tok.column)
+            condition = self.or_()
+            if word == "if":  # material implication: condition -> expr
+                expr = Or((expr, Not(condition)))
+            else:
+                expr = Or((And((expr, condition)), And((Not(expr), Not(condition)))))
         if self.tok.kind != "end":
+            more = self.options and not conditional
+            expected = "'and', 'or', 'if', 'iff'" if more else "'and', 'or'"
             raise RuleSyntaxError(
-                f"unexpected {_describe(self.tok)}; expected 'and', 'or' or the end of the rule",
+                f"unexpected {_describe(self.tok)}; expected {expected} or the end of the rule",
                 self.tok.column,
             )
         return expr
@@ -321,14 +348,16 @@ class _Parser:
 
     def cmp(self) -> Expr:
         tok = self.tok
-        if tok.kind != "ident" or tok.text in KEYWORDS:
+        if tok.kind != "ident" or tok.text in self.reserved:
+            wanted = "an option id" if self.options else "an issue id, 'utility(...)'"
             raise RuleSyntaxError(
-                f"expected an issue id, 'utility(...)', 'not' or '(', found {_describe(tok)}",
-                tok.column,
+                f"expected {wanted}, 'not' or '(', found {_describe(tok)}", tok.column
             )
         self._next()
         if tok.text == "utility" and self.tok.kind == "punct" and self.tok.text == "(":
             return self.utility(tok)
+        if self.options and not (self.tok.kind == "op" or self._is_kw("in") or self._is_kw("not")):
+            return Cmp(tok.text, "==", Value(YES), tok.column)  # a bare option: it is chosen
         if self.tok.kind == "op":
             op = self._next().text
             return Cmp(tok.text, op, self.value(), tok.column)  # type: ignore[arg-type]
@@ -397,9 +426,17 @@ def _describe(tok: _Token) -> str:
     return repr(tok.text) if tok.kind != "str" else f"'{tok.text}'"
 
 
-def parse(text: str) -> Expr:
-    """Parse a rule into its syntax tree; raise :class:`RuleSyntaxError` with the column."""
-    return _Parser(text).parse()
+def parse(text: str, options: bool = False) -> Expr:
+    """Parse a rule into its syntax tree; raise :class:`RuleSyntaxError` with the column.
+
+    ``options=True`` parses a statement over yes/no options (see the module docstring).
+    """
+    return _Parser(text, options).parse()
+
+
+def option_domain(option_id: str) -> IssueDomain:
+    """A yes/no option as the issue statements over options bind against."""
+    return IssueDomain(option_id, (NO, YES))
 
 
 # --------------------------------------------------------------------------- printing

@@ -2,7 +2,7 @@
 
 One module per command group, each command a thin function that calls one
 core function and presents its result; what they share (exit codes, options,
-state, helpers) is in :mod:`zopa.cli.common`.  This module is the table of
+helpers) is in :mod:`zopa.cli.common`.  This module is the table of
 contents: it registers every command, in the order ``zopa --help`` lists them.
 
 * :mod:`zopa.cli.files` — ``scenarios``, ``check``, ``schema``;
@@ -10,6 +10,7 @@ contents: it registers every command, in the order ``zopa --help`` lists them.
   ``amend``, ``timeline`` (the exact engine);
 * :mod:`zopa.cli.bridge` — ``bridge`` (new formulas on issues described by attributes);
 * :mod:`zopa.cli.models` — ``fair``, ``forecast`` (the classic models);
+* :mod:`zopa.cli.stability` — ``stability`` (the graph model for conflict resolution);
 * :mod:`zopa.cli.web` — ``serve``; :mod:`zopa.cli.report` — ``report``;
 * :mod:`zopa.cli.interop` — ``import genius``, ``import geniusweb``, ``export genius``;
 * :mod:`zopa.cli.uncertainty` — ``montecarlo``;
@@ -35,6 +36,7 @@ from zopa.cli import (
     models,
     report,
     simulate,
+    stability,
     uncertainty,
     web,
 )
@@ -65,6 +67,7 @@ for command in (
     bridge.bridge,
     models.fair,
     models.forecast,
+    stability.stability,
     web.serve,
     report.report,
 ):
@@ -88,21 +91,23 @@ for command in (uncertainty.montecarlo, simulate.simulate, simulate.tournament):
 
 def main(argv: list[str] | None = None) -> NoReturn:
     """Run the command line, turning known errors into messages and exit codes."""
+    from zopa.commands import OptionError
     from zopa.load import ScenarioError
 
     debug = "--debug" in (argv if argv is not None else sys.argv[1:])
     try:
-        app(args=argv)  # standalone: usage errors print and exit 2 by themselves
+        app(args=argv, prog_name="zopa")  # standalone: usage errors print and exit 2 by themselves
     except ScenarioError as err:
         if debug:
             raise
         for d in err.diagnostics:
             typer.echo(str(d), err=True)
         sys.exit(EXIT_INVALID)
-    except UsageError as err:
+    except (UsageError, OptionError) as err:
         if debug:
             raise
-        typer.echo(f"zopa: error: {err}", err=True)
+        message = err.for_cli() if isinstance(err, OptionError) else str(err)
+        typer.echo(f"zopa: error: {message}", err=True)
         sys.exit(EXIT_USAGE)
     except InvalidInput as err:
         if debug:

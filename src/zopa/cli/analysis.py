@@ -7,7 +7,7 @@ or as JSON.
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 
@@ -154,11 +154,12 @@ def frontier(
     Example:
       zopa frontier --parties ukraine,russia
     """
+    from zopa.commands.parties import party_list
     from zopa.engine.frontier import frontier as run
 
     common.check_plot(plot)
     problem, _ = common.problem(scenario, draft, as_of)
-    chosen = party_list(problem, parties)
+    chosen = party_list(problem.scenario, common.split_list(parties))
     result = run(problem, chosen, limit=limit, time_limit=time_limit)
     if plot:
         from zopa.report.charts import frontier_figure
@@ -174,24 +175,6 @@ def frontier(
 
         render_frontier(common.console(), problem, result)
     common.finish(result.complete)
-
-
-def party_list(problem: Any, text: str | None) -> list[str] | None:
-    """``--parties A,B,...``: known, distinct party ids (None: the command's default)."""
-    if text is None:
-        return None
-    names = [t.strip() for t in text.split(",") if t.strip()]
-    unknown = [n for n in names if n not in problem.party_index]
-    if unknown or not names:
-        known = ", ".join(problem.party_index)
-        raise UsageError(
-            f"--parties: unknown party {unknown[0]!r} (parties: {known})"
-            if unknown
-            else "--parties: empty"
-        )
-    if len(set(names)) != len(names):
-        raise UsageError("--parties: a party is listed twice")
-    return names
 
 
 def amend(

@@ -1,8 +1,14 @@
-"""What every command of ``zopa`` shares: exit codes, usage errors, state, options, helpers.
+"""What every command of ``zopa`` shares: exit codes, usage errors, options, helpers.
 
 Exit codes: 0 success (including "no deal exists"), 1 invalid input, 2 usage
 error, 3 an internal or time limit was hit.  Heavy modules (numpy, solvers,
 rich) are imported inside the helpers, so that ``zopa --help`` stays fast.
+
+Nothing is kept between calls of :func:`zopa.cli.main`: what a command
+learns while it runs (that it analyses an uncertain scenario at its means,
+the what-if options it was given and the departures they make) is noted for
+that invocation only (:func:`noted`; the root callback starts each
+invocation with nothing noted).
 """
 
 from __future__ import annotations
@@ -14,6 +20,7 @@ import inspect
 import json
 import sys
 from collections.abc import Callable, Iterator
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Annotated, Any
 
@@ -23,9 +30,19 @@ EXIT_INVALID = 1
 EXIT_USAGE = 2
 EXIT_LIMIT = 3
 
-# Set by the root callback (--debug), by load() (an uncertain scenario analysed at its means)
-# and by the what-if options (the request, and the departures once applied).
-state: dict[str, Any] = {"debug": False, "point_estimate": False}
+# What the running invocation has noted: by load() (an uncertain scenario analysed at its
+# means) and by the what-if options (the request, and the departures once applied).  A fresh
+# dict per invocation (see root()).
+_noted: ContextVar[dict[str, Any] | None] = ContextVar("zopa_cli_noted", default=None)
+
+
+def noted() -> dict[str, Any]:
+    """What this invocation has noted (``point_estimate``, ``whatif``, ``departures``)."""
+    found = _noted.get()
+    if found is None:  # a command function called directly, without the root callback
+        found = {}
+        _noted.set(found)
+    return found
 
 
 class UsageError(Exception):
@@ -166,8 +183,8 @@ def with_whatif(command: Callable[..., None]) -> Callable[..., None]:
     @functools.wraps(command)
     def wrapper(*args: Any, **kwargs: Any) -> None:
         given = {name: kwargs.pop(name, None) for name in _WHATIF_OPTIONS}
-        state["whatif"] = whatif_request(given, kwargs.get("draft"), kwargs.get("as_of"))
-        state["departures"] = None
+        noted()["whatif"] = whatif_request(given, kwargs.get("draft"), kwargs.get("as_of"))
+        noted()["departures"] = None
         return command(*args, **kwargs)
 
     extra = [
@@ -236,7 +253,7 @@ def _overrides_file(path: str) -> dict[str, Any]:
 
 def apply_whatif(scenario: Any) -> Any:
     """The scenario with the command line's what-if applied (and its departures recorded)."""
-    request: WhatIfRequest | None = state.get("whatif")
+    request: WhatIfRequest | None = noted().get("whatif")
     if request is None or request.empty:
         return scenario
     from pydantic import ValidationError
@@ -258,7 +275,7 @@ def apply_whatif(scenario: Any) -> Any:
     except ValidationError as err:
         problems = [f"{'.'.join(str(x) for x in e['loc'])}: {e['msg']}" for e in err.errors()]
         raise InvalidInput("what-if: " + "; ".join(problems)) from None
-    state["departures"] = changed.departures
+    noted()["departures"] = changed.departures
     return changed.scenario
 
 
@@ -295,7 +312,7 @@ def root(
     ctx: typer.Context,
     debug: Annotated[
         bool, typer.Option("--debug", help="Show Python tracebacks for errors.")
-    ] = False,
+    ] = False,  # main() reads it from the arguments, before any parsing
     version: Annotated[
         bool,
         typer.Option(
@@ -303,7 +320,7 @@ def root(
         ),
     ] = False,
 ) -> None:
-    state["debug"] = debug
+    _noted.set({})  # main() may run many times in one process: nothing carries over
     ctx.with_resource(interop_warnings_on_stderr())
 
 
@@ -331,6 +348,13 @@ def interop_warnings_on_stderr() -> Iterator[None]:
 # --------------------------------------------------------------------------- scenarios
 
 
+def split_list(text: str | None) -> list[str] | None:
+    """``A,B,...`` as a list of names (blanks dropped); None for None."""
+    if text is None:
+        return None
+    return [t.strip() for t in text.split(",") if t.strip()]
+
+
 def parse_date(text: str | None) -> dt.date | None:
     if text is None:
         return None
@@ -351,7 +375,7 @@ def load(ref: str | None) -> Any:
     """The scenario; an uncertain one as its point estimate (means), noted in the output."""
     scenario = whatif_scenario(ref)
     if scenario.uncertain:
-        state["point_estimate"] = True
+        noted()["point_estimate"] = True
         return scenario.point_estimate()
     return scenario
 
@@ -370,12 +394,13 @@ def problem(ref: str | None, draft: str | None, as_of: str | None) -> tuple[Any,
 
 
 def print_json(document: Any) -> None:
-    if state["point_estimate"] and isinstance(document, dict):
+    if noted().get("point_estimate") and isinstance(document, dict):
         from zopa.model import POINT_ESTIMATE
 
         document = {**document, "point_estimate": POINT_ESTIMATE}
-    if state.get("departures") is not None and isinstance(document, dict):
-        document = {**document, "departures": [d.to_json() for d in state["departures"]]}
+    departures = noted().get("departures")
+    if departures is not None and isinstance(document, dict):
+        document = {**document, "departures": [d.to_json() for d in departures]}
     sys.stdout.write(json.dumps(document, indent=2, ensure_ascii=False, default=_json_default))
     sys.stdout.write("\n")
 
@@ -390,13 +415,13 @@ def console() -> Any:
     from rich.console import Console
 
     out = Console(highlight=False, soft_wrap=False, markup=False)  # user text is never markup
-    if state.get("departures"):
+    if noted().get("departures"):
         out.print("What if — this analysis departs from the sourced scenario:")
-        for d in state["departures"]:
+        for d in noted()["departures"]:
             # a dropped red line: who and which (its full wording is in --json)
             text = d.text.split(": ", 1)[0] if d.kind == "drop" else d.text
             out.print(f"  • {text}")
-    if state["point_estimate"]:
+    if noted().get("point_estimate"):
         out.print(
             "Note: the scenario is uncertain; this is a point analysis (distribution means, "
             "red lines with firmness >= 0.5). See `zopa montecarlo` for probabilities."

@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from zopa.cli import common
-from zopa.cli.common import EXIT_INVALID, JsonOpt
+from zopa.cli.common import EXIT_INVALID, EXIT_LIMIT, JsonOpt
 
 
 def scenarios(json_out: JsonOpt = False) -> None:
@@ -17,11 +17,11 @@ def scenarios(json_out: JsonOpt = False) -> None:
     Example:
       zopa scenarios
     """
-    from zopa.load import builtin_ids
+    from zopa.load import builtin_ids, load_scenario
 
     items = []
     for sid in builtin_ids():
-        s = common.load(sid)
+        s = load_scenario(sid)  # a listing analyses nothing: no point-estimate note
         items.append(
             {"id": s.id, "title": s.title, "issues": len(s.issues), "parties": len(s.parties)}
         )
@@ -44,22 +44,33 @@ def check(
 
     Each problem is printed as FILE:LINE:COL: message, and the exit code is 1.
     A GENIUS or GeniusWeb folder is checked by importing it, as every analysis
-    command would.
+    command would; a graph model (format zopa-gmcr/1, for zopa stability) is
+    checked as such.
 
     \b
     Example:
       zopa check ukraine-2025
     """
+    from pathlib import Path
+
+    from zopa.gmcr.model import ModelLimit
     from zopa.load import ScenarioError, load_scenario
 
-    failed = False
+    failed, limited = False, False
     for ref in files:
         try:
+            if _graph_model(Path(ref)):
+                typer.echo(_check_model(ref))
+                continue
             s = load_scenario(ref)
         except ScenarioError as err:
             failed = True
             for d in err.diagnostics:
                 typer.echo(str(d))
+            continue
+        except ModelLimit as err:  # a valid graph model too large to build
+            limited = True
+            typer.echo(f"{ref}: not checked: {err}")
             continue
         typer.echo(
             f"{ref}: OK: scenario {s.id!r}, {len(s.issues)} issues, {len(s.parties)} parties, "
@@ -67,6 +78,25 @@ def check(
         )
     if failed:
         raise typer.Exit(EXIT_INVALID)
+    if limited:
+        raise typer.Exit(EXIT_LIMIT)
+
+
+def _graph_model(path: object) -> bool:
+    from zopa.gmcr.run import declares_model
+
+    return declares_model(path)  # type: ignore[arg-type]
+
+
+def _check_model(ref: str) -> str:
+    """A graph model (format zopa-gmcr/1) checked; raises ScenarioError on problems."""
+    from zopa.gmcr.format import load_model
+
+    m = load_model(ref)
+    return (
+        f"{ref}: OK: graph model {m.id!r}, {len(m.dms)} decision makers, {m.m} options, "
+        f"{m.n} feasible states"
+    )
 
 
 def schema() -> None:

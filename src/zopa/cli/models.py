@@ -1,7 +1,7 @@
 """The classic models: ``fair`` (Adjusted Winner) and ``forecast`` (one numeric issue).
 
-Both call :mod:`zopa.models`; each takes its inputs from a scenario or from a
-standalone CSV table.
+Both take their inputs from a scenario (through :mod:`zopa.commands`, as the
+web app does) or from a standalone CSV table (:mod:`zopa.models`).
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ import typer
 
 from zopa.cli import common
 from zopa.cli.common import JsonOpt, ScenarioArg, UsageError
+from zopa.commands import defaults
 
 
 def fair(
@@ -37,6 +38,7 @@ def fair(
     Example:
       zopa fair --parties ukraine,russia
     """
+    from zopa.commands.fair import fair as divide
     from zopa.models import fair as aw
 
     if points is not None:
@@ -46,43 +48,18 @@ def fair(
             )
         names, table = aw.read_points(points)
         source: dict[str, Any] = {"points_file": points}
+        try:
+            division = aw.adjusted_winner(names, table)
+        except ValueError as err:
+            raise UsageError(f"--points: {err}") from None
     else:
         s = common.load(scenario)
-        names = _two_parties(s, parties)
-        table = aw.points_from_scenario(s, names)
+        division = divide(s, common.split_list(parties))
         source = {"scenario": s.id}
-    try:
-        division = aw.adjusted_winner(names, table)
-    except ValueError as err:
-        raise UsageError(str(err)) from None
     if json_out:
         common.print_json({**source, **division.to_json()})
         return
     typer.echo(division.to_text())
-
-
-def _two_parties(scenario: Any, text: str | None) -> tuple[str, str]:
-    """The ``--parties A,B`` of a scenario (optional when it has exactly two parties)."""
-    known = [p.id for p in scenario.parties]
-    if text is None:
-        if len(known) == 2:
-            return known[0], known[1]
-        raise UsageError(
-            f"--parties A,B is required: scenario {scenario.id!r} has {len(known)} parties "
-            f"({', '.join(known)})"
-        )
-    names = [t.strip() for t in text.split(",")]
-    if len(names) != 2:
-        raise UsageError(
-            f"--parties: Adjusted Winner divides issues between exactly two parties, "
-            f"but {len(names)} {'was' if len(names) == 1 else 'were'} given ({', '.join(names)})"
-        )
-    for name in names:
-        if name not in known:
-            raise UsageError(
-                f"--parties: no party {name!r} in scenario (parties: {', '.join(known)})"
-            )
-    return names[0], names[1]
 
 
 def forecast(
@@ -101,14 +78,22 @@ def forecast(
     ] = None,
     model: Annotated[
         str, typer.Option("--model", metavar="MODEL", help="compromise, median or bdm.")
-    ] = "compromise",
+    ] = defaults.FORECAST_MODEL,
     rounds: Annotated[
         int | None,
-        typer.Option("--rounds", metavar="N", help="bdm: the most rounds to run (default 10)."),
+        typer.Option(
+            "--rounds",
+            metavar="N",
+            help=f"bdm: the most rounds to run (default {defaults.FORECAST_ROUNDS}).",
+        ),
     ] = None,
     q: Annotated[
         float | None,
-        typer.Option("--q", metavar="Q", help="bdm: P(status quo persists), 0 to 1 (default 1)."),
+        typer.Option(
+            "--q",
+            metavar="Q",
+            help=f"bdm: P(status quo persists), 0 to 1 (default {defaults.FORECAST_Q:g}).",
+        ),
     ] = None,
     variant: Annotated[
         str | None,
@@ -122,10 +107,10 @@ def forecast(
     samples: Annotated[
         int,
         typer.Option("--samples", metavar="N", help="Sensitivity analysis: how many draws."),
-    ] = 200,
+    ] = defaults.FORECAST_SAMPLES,
     seed: Annotated[
         int, typer.Option("--seed", metavar="S", help="Sensitivity analysis: random seed.")
-    ] = 0,
+    ] = defaults.FORECAST_SEED,
     no_sensitivity: Annotated[
         bool,
         typer.Option("--no-sensitivity", help="Skip the sensitivity analysis (a bare forecast)."),
@@ -145,51 +130,24 @@ def forecast(
     Example:
       zopa forecast --issue army_cap --model bdm
     """
-    from zopa.models import bdm
+    from zopa.commands.forecast import options as checked
     from zopa.models import forecast as fc
-    from zopa.models import sensitivity as sens
 
-    if model not in fc.MODELS:
-        raise UsageError(f"--model: {model!r} is not one of {', '.join(fc.MODELS)}")
-    if model != "bdm" and (rounds is not None or q is not None or variant is not None):
-        raise UsageError("--rounds, --q and --variant apply to --model bdm only")
-    rounds = 10 if rounds is None else rounds
-    q = 1.0 if q is None else q
-    if not 1 <= rounds <= bdm.MAX_ROUNDS:
-        raise UsageError(f"--rounds: must be between 1 and {bdm.MAX_ROUNDS}")
-    if not 0 <= q <= 1:
-        raise UsageError("--q: Q is a probability, between 0 and 1")
-    if variant is not None and variant not in bdm.VARIANTS:
-        raise UsageError(f"--variant: {variant!r} is not one of {', '.join(bdm.VARIANTS)}")
-    if not 1 <= samples <= sens.MAX_SAMPLES:
-        raise UsageError(f"--samples: give a number from 1 to {sens.MAX_SAMPLES:,}")
-    if seed < 0:
-        raise UsageError("--seed: give a number 0 or more")
+    chosen = checked(model, rounds, q, variant, not no_sensitivity, samples, seed)
     unit = None
     if actors is not None:
         if scenario is not None or issue is not None:
             raise UsageError("--actors is a standalone table: give no SCENARIO or --issue")
         cast = fc.read_actors(actors)
     else:
+        from zopa.commands import forecast as core
+
         s = common.load(scenario)
-        issue = _numeric_issue(s, issue)
+        issue = core.numeric_issue(s, issue)
         unit = s.issue(issue).unit
-        cast = fc.actors_from_scenario(s, issue)
-        if not cast:
-            raise UsageError(f"no party has a position or values on issue {issue!r}")
+        cast = core.actors(s, issue)
     try:
-        result = fc.run(
-            cast,
-            model,
-            rounds,
-            q,
-            issue,
-            unit,
-            variant=variant,
-            sensitivity=not no_sensitivity,
-            samples=samples,
-            seed=seed,
-        )
+        result = fc.run(cast, model, chosen.rounds, chosen.q, issue, unit, **chosen.kwargs())
     except ValueError as err:
         raise UsageError(str(err)) from None
     if json_out:
@@ -202,23 +160,3 @@ def forecast(
         note = assumptions_note(s)
         if note:
             typer.echo(f"\n{note}")
-
-
-def _numeric_issue(scenario: Any, issue: str | None) -> str:
-    """``--issue``, checked to be a numeric issue (optional when there is only one)."""
-    numeric = [i.id for i in scenario.issues if i.numeric]
-    if issue is None:
-        if len(numeric) == 1:
-            return numeric[0]
-        raise UsageError(
-            f"--issue ID is required; numeric issues of {scenario.id!r}: "
-            + (", ".join(numeric) or "none")
-        )
-    if issue not in {i.id for i in scenario.issues}:
-        raise UsageError(f"--issue: no issue {issue!r} (numeric issues: {', '.join(numeric)})")
-    if issue not in numeric:
-        raise UsageError(
-            f"--issue: {issue!r} is categorical; forecasting needs a numeric issue "
-            f"({', '.join(numeric) or 'none in this scenario'})"
-        )
-    return issue

@@ -47,7 +47,7 @@ def report(
 
     problem, selected = common.problem(scenario, draft, as_of)
     extra = {}
-    if common.state["point_estimate"]:
+    if common.noted().get("point_estimate"):
         from zopa.model import POINT_ESTIMATE
 
         extra["point_estimate"] = POINT_ESTIMATE  # as `zopa analyze --json` prints it

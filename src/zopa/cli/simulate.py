@@ -18,25 +18,39 @@ from zopa.cli.common import (
     UsageError,
     WorkersOpt,
 )
+from zopa.commands.defaults import (
+    SIMULATION_DISCOUNT,
+    SIMULATION_PROTOCOL,
+    SIMULATION_ROUNDS,
+    SIMULATION_SEED,
+    TOURNAMENT_REPEATS,
+)
 
 ProtocolOpt = Annotated[
     str | None,
     typer.Option(
         "--protocol",
         metavar="NAME[:K=V,...]",
-        help="alternating (default) or single-text, e.g. single-text:step=0.2,start=fair.",
+        help=f"{SIMULATION_PROTOCOL} (default) or single-text, "
+        "e.g. single-text:step=0.2,start=fair.",
     ),
 ]
 RoundsOpt = Annotated[
-    int | None, typer.Option("--rounds", metavar="N", help="Deadline in rounds (default 100).")
+    int | None,
+    typer.Option(
+        "--rounds", metavar="N", help=f"Deadline in rounds (default {SIMULATION_ROUNDS})."
+    ),
 ]
 SeedOpt = Annotated[
-    int | None, typer.Option("--seed", metavar="S", help="Random seed (default 0).")
+    int | None,
+    typer.Option("--seed", metavar="S", help=f"Random seed (default {SIMULATION_SEED})."),
 ]
 DiscountOpt = Annotated[
     float | None,
     typer.Option(
-        "--discount", metavar="D", help="Per-round discount factor in (0, 1] (default 1)."
+        "--discount",
+        metavar="D",
+        help=f"Per-round discount factor in (0, 1] (default {SIMULATION_DISCOUNT:g}).",
     ),
 ]
 MediatorOpt = Annotated[
@@ -51,51 +65,31 @@ ConfigOpt = Annotated[
 ]
 
 
-def _simulation_settings(
+def _settings(
     config: str | None,
     protocol: str | None,
     rounds: int | None,
     seed: int | None,
     discount: float | None,
     mediator: str | None,
-) -> tuple[Any, dict[str, Any]]:
-    """The settings file (or None) and the settings, command-line options first."""
+) -> tuple[Any, Any]:
+    """The settings file (or None) and the settings (:func:`zopa.commands.simulation.settings`):
+    options first, then the file, then the defaults."""
+    from zopa.commands.simulation import settings
     from zopa.simulate.config import load_config
-    from zopa.simulate.core import protocol_names
     from zopa.simulate.spec import parse_named
 
-    given: dict[str, Any] = {}
+    name, given = None, None
     if protocol is not None:
         try:
-            protocol, given = parse_named(protocol, "protocol")
+            name, given = parse_named(protocol, "protocol")
         except ValueError as err:
             raise UsageError(f"--protocol: {err}") from None
-        if protocol not in protocol_names():
-            known = ", ".join(protocol_names())
-            raise UsageError(f"--protocol: {protocol!r} is not one of {known}")
-    if seed is not None and seed < 0:
-        raise UsageError("--seed: give a number 0 or more")
-    cfg = load_config(config, protocol) if config else None
+    settings(protocol=name, seed=seed)  # a wrong name or seed is reported before the file is read
+    cfg = load_config(config, name) if config else None
     for note in cfg.notes if cfg else []:
         typer.echo(note, err=True)
-    chosen = protocol or (cfg.protocol if cfg else None) or "alternating"
-    params = {**(cfg.params if cfg else {}), **given}
-    if mediator is not None:
-        if chosen != "single-text":
-            raise UsageError("--mediator is a setting of --protocol single-text")
-        params["mediator"] = mediator
-    settings = {
-        "protocol": chosen,
-        "rounds": _pick(rounds, cfg and cfg.rounds, 100),
-        "seed": _pick(seed, cfg and cfg.seed, 0),
-        "discount": _pick(discount, cfg and cfg.discount, 1.0),
-        "params": params,
-    }
-    return cfg, settings
-
-
-def _pick(*values: Any) -> Any:
-    return next(v for v in values if v is not None)
+    return cfg, settings(cfg, name, given, rounds, seed, discount, mediator)
 
 
 def simulate(
@@ -131,52 +125,32 @@ def simulate(
     Example:
       zopa simulate --protocol single-text --rounds 20
     """
-    from zopa.simulate.run import prepare, with_metrics
-    from zopa.simulate.run import simulate as run
+    from zopa.commands.simulation import simulate as run
     from zopa.simulate.spec import parse_assignment
 
     common.check_plot(plot)
-    cfg, settings = _simulation_settings(config, protocol, rounds, seed, discount, mediator)
+    cfg, chosen = _settings(config, protocol, rounds, seed, discount, mediator)
     if cfg and cfg.entrants:
         raise UsageError(f"{config}: a list of strategies is for zopa tournament; map PARTY: NAME")
     problem, selected = common.problem(scenario, draft, as_of)
-    chosen = dict(cfg.assignments) if cfg else {}
+    strategies = dict(cfg.assignments) if cfg else {}
     if cfg:
         cfg.check_parties(problem)
-    try:
-        named: dict[str, str] = {}
-        for text in strategy or []:
+    named: dict[str, str] = {}
+    for text in strategy or []:
+        try:
             party, spec = parse_assignment(text)
-            if party in named:
-                raise ValueError(
-                    f"--strategy: party {party!r} is given twice ({named[party]}, {text}); "
-                    "give one strategy per party"
-                )
-            named[party] = text
-            chosen[party] = spec
-        prepare(
-            problem,
-            settings["protocol"],
-            chosen,
-            settings["rounds"],
-            settings["discount"],
-            settings["params"],
-        )
-    except ValueError as err:
-        raise UsageError(str(err)) from None
-    with common.progress(settings["rounds"], "rounds", enabled=not json_out) as advance:
-        result = run(
-            problem,
-            settings["protocol"],
-            chosen,
-            rounds=settings["rounds"],
-            seed=settings["seed"],
-            discount=settings["discount"],
-            params=settings["params"],
-            draft=problem.package_indices(selected.package) if selected else None,
-            progress=advance,
-        )
-    measured = with_metrics(problem, result)
+        except ValueError as err:
+            raise UsageError(str(err)) from None
+        if party in named:
+            raise UsageError(
+                f"--strategy: party {party!r} is given twice ({named[party]}, {text}); "
+                "give one strategy per party"
+            )
+        named[party] = text
+        strategies[party] = spec
+    with common.progress(chosen.rounds, "rounds", enabled=not json_out) as advance:
+        measured = run(problem, selected, strategies, chosen, progress=advance)
     ref, doc = measured.reference, measured.document
     if plot:
         from zopa.engine.frontier import frontier
@@ -211,7 +185,7 @@ def tournament(
     ] = None,
     repeats: Annotated[
         int, typer.Option("--repeats", metavar="R", help="Runs of each assignment.")
-    ] = 1,
+    ] = TOURNAMENT_REPEATS,
     protocol: ProtocolOpt = None,
     rounds: RoundsOpt = None,
     seed: SeedOpt = None,
@@ -234,44 +208,19 @@ def tournament(
     Example:
       zopa tournament --strategies linear,hardliner --rounds 10
     """
+    from zopa.commands import simulation as core
 
-    from zopa.problem import Problem
-    from zopa.simulate import tournament as tm
-    from zopa.simulate.run import prepare
-    from zopa.simulate.spec import split_specs
-
-    if repeats < 1:
-        raise UsageError("--repeats: give at least 1")
-    cfg, settings = _simulation_settings(config, protocol, rounds, seed, discount, mediator)
+    cfg, chosen = _settings(config, protocol, rounds, seed, discount, mediator)
     if cfg and cfg.assignments:
         raise UsageError(f"{config}: a tournament takes a list of strategies, not one per party")
-    try:
-        entrants = split_specs(strategies) if strategies else list(cfg.entrants if cfg else [])
-    except ValueError as err:
-        raise UsageError(f"--strategies: {err}") from None
-    if not entrants:
-        raise UsageError("give the strategies to compare: --strategies A,B,C")
+    entrants = strategies if strategies else list(cfg.entrants if cfg else [])
     loaded = [common.load(ref) for ref in scenarios or [None]]
-    job = tm.Job(
-        tuple(tm.Entry(s, None, None) for s in loaded),
-        tuple(entrants),
-        settings["protocol"],
-        settings["rounds"],
-        repeats,
-        settings["seed"],
-        settings["discount"],
-        tuple(settings["params"].items()),
-    )
+    job = core.tournament_job(loaded, entrants, chosen, repeats)
     total = len(job.runs())
-    try:
-        for s in loaded:
-            prepare(Problem(s), job.protocol, None, job.rounds, job.discount, dict(job.params))
-    except ValueError as err:
-        raise UsageError(str(err)) from None
     executor = common.executor(workers, scheduler, processes, total)
     try:
         with common.progress(total, "runs", enabled=not json_out) as advance:
-            result = tm.tournament(job, executor, progress=advance)
+            result = core.tournament(job, executor, progress=advance)
     finally:
         executor.close()
     doc = result.to_json()

@@ -22,9 +22,11 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
+from zopa.commands import OptionError, defaults
 from zopa.models import bdm
 from zopa.models import sensitivity as sens
 from zopa.models.forecast import MODELS
+from zopa.web import schemas as S
 from zopa.web import service
 from zopa.web.workspace import MAX_SCENARIO_BYTES, ScenarioTooLarge
 from zopa.whatif import Overrides, thresholds
@@ -88,19 +90,24 @@ class ForecastsQuery(Query):
     """The options of ``zopa forecast``: ``--rounds``, ``--q``, ``--variant``, ``--samples``,
     ``--seed``; ``sensitivity: false`` is ``--no-sensitivity``."""
 
-    rounds: Annotated[int, Field(ge=1, le=bdm.MAX_ROUNDS)] = 10
-    q: Annotated[float, Field(ge=0, le=1)] = 1.0
+    rounds: Annotated[
+        int | None,
+        Field(ge=1, le=bdm.MAX_ROUNDS, description=f"default {defaults.FORECAST_ROUNDS}"),
+    ] = None
+    q: Annotated[
+        float | None, Field(ge=0, le=1, description=f"default {defaults.FORECAST_Q:g}")
+    ] = None
     variant: Literal[tuple(bdm.VARIANTS)] | None = None  # type: ignore[valid-type]
     sensitivity: bool = True
-    samples: Annotated[int, Field(ge=1, le=sens.MAX_SAMPLES)] = sens.SAMPLES
-    seed: Annotated[int, Field(ge=0, le=2**63 - 1)] = 0
+    samples: Annotated[int, Field(ge=1, le=sens.MAX_SAMPLES)] = defaults.FORECAST_SAMPLES
+    seed: Annotated[int, Field(ge=0, le=2**63 - 1)] = defaults.FORECAST_SEED
 
 
 class ForecastQuery(ForecastsQuery):
     """The options of ``zopa forecast``, with ``--issue`` and ``--model``."""
 
     issue: Annotated[str | None, Field(max_length=200)] = None
-    model: Literal[MODELS] = "compromise"  # type: ignore[valid-type]
+    model: Literal[MODELS] = defaults.FORECAST_MODEL  # type: ignore[valid-type]
 
 
 class FairQuery(Query):
@@ -112,16 +119,29 @@ class FairQuery(Query):
 Short = Annotated[str, Field(max_length=200)]
 
 
+class StabilityQuery(Query):
+    """The options of ``zopa stability`` on a scenario: the outcome rule, coalitions of
+    decision makers moving as one, and the state the status-quo analysis starts from."""
+
+    outcome: Concept = "nash"
+    coalitions: Annotated[
+        list[Annotated[list[Short], Field(min_length=2, max_length=20)]] | None,
+        Field(max_length=10),
+    ] = None
+    start: Annotated[str | None, Field(max_length=64, pattern="^[YN]+$")] = None
+
+
 class SimulationSettings(BaseModel):
-    """The settings of ``zopa simulate``: protocol, a strategy per party, rounds, seed."""
+    """The settings of ``zopa simulate``: protocol, a strategy per party, rounds, seed
+    (the defaults are the command's, :mod:`zopa.commands.defaults`)."""
 
     model_config = ConfigDict(extra="forbid")
 
-    protocol: Annotated[str, Field(max_length=40)] = "alternating"
+    protocol: Annotated[str, Field(max_length=40)] = defaults.SIMULATION_PROTOCOL
     strategies: Annotated[dict[Short, Short], Field(max_length=50)] = Field(default_factory=dict)
-    rounds: Annotated[int, Field(ge=1, le=10_000)] = 100
-    seed: Annotated[int, Field(ge=0, le=2**31 - 1)] = 0
-    discount: Annotated[float, Field(gt=0, le=1)] = 1.0
+    rounds: Annotated[int, Field(ge=1, le=10_000)] = defaults.SIMULATION_ROUNDS
+    seed: Annotated[int, Field(ge=0, le=2**31 - 1)] = defaults.SIMULATION_SEED
+    discount: Annotated[float, Field(gt=0, le=1)] = defaults.SIMULATION_DISCOUNT
     params: Annotated[dict[Short, Short | float | bool], Field(max_length=20)] = Field(
         default_factory=dict
     )
@@ -145,11 +165,11 @@ class TournamentSettings(BaseModel):
     strategies: Annotated[str, Field(max_length=500, examples=["boulware,linear,hardliner"])] = (
         "boulware,linear,hardliner"
     )
-    repeats: Annotated[int, Field(ge=1, le=100)] = 1
-    protocol: Annotated[str, Field(max_length=40)] = "alternating"
-    rounds: Annotated[int, Field(ge=1, le=10_000)] = 100
-    seed: Annotated[int, Field(ge=0, le=2**31 - 1)] = 0
-    discount: Annotated[float, Field(gt=0, le=1)] = 1.0
+    repeats: Annotated[int, Field(ge=1, le=100)] = defaults.TOURNAMENT_REPEATS
+    protocol: Annotated[str, Field(max_length=40)] = defaults.SIMULATION_PROTOCOL
+    rounds: Annotated[int, Field(ge=1, le=10_000)] = defaults.SIMULATION_ROUNDS
+    seed: Annotated[int, Field(ge=0, le=2**31 - 1)] = defaults.SIMULATION_SEED
+    discount: Annotated[float, Field(gt=0, le=1)] = defaults.SIMULATION_DISCOUNT
     params: Annotated[dict[Short, Short | float | bool], Field(max_length=20)] = Field(
         default_factory=dict
     )
@@ -184,7 +204,7 @@ class Text(BaseModel):
         return self.text
 
 
-router = APIRouter(prefix="/api")
+router = APIRouter(prefix="/api", responses=S.ERRORS)
 
 
 # --------------------------------------------------------------------------- running
@@ -235,19 +255,23 @@ async def _analysis(
 # --------------------------------------------------------------------------- analyses
 
 
-@router.post("/board", summary="Status board of a draft")
+@router.post("/board", summary="Status board of a draft", **S.ok(S.Board))
 async def board(request: Request, q: Query) -> dict[str, Any]:
     return await _analysis(request, q, lambda c: service.board_of(c).to_json())
 
 
-@router.post("/blockers", summary="Feasibility, conflicts and concessions (zopa blockers)")
+@router.post(
+    "/blockers",
+    summary="Feasibility, conflicts and concessions (zopa blockers)",
+    **S.ok(S.Blockers),
+)
 async def blockers(request: Request, q: BlockersQuery) -> dict[str, Any]:
     return await _analysis(
         request, q, lambda c: service.blockers_of(c, q.limit, _seconds(q)).to_json()
     )
 
 
-@router.post("/solve", summary="Bargaining solutions (zopa solve)")
+@router.post("/solve", summary="Bargaining solutions (zopa solve)", **S.ok(S.Solutions))
 async def solve(request: Request, q: SolveQuery) -> dict[str, Any]:
     concepts = list(q.concepts) if q.concepts else None
     return await _analysis(
@@ -255,17 +279,21 @@ async def solve(request: Request, q: SolveQuery) -> dict[str, Any]:
     )
 
 
-@router.post("/frontier", summary="Pareto frontier (zopa frontier)")
+@router.post("/frontier", summary="Pareto frontier (zopa frontier)", **S.ok(S.Frontier))
 async def frontier(request: Request, q: FrontierQuery) -> dict[str, Any]:
     def compute(c: service.Context) -> dict[str, Any]:
-        parties = _check_parties(c, q.parties)
+        from zopa.commands.parties import party_list
+
+        parties = party_list(c.scenario, q.parties)
         result = service.frontier_of(c, parties, q.limit, _seconds(q))
         return result.to_json(c.problem)
 
     return await _analysis(request, q, compute)
 
 
-@router.post("/amend", summary="Smallest acceptable amendment of a draft (zopa amend)")
+@router.post(
+    "/amend", summary="Smallest acceptable amendment of a draft (zopa amend)", **S.ok(S.Amendment)
+)
 async def amend(request: Request, q: Query) -> dict[str, Any]:
     def compute(c: service.Context) -> dict[str, Any]:
         if c.draft is None:
@@ -275,7 +303,9 @@ async def amend(request: Request, q: Query) -> dict[str, Any]:
     return await _analysis(request, q, compute)
 
 
-@router.post("/timeline", summary="Every draft as of its own date (zopa timeline)")
+@router.post(
+    "/timeline", summary="Every draft as of its own date (zopa timeline)", **S.ok(S.Timeline)
+)
 async def timeline(request: Request, q: Query) -> dict[str, Any]:
     def compute(c: service.Context) -> dict[str, Any]:
         entries = service.timeline_of(c, _seconds(q))
@@ -284,7 +314,9 @@ async def timeline(request: Request, q: Query) -> dict[str, Any]:
     return await _analysis(request, q, compute)
 
 
-@router.post("/bridge", summary="New formulas that dissolve each conflict (zopa bridge)")
+@router.post(
+    "/bridge", summary="New formulas that dissolve each conflict (zopa bridge)", **S.ok(S.Bridges)
+)
 async def bridge(request: Request, q: BridgeQuery) -> dict[str, Any]:
     def compute(c: service.Context) -> dict[str, Any]:
         try:
@@ -295,29 +327,36 @@ async def bridge(request: Request, q: BridgeQuery) -> dict[str, Any]:
     return await _analysis(request, q, compute)
 
 
-@router.post("/analyze", summary="The whole analysis (zopa analyze)")
+@router.post("/analyze", summary="The whole analysis (zopa analyze)", **S.ok(S.Analysis))
 async def analyze(request: Request, q: Query) -> dict[str, Any]:
     return await _analysis(request, q, lambda c: service.analysis_of(c, _seconds(q)).to_json())
 
 
-@router.post("/forecast", summary="Forecast one numeric issue with one model (zopa forecast)")
+@router.post(
+    "/forecast",
+    summary="Forecast one numeric issue with one model (zopa forecast)",
+    **S.ok(S.Forecast),
+)
 async def forecast(request: Request, q: ForecastQuery) -> dict[str, Any]:
     def compute(c: service.Context) -> dict[str, Any]:
-        issue = numeric_issue(c, q.issue)
+        from zopa.commands.forecast import numeric_issue
+
+        issue = numeric_issue(c.scenario, q.issue)
         try:
             result = service.forecast_of(c, issue, q.model, _forecast_options(q))
+        except OptionError:
+            raise
         except ValueError as err:
             raise ApiError(422, "invalid_request", str(err)) from None
-        if result is None:
-            message = f"no party has a position or values on issue {issue!r}"
-            raise ApiError(422, "no_actors", message)
         return result.to_json()
 
     # no solver runs here, so the solver's time_limit does not bound it (see _FORECAST_SECONDS)
     return await _analysis(request, q, compute, _FORECAST_SECONDS)
 
 
-@router.post("/forecasts", summary="Every model on every numeric issue with positions")
+@router.post(
+    "/forecasts", summary="Every model on every numeric issue with positions", **S.ok(S.Forecasts)
+)
 async def forecasts(request: Request, q: ForecastsQuery) -> dict[str, Any]:
     def compute(c: service.Context) -> dict[str, Any]:
         return {
@@ -333,44 +372,47 @@ async def forecasts(request: Request, q: ForecastsQuery) -> dict[str, Any]:
 _FORECAST_SECONDS = DEFAULT_SOLVER_SECONDS
 
 
-def _forecast_options(q: ForecastsQuery) -> service.ForecastOptions:
-    if q.variant is not None and getattr(q, "model", "bdm") != "bdm":
-        raise ApiError(422, "invalid_request", "variant applies to model bdm only")
-    return service.ForecastOptions(q.rounds, q.q, q.variant, q.sensitivity, q.samples, q.seed)
+def _forecast_options(q: ForecastsQuery) -> Any:
+    """The options as ``zopa forecast`` checks them (OptionError, 422, as it refuses them)."""
+    from zopa.commands.forecast import options
+
+    model = getattr(q, "model", None)  # /api/forecasts: every model
+    return options(model, q.rounds, q.q, q.variant, q.sensitivity, q.samples, q.seed)
 
 
-def numeric_issue(ctx: service.Context, issue: str | None) -> str:
-    """The issue to forecast, checked as ``zopa forecast --issue`` checks it."""
-    numeric = [i.id for i in ctx.scenario.issues if i.numeric]
-    if issue is None:
-        if len(numeric) == 1:
-            return numeric[0]
-        message = f"issue is required; numeric issues of {ctx.scenario.id!r}: " + (
-            ", ".join(numeric) or "none"
-        )
-        raise ApiError(422, "unknown_issue", message)
-    if issue not in numeric:
-        known = {i.id for i in ctx.scenario.issues}
-        what = "is categorical; forecasting needs a numeric issue" if issue in known else "no such"
-        message = f"issue {issue[:80]!r}: {what} (numeric issues: {', '.join(numeric) or 'none'})"
-        raise ApiError(422, "unknown_issue", message)
-    return issue
+@router.post(
+    "/stability",
+    summary="The standoff as a graph model: stability (zopa stability)",
+    **S.ok(S.Stability),
+)
+async def stability(request: Request, q: StabilityQuery) -> dict[str, Any]:
+    from zopa.gmcr.model import ModelLimit
+    from zopa.gmcr.run import StabilityUsage
+
+    def compute(c: service.Context) -> dict[str, Any]:
+        try:
+            result = service.stability_of(c, q.outcome, q.coalitions, q.start, _seconds(q))
+        except StabilityUsage as err:
+            raise ApiError(422, "invalid_request", str(err)) from None
+        except ModelLimit as err:
+            raise ApiError(422, "limit", str(err)) from None
+        return result.to_json()
+
+    return await _analysis(request, q, compute)
 
 
-@router.post("/fair", summary="Adjusted Winner between two parties (zopa fair)")
+@router.post("/fair", summary="Adjusted Winner between two parties (zopa fair)", **S.ok(S.Fair))
 async def fair(request: Request, q: FairQuery) -> dict[str, Any]:
     def compute(c: service.Context) -> dict[str, Any]:
-        a, b = two_parties(c, q.parties)
-        try:
-            division = service.fair_of(c, (a, b))
-        except ValueError as err:
-            raise ApiError(422, "invalid_request", str(err)) from None
+        division = service.fair_of(c, q.parties)  # as `zopa fair --parties A,B`
         return {"scenario": c.scenario.id, **division.to_json()}
 
     return await _analysis(request, q, compute)
 
 
-@router.post("/whatif", summary="Apply overrides: the departures and the changed scenario")
+@router.post(
+    "/whatif", summary="Apply overrides: the departures and the changed scenario", **S.ok(S.WhatIf)
+)
 async def whatif(request: Request, q: Query) -> dict[str, Any]:
     ctx = await run_in_threadpool(_context, request, q)
     return service.with_departures(
@@ -378,37 +420,18 @@ async def whatif(request: Request, q: Query) -> dict[str, Any]:
     )
 
 
-def _check_parties(ctx: service.Context, parties: list[str] | None) -> list[str] | None:
-    if parties is None:
-        return None
-    known = ctx.problem.party_index
-    for p in parties:
-        if p not in known:
-            message = f"no party {p[:80]!r} (parties: {', '.join(known)})"
-            raise ApiError(422, "unknown_party", message)
-    if not parties or len(set(parties)) != len(parties):
-        raise ApiError(422, "invalid_request", "parties: give distinct party ids")
-    return parties
-
-
-def two_parties(ctx: service.Context, parties: list[str] | None) -> tuple[str, str]:
-    known = [p.id for p in ctx.scenario.parties]
-    chosen = _check_parties(ctx, parties) or known[:2]
-    if len(chosen) != 2:
-        raise ApiError(422, "invalid_request", "Adjusted Winner needs exactly two parties")
-    return chosen[0], chosen[1]
-
-
 # --------------------------------------------------------------------------- scenarios
 
 
-@router.get("/scenarios", summary="Scenarios the app can open")
+@router.get("/scenarios", summary="Scenarios the app can open", **S.ok(S.Scenarios))
 async def scenarios(request: Request) -> dict[str, Any]:
     catalogue = request.app.state.catalogue
     return {"scenarios": [e.to_json() for e in catalogue.entries()]}
 
 
-@router.get("/scenarios/{name}", summary="A scenario's text, versions and kind")
+@router.get(
+    "/scenarios/{name}", summary="A scenario's text, versions and kind", **S.ok(S.ScenarioText)
+)
 async def scenario_text(request: Request, name: Name) -> dict[str, Any]:
     catalogue = request.app.state.catalogue
     entry = catalogue.entry(name)
@@ -424,19 +447,29 @@ async def scenario_text(request: Request, name: Name) -> dict[str, Any]:
     }
 
 
-@router.put("/scenarios/{name}", summary="Save a scenario into the workspace (versioned)")
+@router.put(
+    "/scenarios/{name}", summary="Save a scenario into the workspace (versioned)", **S.ok(S.Saved)
+)
 async def save(request: Request, name: Name, body: Text) -> dict[str, Any]:
     saved = await run_in_threadpool(request.app.state.catalogue.save, name, body.checked())
     return saved.to_json()
 
 
-@router.get("/scenarios/{name}/versions/{version}", summary="The text of a kept version")
+@router.get(
+    "/scenarios/{name}/versions/{version}",
+    summary="The text of a kept version",
+    **S.ok(S.VersionText),
+)
 async def version(request: Request, name: Name, version: JobId) -> dict[str, Any]:
     text = request.app.state.catalogue.version_text(name, version)
     return {"name": name, "version": version, "text": text}
 
 
-@router.get("/scenarios/{name}/controls", summary="What a what-if can change in a scenario")
+@router.get(
+    "/scenarios/{name}/controls",
+    summary="What a what-if can change in a scenario",
+    **S.ok(S.Controls),
+)
 async def controls(request: Request, name: Name) -> dict[str, Any]:
     s = await run_in_threadpool(request.app.state.catalogue.load, name)
     return {
@@ -459,7 +492,9 @@ def _number(x: Any) -> Any:
     return x.to_json() if hasattr(x, "to_json") else x
 
 
-@router.post("/validate", summary="Validate scenario text; every problem with its line")
+@router.post(
+    "/validate", summary="Validate scenario text; every problem with its line", **S.ok(S.Validation)
+)
 async def validate(body: Text) -> dict[str, Any]:
     from zopa.load import ScenarioError, parse_scenario
     from zopa.web.workspace import diagnostics_json
@@ -484,7 +519,13 @@ async def validate(body: Text) -> dict[str, Any]:
 # --------------------------------------------------------------------------- jobs
 
 
-@router.post("/jobs", status_code=202, summary="Start a long analysis in the background")
+@router.post(
+    "/jobs",
+    status_code=202,
+    summary="Start a long analysis in the background",
+    response_model=None,
+    responses={202: {"model": S.Job}, **S.TOO_MANY},
+)
 async def start_job(request: Request, q: JobQuery) -> dict[str, Any]:
     from zopa.web.jobs import Busy
 
@@ -497,18 +538,14 @@ async def start_job(request: Request, q: JobQuery) -> dict[str, Any]:
     if q.kind == "simulate":
         from zopa.web.tasks import check_simulate
 
-        try:
-            await run_in_threadpool(check_simulate, ctx.problem, simulation)
-        except ValueError as err:
-            raise ApiError(422, "invalid_simulation", str(err)) from None
+        await run_in_threadpool(check_simulate, ctx.problem, simulation)
     tournament = (q.tournament or TournamentSettings()).model_dump()
     if q.kind == "tournament":
         from zopa.web.tasks import tournament_job
 
-        try:
-            await run_in_threadpool(tournament_job, ctx.scenario, {"tournament": tournament})
-        except ValueError as err:
-            raise ApiError(422, "invalid_tournament", str(err)) from None
+        when = q.as_of.isoformat() if q.as_of else None
+        params = {"tournament": tournament, "draft": q.draft, "as_of": when}
+        await run_in_threadpool(tournament_job, ctx.scenario, params)
     params = {
         "name": q.scenario,
         "tournament": tournament,
@@ -528,23 +565,28 @@ async def start_job(request: Request, q: JobQuery) -> dict[str, Any]:
     return job.to_json()
 
 
-@router.get("/jobs", summary="Jobs of this server, newest first")
+@router.get("/jobs", summary="Jobs of this server, newest first", **S.ok(S.Jobs))
 async def list_jobs(request: Request) -> dict[str, Any]:
     return {"jobs": [j.to_json() for j in request.app.state.jobs.list()]}
 
 
-@router.get("/jobs/{job_id}", summary="A job's state and progress")
+@router.get("/jobs/{job_id}", summary="A job's state and progress", **S.ok(S.Job))
 async def job_status(request: Request, job_id: JobId) -> dict[str, Any]:
     return request.app.state.jobs.get(job_id).to_json()
 
 
-@router.delete("/jobs/{job_id}", summary="Cancel a job")
+@router.delete("/jobs/{job_id}", summary="Cancel a job", **S.ok(S.Job))
 async def cancel_job(request: Request, job_id: JobId) -> dict[str, Any]:
     job = await run_in_threadpool(request.app.state.jobs.cancel, job_id)
     return job.to_json()
 
 
-@router.get("/jobs/{job_id}/result", summary="A finished job's result")
+@router.get(
+    "/jobs/{job_id}/result",
+    summary="A finished job's result",
+    response_model=None,
+    responses={200: {"model": S.Open}, **S.CONFLICT},
+)
 async def job_result(request: Request, job_id: JobId) -> dict[str, Any]:
     job = request.app.state.jobs.get(job_id)
     if job.result is None:

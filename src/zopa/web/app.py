@@ -29,9 +29,11 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse, Response
 from pydantic import ValidationError
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from zopa.commands import OptionError
 from zopa.load import ScenarioError
-from zopa.web import api, pages, service
+from zopa.web import api, pages, schemas, service
 from zopa.web.jobs import Jobs, UnknownJob
 from zopa.web.tasks import KINDS
 from zopa.web.workspace import BadName, Catalogue, NotFound, ScenarioTooLarge, diagnostics_json
@@ -141,7 +143,7 @@ def create_app(settings: Settings) -> FastAPI:
             return JSONResponse({"error": "not_found", "message": "no such asset"}, 404)
         return FileResponse(HERE / "static" / asset, media_type=files[asset])
 
-    @app.get("/api/health", summary="The server is up")
+    @app.get("/api/health", summary="The server is up", **schemas.ok(schemas.Health))
     async def health() -> dict[str, Any]:
         return {"ok": True, "version": _version()}
 
@@ -164,6 +166,18 @@ def _errors(app: FastAPI) -> None:
     @app.exception_handler(api.ApiError)
     async def _api(request: Request, err: api.ApiError) -> Response:
         return err.response()
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, err: StarletteHTTPException) -> Response:
+        # FastAPI's own refusals (a body that is not JSON, an unknown path): the API's shape
+        code = {400: "bad_request", 404: "not_found", 405: "method_not_allowed"}
+        response = json_error(err.status_code, code.get(err.status_code, "http_error"), err.detail)
+        response.headers.update(err.headers or {})
+        return response
+
+    @app.exception_handler(OptionError)
+    async def _option(request: Request, err: OptionError) -> Response:
+        return json_error(422, err.code, err.for_api())  # what the CLI says after --OPTION
 
     @app.exception_handler(ScenarioError)
     async def _scenario(request: Request, err: ScenarioError) -> Response:

@@ -30,6 +30,9 @@ from zopa.whatif import Overrides, WhatIfError, thresholds
 
 HERE = Path(__file__).parent
 PAGE_SOLVER_SECONDS = 20.0
+# the stability view makes one engine call per state with a deal that no earlier optimum
+# settles (37 on the built-in scenario, about 5 s on a quiet machine): a longer allowance
+STABILITY_PAGE_SECONDS = 60.0
 FRONTIER_POINTS = 5_000  # the exact frontier of two parties of the built-in has up to 1,097
 VIEWS = (
     ("board", "Board"),
@@ -40,6 +43,7 @@ VIEWS = (
     ("timeline", "Timeline"),
     ("forecast", "Forecast"),
     ("fair", "Fair division"),
+    ("stability", "Stability"),
     ("jobs", "Simulation & long jobs"),
     ("edit", "Edit"),
 )
@@ -141,13 +145,18 @@ def _merged(
 
 
 async def _render(
-    request: Request, name: str, view: str, build: Any, template: str | None = None
+    request: Request,
+    name: str,
+    view: str,
+    build: Any,
+    template: str | None = None,
+    seconds: float = PAGE_SOLVER_SECONDS,
 ) -> Response:
     from zopa.web.api import ApiError, run_limited
 
     try:
         ctx = await run_in_threadpool(_context, request, name)
-        data = await run_limited(request, lambda: build(ctx), PAGE_SOLVER_SECONDS)
+        data = await run_limited(request, lambda: build(ctx), seconds)
     except PageError as err:
         return _error_page(request, name, err)
     except ApiError as err:  # busy, or past the wall-clock limit
@@ -573,21 +582,46 @@ async def forecast_page(request: Request, name: str) -> Response:
 @router.get("/s/{name}/fair", response_class=HTMLResponse)
 async def fair_page(request: Request, name: str) -> Response:
     def build(ctx: service.Context) -> dict[str, Any]:
+        from zopa.commands import OptionError
+
         ids = [p.id for p in ctx.scenario.parties]
-        if len(ids) < 2:
-            error = "Adjusted Winner needs two parties; this scenario has one"
-            return {"division": None, "error": error, "a": None, "b": None, "party_ids": ids}
         q = request.query_params
-        a = q.get("a") if q.get("a") in ids else ids[0]
-        b = q.get("b") if q.get("b") in ids and q.get("b") != a else next(p for p in ids if p != a)
+        chosen = [q["a"], q["b"]] if q.get("a") and q.get("b") else None
         try:
-            division = service.fair_of(ctx, (a, b))
-            error = None
-        except ValueError as err:
-            division, error = None, str(err)
+            division, error = service.fair_of(ctx, chosen), None
+        except OptionError as err:  # the words `zopa fair` uses
+            division, error = None, err.message
+        a, b = division.parties if division else (chosen or [None, None])
         return {"division": division, "error": error, "a": a, "b": b, "party_ids": ids}
 
     return await _render(request, name, "fair", build)
+
+
+@router.get("/s/{name}/stability", response_class=HTMLResponse)
+async def stability_page(request: Request, name: str) -> Response:
+    def build(ctx: service.Context) -> dict[str, Any]:
+        from zopa.gmcr.stability import NAMES
+        from zopa.gmcr.standoff import RULES
+        from zopa.report import stability as words
+
+        asked = request.query_params.get("outcome")
+        outcome = asked if asked in RULES else "nash"
+        result = service.stability_of(ctx, outcome, time_limit=PAGE_SOLVER_SECONDS)
+        derived = result.standoff.model is not None
+        return {
+            "run": result,
+            "paragraphs": words.standoff_words(result),
+            "graph": words.state_graph(result) if derived else None,
+            "counts": [
+                (NAMES[c], len(result.stability.equilibria(c))) for c in result.stability.concepts
+            ]
+            if derived
+            else [],
+            "outcome": outcome,
+            "rules": [(r, words.RULE_WORDS[r]) for r in RULES],
+        }
+
+    return await _render(request, name, "stability", build, seconds=STABILITY_PAGE_SECONDS)
 
 
 @router.get("/s/{name}/jobs", response_class=HTMLResponse)

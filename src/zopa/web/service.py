@@ -18,6 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from zopa.commands.forecast import ForecastOptions
 from zopa.model import Draft, Scenario
 from zopa.problem import Problem
 from zopa.web.workspace import Catalogue
@@ -199,29 +200,6 @@ def analysis_of(ctx: Context, time_limit: float | None = None) -> Any:
     )
 
 
-@dataclass(frozen=True)
-class ForecastOptions:
-    """The options of ``zopa forecast`` (its defaults), shared by every forecast request."""
-
-    rounds: int = 10
-    q: float = 1.0
-    variant: str | None = None
-    sensitivity: bool = True
-    samples: int = 200
-    seed: int = 0
-
-    def key(self) -> list[Any]:
-        return [self.rounds, self.q, self.variant, self.sensitivity, self.samples, self.seed]
-
-    def kwargs(self) -> dict[str, Any]:
-        return {
-            "variant": self.variant,
-            "sensitivity": self.sensitivity,
-            "samples": self.samples,
-            "seed": self.seed,
-        }
-
-
 def forecasts_of(ctx: Context, options: ForecastOptions | None = None) -> list[Any]:
     """``zopa forecast`` for every model on every numeric issue with positions."""
     from zopa.models.forecast import forecasts_for
@@ -235,29 +213,44 @@ def forecasts_of(ctx: Context, options: ForecastOptions | None = None) -> list[A
 def forecast_of(
     ctx: Context, issue: str, model: str, options: ForecastOptions | None = None
 ) -> Any:
-    """``zopa forecast --issue ISSUE --model MODEL``; None when no party speaks to the issue."""
+    """``zopa forecast --issue ISSUE --model MODEL``."""
     from zopa.models import forecast as fc
 
     o = options or ForecastOptions()
 
     def run() -> Any:
-        cast = fc.actors_from_scenario(ctx.scenario, issue)
-        if not cast:
-            return None
+        from zopa.commands.forecast import actors
+
+        cast = actors(ctx.scenario, issue)  # OptionError (no_actors) when no party speaks to it
         unit = ctx.scenario.issue(issue).unit
         return fc.run(cast, model, o.rounds, o.q, issue, unit, **o.kwargs())
 
     return _cached(ctx, "forecast", [issue, model, *o.key()], run)
 
 
-def fair_of(ctx: Context, parties: tuple[str, str]) -> Any:
-    from zopa.models import fair
+def fair_of(ctx: Context, parties: list[str] | None) -> Any:
+    """``zopa fair --parties A,B`` (:func:`zopa.commands.fair.fair`; OptionError as it raises)."""
+    from zopa.commands.fair import fair
 
-    def run() -> Any:
-        table = fair.points_from_scenario(ctx.scenario, parties)
-        return fair.adjusted_winner(parties, table)
+    return _cached(ctx, "fair", parties, lambda: fair(ctx.scenario, parties))
 
-    return _cached(ctx, "fair", list(parties), run)
+
+def stability_of(
+    ctx: Context,
+    outcome: str = "nash",
+    coalitions: list[list[str]] | None = None,
+    start: str | None = None,
+    time_limit: float | None = None,
+) -> Any:
+    """``zopa stability``: the standoff of the scenario as of the context's date."""
+    from zopa.gmcr.run import run_problem
+
+    return _cached(
+        ctx,
+        "stability",
+        [outcome, coalitions, start, time_limit],
+        lambda: run_problem(ctx.problem, outcome, coalitions, start, time_limit),
+    )
 
 
 # --------------------------------------------------------------------------- JSON

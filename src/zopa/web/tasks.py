@@ -53,45 +53,47 @@ def analyze(params: dict[str, Any], progress: Progress) -> dict[str, Any]:
     return {**result.to_json(), **_point_estimate(problem.scenario), "departures": departures}
 
 
-def check_simulate(problem: Problem, settings: dict[str, Any]) -> None:
-    """Raise ValueError (a 4xx for the API) when the simulation settings do not fit."""
-    from zopa.simulate.run import prepare
+def _settings(given: dict[str, Any], code: str) -> tuple[Any, dict[str, Any] | None]:
+    """A request's simulation settings, read as the command reads its options (its defaults
+    where none are given; OptionError with ``code``), and the strategies per party."""
+    from zopa.commands import OptionError
+    from zopa.commands.simulation import settings
 
-    prepare(
-        problem,
-        settings.get("protocol", "alternating"),
-        settings.get("strategies") or None,
-        settings.get("rounds", 100),
-        settings.get("discount", 1.0),
-        settings.get("params") or {},
-    )
+    try:
+        chosen = settings(
+            protocol=given.get("protocol"),
+            params=given.get("params") or {},
+            rounds=given.get("rounds"),
+            seed=given.get("seed"),
+            discount=given.get("discount"),
+        )
+    except OptionError as err:
+        err.code = code
+        raise
+    return chosen, given.get("strategies") or None
+
+
+def check_simulate(problem: Problem, settings: dict[str, Any]) -> None:
+    """Raise OptionError (422 ``invalid_simulation``) when the settings do not fit."""
+    from zopa.commands.simulation import check
+
+    chosen, strategies = _settings(settings, "invalid_simulation")
+    check(problem, strategies, chosen)
 
 
 def simulate(params: dict[str, Any], progress: Progress) -> dict[str, Any]:
     """``zopa simulate --json`` for the web app, plus the figure of ``zopa simulate --plot``."""
     import json
 
+    from zopa.commands.simulation import simulate as run
     from zopa.engine.frontier import frontier
     from zopa.report.charts import figure_json, simulation_figure
-    from zopa.simulate.run import simulate as run
-    from zopa.simulate.run import with_metrics
 
     progress(0.05, "loading the scenario")
     problem, draft, departures = _problem(params)
-    s = params.get("simulation") or {}
-    progress(0.15, "simulating the talks")
-    result = run(
-        problem,
-        s.get("protocol", "alternating"),
-        s.get("strategies") or None,
-        rounds=s.get("rounds", 100),
-        seed=s.get("seed", 0),
-        discount=s.get("discount", 1.0),
-        params=s.get("params") or {},
-        draft=problem.package_indices(draft.package) if draft else None,
-    )
-    progress(0.6, "measuring against the exact frontier and the Nash point")
-    measured = with_metrics(problem, result)
+    chosen, strategies = _settings(params.get("simulation") or {}, "invalid_simulation")
+    progress(0.15, "simulating the talks and measuring against the exact frontier")
+    measured = run(problem, draft, strategies, chosen)
     ref, doc = measured.reference, measured.document
     progress(0.85, "drawing")
     pair = [problem.parties[p].id for p in problem.veto_parties[:2]]
@@ -151,33 +153,25 @@ MAX_TOURNAMENT_RUNS = 5_000
 
 
 def tournament_job(scenario: Any, params: dict[str, Any]) -> Any:
-    """The ``zopa tournament`` job of one scenario (ValueError on bad settings)."""
-    from zopa.simulate import tournament as tm
-    from zopa.simulate.run import prepare
-    from zopa.simulate.spec import split_specs
+    """The ``zopa tournament`` job of one scenario (:func:`zopa.commands.simulation.tournament_job`;
+    OptionError, 422 ``invalid_tournament``, on bad settings or too many runs)."""
+    from zopa.commands import OptionError
+    from zopa.commands.defaults import TOURNAMENT_REPEATS
+    from zopa.commands.simulation import tournament_job as build
 
     t = params.get("tournament") or {}
-    entrants = split_specs(t.get("strategies") or "")
-    if not entrants:
-        raise ValueError("give the strategies to compare, e.g. boulware,linear,hardliner")
+    chosen, _ = _settings(t, "invalid_tournament")
     as_of = dt.date.fromisoformat(params["as_of"]) if params.get("as_of") else None
-    job = tm.Job(
-        (tm.Entry(scenario, as_of, params.get("draft")),),
-        tuple(entrants),
-        t.get("protocol", "alternating"),
-        int(t.get("rounds", 100)),
-        int(t.get("repeats", 1)),
-        int(t.get("seed", 0)),
-        float(t.get("discount", 1.0)),
-        tuple((t.get("params") or {}).items()),
-    )
+    entry = (scenario, as_of, params.get("draft"))
+    job = build([entry], t.get("strategies") or "", chosen, t.get("repeats", TOURNAMENT_REPEATS))
     total = len(job.runs())
     if total > MAX_TOURNAMENT_RUNS:
-        raise ValueError(
+        raise OptionError(
+            None,
             f"{total:,} runs (strategies ** parties × repeats); the web app runs at most "
-            f"{MAX_TOURNAMENT_RUNS:,}: use `zopa tournament` with Dask for more"
+            f"{MAX_TOURNAMENT_RUNS:,}: use `zopa tournament` with Dask for more",
+            "invalid_tournament",
         )
-    prepare(Problem(scenario), job.protocol, None, job.rounds, job.discount, dict(job.params))
     return job
 
 
@@ -203,7 +197,7 @@ class OneRunAtATime:
 def tournament(params: dict[str, Any], progress: Progress) -> dict[str, Any]:
     """``zopa tournament --json`` for one scenario, in this worker process, with progress
     after every run (a run of a large scenario can take seconds)."""
-    from zopa.simulate import tournament as tm
+    from zopa.commands.simulation import tournament as play
 
     progress(0.02, "loading the scenario")
     scenario = parse_scenario(params["text"], params.get("filename", "<scenario>"))
@@ -217,7 +211,7 @@ def tournament(params: dict[str, Any], progress: Progress) -> dict[str, Any]:
         done += n
         progress(0.05 + 0.9 * done / total, f"{done:,} of {total:,} runs")
 
-    result = tm.tournament(job, OneRunAtATime(total), progress=advance)
+    result = play(job, OneRunAtATime(total), progress=advance)
     progress(1.0, "done")
     return {
         **result.to_json(),
