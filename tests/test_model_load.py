@@ -34,7 +34,7 @@ def test_example_loads(example: Scenario) -> None:
     assert [p.id for p in example.parties] == ["a", "b", "m"]
     assert [r.id for r in example.red_lines] == ["a-army", "b-army", "b-alliance"]
     assert [d.id for d in example.drafts] == ["first-draft"]
-    assert example.sources[0].date == dt.date(2025, 11, 26)
+    assert example.sources[0].date == dt.date(2025, 11, 18)
     cap = example.issue("army_cap")
     assert cap.numeric
     assert cap.values == tuple(Fraction(400_000 + 50_000 * k) for k in range(13))

@@ -114,7 +114,7 @@ def test_fair_on_the_builtin_equals_the_cli(http: httpx.Client) -> None:
 def test_fair_and_forecast_pages_on_the_builtin(http: httpx.Client) -> None:
     fair = http.get("/s/ukraine-2025/fair", params={"a": "ukraine", "b": "europe"})
     assert fair.status_code == 200, fair.text
-    assert 'id="division"' in fair.text and 'id="point-estimate"' in fair.text
+    assert 'id="fair-table"' in fair.text and 'id="point-estimate"' in fair.text
     forecast = http.get("/s/ukraine-2025/forecast")
     assert forecast.status_code == 200 and 'id="forecasts"' in forecast.text
     assert escape(POINT_ESTIMATE) in forecast.text  # the note quotes the CLI's key
@@ -171,6 +171,7 @@ def test_all_forecasts_in_one_document(http: httpx.Client) -> None:
         json={"scenario": "ukraine-2025", "issue": "army_cap", "model": "bdm", "rounds": 4},
     ).json()
     assert army["bdm"]["forecast"] == one["forecast"] and army["bdm"]["rounds"] == one["rounds"]
+    assert army["derived_from_assumptions"] is True and one["derived_from_assumptions"] is True
 
 
 @pytest.mark.parametrize("endpoint", ["blockers", "solve", "amend", "analyze"])

@@ -133,7 +133,20 @@ def test_montecarlo_job_marks_the_robust_package(page: Page, base: str) -> None:
     page.goto(f"{base}/s/example/space?as_of=2025-11-19")
     expect(page.locator("#chart.rendered")).to_be_visible()
     names = page.evaluate("document.getElementById('chart').data.map(t => t.name)")
-    assert "robust package" in names
+    assert "robust package (accepted in 100.0 % of 200 samples)" in names
+    expect(page.locator("#space-robust")).to_contain_text("100.0 % of 200")
+    # a date without any deal: the marker says that no sample accepted it
+    body = {"kind": "montecarlo", "scenario": "example", "montecarlo": {"samples": 50}}
+    job = page.request.post(f"{base}/api/jobs", data=body).json()["id"]
+    for _ in range(600):
+        if page.request.get(f"{base}/api/jobs/{job}").json()["state"] != "running":
+            break
+        page.wait_for_timeout(100)
+    page.goto(f"{base}/s/example/space")
+    expect(page.locator("#space-empty")).to_be_visible()
+    names = page.evaluate("document.getElementById('chart').data.map(t => t.name)")
+    assert "robust package (accepted in 0.0 % of 50 samples)" in names
+    expect(page.locator("#space-robust")).to_contain_text("No sample accepted any package")
 
 
 def test_stability_graph_of_the_standoff(page: Page, base: str, phone: Page) -> None:
@@ -227,3 +240,140 @@ def test_forecast_page_tables_charts_and_ranges(
         parts = ("#forecast-army_cap .rounds-chart", "#forecast-army_cap table.forecast-models")
         assert_fits(page, *parts)
         shot(page, f"forecast-{width}")
+
+
+# --------------------------------------------------------------------------- every page, any width
+
+#: each view of the built-in scenario, and the controls that must be usable on it
+VIEW_CONTROLS = {
+    "": ["h1"],  # the scenario list
+    "board": ["#draft-picker", "#as-of-slider", "#board"],
+    "why": ["h1"],
+    "bridges": ["h1"],
+    "whatif": ["#draft-picker", "input.rl", "#reset-whatif"],
+    "space": ["#space-form select", "#chart"],
+    "timeline": ["#timeline"],
+    "forecast": ["h1"],
+    "fair": ["#fair-a", "#fair-b"],
+    "jobs": ["#start-job"],
+    "edit": ["#editor", "#save"],
+}
+
+
+@pytest.mark.parametrize("device", ["page", "phone"])
+@pytest.mark.parametrize("view", list(VIEW_CONTROLS))
+def test_every_page_fits_the_window(
+    view: str, device: str, base: str, request: pytest.FixtureRequest
+) -> None:
+    """At 1280 and at 390 px (a phone) no page scrolls sideways, and its controls are
+    visible inside the window (the layout rule at the top of app.css)."""
+    page = request.getfixturevalue(device)
+    page.goto(f"{base}/s/ukraine-2025/{view}" if view else f"{base}/")
+    assert_fits(page, *VIEW_CONTROLS[view])
+
+
+def test_favicon(page: Page, base: str) -> None:
+    answers: dict[str, int] = {}
+    page.on("response", lambda r: answers.update({r.url: r.status}))
+    page.goto(f"{base}/s/example/board")
+    icons = page.locator("link[rel=icon]")
+    expect(icons).to_have_count(2)
+    for href in icons.evaluate_all("links => links.map(l => l.href)"):
+        assert page.request.get(href).status == 200, href
+    assert page.request.get(f"{base}/favicon.ico").headers["content-type"] == "image/x-icon"
+    assert all(status < 400 for status in answers.values()), answers
+
+
+# --------------------------------------------------------------------------- fair division
+
+
+def test_fair_division_page(page: Page, base: str) -> None:
+    page.goto(f"{base}/s/ukraine-2025/fair")
+    # four parties and none chosen: the page asks (zopa fair would refuse)
+    expect(page.locator("#fair-choose")).to_contain_text("Choose two of the 4 parties")
+    expect(page.locator("#fair-explained")).to_contain_text("envy-free, equitable and efficient")
+    page.select_option("#fair-a", "ukraine")
+    page.wait_for_url(re.compile(r"a=ukraine"))
+    page.select_option("#fair-b", "russia")
+    page.wait_for_url(re.compile(r"b=russia"))
+    expect(page.locator("#fair-table tbody tr")).to_have_count(28)
+    expect(page.locator("#fair-chart.rendered")).to_be_visible()
+    names = page.evaluate("document.getElementById('fair-chart').data.map(t => t.name)")
+    assert names == ["Ukraine", "Russia"]
+    assert page.locator("pre").count() == 0  # no terminal text on the page
+    # the numbers are those of the API (and so of `zopa fair --json`)
+    doc = page.request.post(
+        f"{base}/api/fair", data={"scenario": "ukraine-2025", "parties": ["ukraine", "russia"]}
+    ).json()
+    total = doc["points_float"]["ukraine"]
+    expect(page.locator("#fair-summary")).to_contain_text(f"ends with {total:.1f} of its own 100")
+    if doc["split"]:
+        split = page.locator(f"#fair-table tr.split[data-issue='{doc['split']}']")
+        expect(split).to_have_count(1)
+        share = doc["allocation_float"][doc["split"]]["ukraine"] * 100
+        expect(page.locator("#fair-summary")).to_contain_text(f"{share:.1f} %")
+    for issue, shares in doc["allocation_float"].items():
+        if shares["ukraine"] in (0, 1):
+            cell = page.locator(f"#fair-table tr[data-issue='{issue}'] td").nth(3)
+            expect(cell).to_have_text(f"{shares['ukraine'] * 100:.0f} %")
+    page.locator("#fair-steps summary").click()
+    expect(page.locator("#fair-steps")).to_contain_text("goes to the party that weights it more")
+    shot(page, "fair")
+
+
+def test_fair_division_page_on_a_phone(phone: Page, base: str) -> None:
+    phone.goto(f"{base}/s/ukraine-2025/fair?a=ukraine&b=russia")
+    expect(phone.locator("#fair-chart.rendered")).to_be_visible()
+    assert_fits(phone, "#fair-a", "#fair-b", "#fair-summary", "#fair-chart", "#fair-table")
+    shot(phone, "fair-390")
+
+
+# --------------------------------------------------------------------------- deal space
+
+
+def test_deal_space_tooltip_is_short_and_a_click_shows_the_package(page: Page, base: str) -> None:
+    """On the built-in scenario's hypothetical (every conflicting red line set aside) a
+    tooltip gives each party's utility and a few changed points, never the 28 points;
+    a click lists the whole package under the chart."""
+    from zopa.report.charts import HOVER_CHANGES
+
+    page.goto(f"{base}/s/ukraine-2025/space")
+    page.locator("#drop-conflicting").click()
+    expect(page.locator("#chart.rendered")).to_be_visible(timeout=120_000)
+    texts = page.evaluate("document.getElementById('chart').data[0].text")
+    assert len(texts) > 10
+    limit = 4 + 1 + HOVER_CHANGES + 2  # utilities, a heading, the changes, "and N more", a hint
+    for text in texts:
+        lines = text.split("<br>")
+        assert len(lines) <= limit, lines
+        assert lines[0].startswith("Ukraine: ") and lines[3].startswith("European states")
+    assert any("Changed from the point to the left:" in t for t in texts)
+    chart = page.locator("#chart")
+    chart.scroll_into_view_if_needed()
+    point = chart.locator(".scatterlayer .trace").first.locator(".point").nth(3)
+    box = point.bounding_box()
+    assert box is not None
+    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    expect(page.locator("#space-package")).to_be_visible()
+    expect(page.locator("#space-package tbody tr")).to_have_count(28)
+    expect(page.locator("#space-package h2")).to_contain_text("a point of the frontier")
+    expect(page.locator("#space-shared summary")).to_contain_text("the same in every package")
+    shot(page, "deal-space-package")
+
+
+# --------------------------------------------------------------------------- what-if
+
+
+def test_whatif_shows_red_lines_by_their_words_and_the_rule_on_demand(
+    page: Page, base: str
+) -> None:
+    page.goto(f"{base}/s/example/whatif")
+    item = page.locator("li.red-line[data-id='a-army']")
+    expect(item.locator(".red-line-text")).to_have_text(
+        "Party A will not accept a ceiling below 800,000"
+    )
+    rule = item.locator("details.rule code").last
+    expect(rule).to_be_hidden()  # the rule is there on demand
+    item.locator("details.rule summary").click()
+    expect(rule).to_be_visible()
+    expect(rule).to_have_text("army_cap >= 800000")

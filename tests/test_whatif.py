@@ -6,7 +6,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from hypothesis import assume, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from tests.strategies import scenarios
@@ -48,7 +48,8 @@ def test_dropping_red_lines_is_problem_without(scenario, data) -> None:  # type:
     assert {r.id for r in changed.red_lines} == set(ids) - set(drop)
 
 
-@settings(max_examples=60, deadline=None)
+# about two scenarios in three have no threshold to move and are discarded by assume()
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.filter_too_much])
 @given(scenarios(), st.data())
 def test_moved_threshold_allows_exactly_the_options_on_the_right_side(scenario, data) -> None:  # type: ignore[no-untyped-def]
     movable = thresholds(scenario)

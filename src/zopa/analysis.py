@@ -72,10 +72,25 @@ class Analysis:
             "amendment": self.amendment.to_json() if self.amendment else None,
             "timeline": [e.to_json() for e in self.timeline],
             "if_conflicting_red_lines_set_aside": [h.to_json() for h in self.hypotheticals],
-            "forecasts": [f.to_json() for f in self.forecasts],
+            "forecasts": [labelled_forecast(f.to_json()) for f in self.forecasts],
             "fuller_draft": self.fuller_draft.id if self.fuller_draft else None,
             "complete": self.complete,
         }
+
+
+FORECAST_ASSUMPTION = (
+    "derived from assumptions: capabilities, saliences and positions are modelling inputs "
+    "(see each party's assumptions); a position restating a cited figure is still a model input"
+)
+
+
+def labelled_forecast(forecast: dict[str, Any]) -> dict[str, Any]:
+    """A forecast document of a scenario, marked as numbers derived from assumed inputs.
+
+    One function for every shell (``zopa analyze``, ``zopa forecast``, the web
+    API), so that they label it alike.
+    """
+    return {**forecast, "derived_from_assumptions": True, "assumption": FORECAST_ASSUMPTION}
 
 
 def analyze(problem: Problem, draft: Draft | None, time_limit: float | None = None) -> Analysis:
@@ -95,7 +110,12 @@ def analyze(problem: Problem, draft: Draft | None, time_limit: float | None = No
         with ThreadPoolExecutor(max_workers=1) as pool:
             optimised = pool.submit(_optimise, problem, draft, result, time_limit)
             entries = timeline(
-                problem.scenario, time_limit, base=problem, oracle=oracle, known=result.oracle_muses
+                problem.scenario,
+                time_limit,
+                base=problem,
+                oracle=oracle,
+                known=result.oracle_muses,
+                as_of=problem.as_of,
             )
             result = explained(problem, result)
             solutions, amendment, hypotheticals = optimised.result()

@@ -14,7 +14,7 @@ import datetime as dt
 import itertools
 import math
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import TYPE_CHECKING, Annotated, Any, Literal
@@ -47,6 +47,7 @@ PrefKey = Annotated[str, StringConstraints(pattern=r"^[a-z0-9_-]+(\.[a-z0-9_-]+)
 Unit = Annotated[float, Field(ge=0, le=1)]
 NonNegative = Annotated[float, Field(ge=0)]
 Stance = Literal["agreed", "open", "rejected"]
+Tier = Literal["official", "original", "repost"]
 OptionKey = str | int | float
 Meta = Any
 
@@ -72,6 +73,11 @@ def _scalar_to_id(v: Any) -> Any:
     if isinstance(v, int):
         return str(v)
     return v
+
+
+def _published_by(date: dt.date | None, on: dt.date | None) -> bool:
+    """Whether something dated ``date`` was on the record on ``on`` (unknown dates count)."""
+    return date is None or on is None or date <= on
 
 
 class _Part(BaseModel):
@@ -270,15 +276,33 @@ def upper(x: float | Distribution, valid: tuple[float, float]) -> float:
 
 
 class Source(_Part):
-    """A cited document: every reported fact in a scenario points to one."""
+    """A cited document: every reported fact in a scenario points to one.
+
+    ``publisher`` is who made the report (the wire service, newspaper or
+    official body); ``url`` is where the copy cited was read and ``host`` the
+    site at that address when it is not the publisher's own (a syndicator,
+    an aggregator).  ``tier`` says what the copy is: ``official`` (a text
+    published by the body it speaks for), ``original`` (the outlet that made
+    the report, on its own site) or ``repost`` (a copy, summary or
+    aggregation elsewhere).  ``date`` is the publication date of the report:
+    an analysis as of a date cites only sources dated on or before it.
+    """
 
     id: Id
     title: str
     url: str | None = None
     date: dt.date | None = None
     publisher: str | None = None
+    host: str | None = None
+    tier: Tier | None = None
+    original_url: str | None = None
     note: str | None = None
     meta: Meta = None
+
+    @property
+    def repost(self) -> bool:
+        """A copy read elsewhere than at its publisher: ``tier: repost``."""
+        return self.tier == "repost"
 
 
 OPTION_KEYS = ("id", "label", "description", "meta")
@@ -685,6 +709,18 @@ def new_formula_id(issue: Issue, combo: Sequence[int], used: set[str | Fraction]
     return ident
 
 
+class PartyAssumptions(_Part):
+    """One-line rationales for a party's assumed numbers, per number (per issue where keyed)."""
+
+    reservation: str | None = None
+    weights: dict[Id, str] = Field(default_factory=dict)
+    values: dict[Id, str] = Field(default_factory=dict)
+    capability: str | None = None
+    positions: dict[Id, str] = Field(default_factory=dict)
+    salience: dict[Id, str] = Field(default_factory=dict)
+    note: str | None = None
+
+
 class Party(_Part):
     """A negotiating party with additive preferences (docs/explanation/concepts.md)."""
 
@@ -702,6 +738,8 @@ class Party(_Part):
     capability: NonNegative | None = None
     positions: dict[Id, str | int | float] = Field(default_factory=dict)
     salience: dict[Id, Annotated[float, Field(ge=0, le=100)]] = Field(default_factory=dict)
+    aliases: list[str] = Field(default_factory=list)
+    assumptions: PartyAssumptions | None = None
     meta: Meta = None
 
     @field_validator("positions", mode="before")
@@ -771,23 +809,59 @@ class Party(_Part):
         )
 
 
+def _source_list(source: str | list[str] | None) -> list[str]:
+    if source is None:
+        return []
+    return [source] if isinstance(source, str) else list(source)
+
+
+class Wording(_Part):
+    """A later wording of a red line, shown from ``since`` on (until a later one)."""
+
+    since: dt.date
+    text: str
+    reason: str | None = None
+    source: Id | list[Id] | None = None
+    meta: Meta = None
+
+    @property
+    def sources(self) -> list[str]:
+        return _source_list(self.source)
+
+
+class RedLineAssumptions(_Part):
+    """One-line rationales for the assumed numbers of a red line."""
+
+    firmness: str | None = None
+    thresholds: dict[Id, str] = Field(default_factory=dict)
+    note: str | None = None
+
+
 class RedLine(_Part):
     """A rule a party will not sign without, optionally in force only between dates.
 
     ``thresholds`` name uncertain numbers the rule uses (``army_cap >= floor``);
     ``firmness`` is the probability that the red line is real rather than an
     opening position.  Point analyses keep red lines with firmness ≥ 0.5.
+
+    ``text``, ``reason`` and ``source`` are the wording from ``since`` on;
+    each entry of ``wording`` replaces them from its own ``since`` (as-of
+    purity: an analysis as of a date shows the wording in force on that date,
+    citing only what was published by then; see :meth:`view`).
     """
 
     id: Id
     party: Id
     rule: str
     text: str | None = None
+    reason: str | None = None
     source: Id | list[Id] | None = None
     since: dt.date | None = None
     until: dt.date | None = None
+    wording: list[Wording] = Field(default_factory=list)
     thresholds: dict[Id, Distribution] = Field(default_factory=dict)
     firmness: Annotated[float, Field(ge=0, le=1)] = 1.0
+    assumptions: RedLineAssumptions | None = None
     meta: Meta = None
 
     @field_validator("until")
@@ -800,9 +874,33 @@ class RedLine(_Part):
 
     @property
     def sources(self) -> list[str]:
-        if self.source is None:
-            return []
-        return [self.source] if isinstance(self.source, str) else list(self.source)
+        return _source_list(self.source)
+
+    def entries(self) -> list[Wording | None]:
+        """The wordings in order: None for the base (``text``), then each ``wording`` entry."""
+        return [None, *self.wording]
+
+    def view(self, on: dt.date | None, dates: Mapping[str, dt.date | None]) -> RedLine:
+        """The red line as the record stood on ``on`` (None: as it stands now).
+
+        The text is that of the latest wording in force on ``on``, the reason the
+        latest one given by then;
+        the sources are those of every wording in force by then, less any
+        source dated after ``on`` (undated sources are kept).  Later wordings
+        are dropped from the copy.
+        """
+        shown = [w for w in self.wording if on is None or w.since <= on]
+        text, reason = self.text, self.reason
+        for w in shown:  # a wording without a reason keeps the one given before
+            text, reason = w.text, w.reason or reason
+        cited = [*self.sources, *(x for w in shown for x in w.sources)]
+        cited = list(dict.fromkeys(x for x in cited if _published_by(dates.get(x), on)))
+        if not self.wording and cited == self.sources:
+            return self
+        source = cited[0] if len(cited) == 1 and isinstance(self.source, str) else cited
+        return self.model_copy(
+            update={"text": text, "reason": reason, "source": source or None, "wording": []}
+        )
 
     def in_force(self, on: dt.date | None) -> bool:
         """In force on ``on`` (inclusive bounds); with no date, always."""
@@ -820,22 +918,103 @@ class RedLine(_Part):
         return bool(self.thresholds) or self.firmness < 1
 
 
+class StanceRecord(_Part):
+    """A party's reported stance on one point of a draft, with when and where it was reported.
+
+    Without a ``date`` the stance dates from the draft; without a ``source`` it
+    rests on the draft's sources.
+    """
+
+    stance: Stance
+    date: dt.date | None = None
+    source: Id | list[Id] | None = None
+    note: str | None = None
+    meta: Meta = None
+
+    @property
+    def sources(self) -> list[str]:
+        return _source_list(self.source)
+
+
+StanceEntry = Stance | StanceRecord | list[StanceRecord]
+
+
+@dataclass(frozen=True)
+class StanceView:
+    """The stance shown as of a date: the latest record reported by then."""
+
+    stance: str
+    date: dt.date | None
+    sources: tuple[str, ...]
+    note: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "stance": self.stance,
+            "date": self.date.isoformat() if self.date else None,
+            "sources": list(self.sources),
+            "note": self.note,
+        }
+
+
 class Draft(_Part):
-    """A proposal on the table: a (possibly partial) package and reported stances."""
+    """A proposal on the table: a (possibly partial) package and reported stances.
+
+    A stance is ``agreed``, ``open`` or ``rejected``, or a record of it with
+    its own date and source, or a list of such records, oldest first (the
+    stance as it moved).  A point with no stance recorded is *not reported*,
+    which is not disagreement.
+    """
 
     id: Id
     title: str | None = None
     date: dt.date | None = None
     source: Id | list[Id] | None = None
     package: dict[Id, str | int | float] = Field(default_factory=dict)
-    positions: dict[Id, dict[Id, Stance]] = Field(default_factory=dict)
+    positions: dict[Id, dict[Id, StanceEntry]] = Field(default_factory=dict)
     meta: Meta = None
 
     @property
     def sources(self) -> list[str]:
-        if self.source is None:
+        return _source_list(self.source)
+
+    def records(self, party: str, issue: str) -> list[StanceRecord]:
+        """Every recorded stance of ``party`` on ``issue``, oldest first, dates filled in."""
+        entry = self.positions.get(party, {}).get(issue)
+        if entry is None:
             return []
-        return [self.source] if isinstance(self.source, str) else list(self.source)
+        if isinstance(entry, str):
+            return [StanceRecord(stance=entry, date=self.date, source=self.source)]
+        items = entry if isinstance(entry, list) else [entry]
+        return [
+            r.model_copy(
+                update={"date": r.date or self.date, "source": r.source or self.source or None}
+            )
+            for r in items
+        ]
+
+    def points(self) -> list[str]:
+        """The issues the draft settles, then the other issues a stance is recorded on."""
+        extra = [i for stances in self.positions.values() for i in stances if i not in self.package]
+        return list(dict.fromkeys([*self.package, *extra]))
+
+    def stance(
+        self, party: str, issue: str, on: dt.date | None, dates: Mapping[str, dt.date | None]
+    ) -> StanceView | None:
+        """The stance reported by ``on`` (None: the latest), or None when none was."""
+        shown = [r for r in self.records(party, issue) if _published_by(r.date, on)]
+        if not shown:
+            return None
+        last = shown[-1]
+        cited = tuple(x for x in last.sources if _published_by(dates.get(x), on))
+        return StanceView(last.stance, last.date, cited, last.note)
+
+
+class ScenarioAssumptions(_Part):
+    """Rationales that hold for the whole file: the rule for firmness, a general note."""
+
+    firmness: str | None = None
+    note: str | None = None
 
 
 class Header(_Part):
@@ -845,6 +1024,8 @@ class Header(_Part):
     id: Id
     title: str | None = None
     description: str | None = None
+    reviewed: dt.date | None = None
+    assumptions: ScenarioAssumptions | None = None
     sources: list[Any] = Field(default_factory=list)
     issues: Annotated[list[Any], Field(min_length=1)]
     parties: Annotated[list[Any], Field(min_length=1)]
@@ -865,6 +1046,8 @@ class Scenario(_Part):
     id: Id
     title: str | None = None
     description: str | None = None
+    reviewed: dt.date | None = None
+    assumptions: ScenarioAssumptions | None = None
     sources: list[Source] = Field(default_factory=list)
     issues: list[Issue]
     parties: list[Party]
@@ -880,6 +1063,14 @@ class Scenario(_Part):
 
     def source(self, source_id: str) -> Source | None:
         return next((s for s in self.sources if s.id == source_id), None)
+
+    def source_dates(self) -> dict[str, dt.date | None]:
+        """Each source's publication date (None when the file gives none)."""
+        return {s.id: s.date for s in self.sources}
+
+    def sources_by(self, on: dt.date | None) -> list[Source]:
+        """The sources published on or before ``on`` (undated ones always count)."""
+        return [s for s in self.sources if _published_by(s.date, on)]
 
     def draft(self, draft_id: str) -> Draft:
         for d in self.drafts:
@@ -1059,7 +1250,14 @@ def semantic_problems(s: Scenario, broken: frozenset[str] = frozenset()) -> list
         if red.party not in parties and red.party not in broken:
             out.append(Problem((*base, "party"), _unknown("party", red.party, parties)))
         out += _source_refs(base, red.source, sources, broken)
+        out += _wording_problems(base, red, sources, broken)
         out += _rule_problems(base, red, domains, party_list, broken)
+        if red.assumptions is not None:
+            for name in red.assumptions.thresholds:
+                if name not in red.thresholds:
+                    path = (*base, "assumptions", "thresholds", name)
+                    message = _unknown("threshold", name, red.thresholds)
+                    out.append(Problem(path, message, on_key=True))
 
     newest: tuple[dt.date, str] | None = None  # drafts are listed oldest first
     for idx, draft in _indexed(s.drafts):
@@ -1101,7 +1299,7 @@ def semantic_problems(s: Scenario, broken: frozenset[str] = frozenset()) -> list
                         )
                     )
                 continue
-            for issue_id in stances:
+            for issue_id, entry in stances.items():
                 if issue_id not in issues and issue_id not in broken:
                     out.append(
                         Problem(
@@ -1110,6 +1308,68 @@ def semantic_problems(s: Scenario, broken: frozenset[str] = frozenset()) -> list
                             on_key=True,
                         )
                     )
+                out += _stance_problems(
+                    (*base, "positions", party_id, issue_id), draft, entry, sources, broken
+                )
+    return out
+
+
+def _wording_problems(
+    base: tuple[str | int, ...], red: RedLine, sources: set[str], broken: frozenset[str]
+) -> list[Problem]:
+    """Later wordings cite known sources, run oldest first and lie within the red line's dates."""
+    out: list[Problem] = []
+    previous = red.since
+    for k, w in enumerate(red.wording):
+        path = (*base, "wording", k)
+        out += _source_refs(path, w.source, sources, broken)
+        if previous is not None and w.since < previous:
+            what = "the red line's 'since'" if k == 0 else "the wording above"
+            out.append(
+                Problem(
+                    (*path, "since"),
+                    f"wordings are listed oldest first, but {w.since.isoformat()} is before "
+                    f"{previous.isoformat()}, the date of {what}",
+                )
+            )
+        if red.until is not None and w.since > red.until:
+            out.append(
+                Problem(
+                    (*path, "since"),
+                    f"this wording starts on {w.since.isoformat()}, after the red line's "
+                    f"'until' ({red.until.isoformat()})",
+                )
+            )
+        previous = w.since
+    return out
+
+
+def _stance_problems(
+    path: tuple[str | int, ...],
+    draft: Draft,
+    entry: Any,
+    sources: set[str],
+    broken: frozenset[str],
+) -> list[Problem]:
+    """Stance records cite known sources, run oldest first and are not dated before the draft."""
+    if isinstance(entry, str):
+        return []
+    items = entry if isinstance(entry, list) else [entry]
+    out: list[Problem] = []
+    previous = draft.date
+    for k, r in enumerate(items):
+        at = (*path, k) if isinstance(entry, list) else path
+        out += _source_refs(at, r.source, sources, broken)
+        if r.date is not None and previous is not None and r.date < previous:
+            what = "the draft" if k == 0 else "the record above"
+            out.append(
+                Problem(
+                    (*at, "date"),
+                    f"stance records are listed oldest first and not before the draft, but "
+                    f"{r.date.isoformat()} is before {previous.isoformat()}, the date of {what}",
+                )
+            )
+        previous = r.date or previous
     return out
 
 
@@ -1400,6 +1660,12 @@ def _party_problems(
                     )
                 )
     out += _forecast_input_problems(base, party, issues, broken)
+    if party.assumptions is not None:
+        for key in ("weights", "values", "positions", "salience"):
+            for issue_id in getattr(party.assumptions, key):
+                if issue_id not in issues and issue_id not in broken:
+                    message = _unknown("issue", issue_id, issues)
+                    out.append(Problem((*base, "assumptions", key, issue_id), message, on_key=True))
     return out
 
 

@@ -300,6 +300,8 @@ def _validate(data: Any) -> tuple[list[Problem], Scenario | None]:
         id=header.id,
         title=header.title,
         description=header.description,
+        reviewed=header.reviewed,
+        assumptions=header.assumptions,
         meta=header.meta,
         **{f: parts[f] for f in _PARTS},
     )
@@ -616,3 +618,29 @@ def _start(node: Any) -> tuple[int, int]:
     if lc is not None and lc.line is not None:
         return lc.line + 1, lc.col + 1
     return 1, 1
+
+
+class Locator:
+    """Line and column of any node of a scenario file, for tools that report on valid files.
+
+    ``position(path)`` answers like the parser's own diagnostics: the node at
+    ``path`` (or its nearest ancestor), its key with ``on_key``, and with
+    ``offset`` the character that far into a string value.
+    """
+
+    def __init__(self, text: str, filename: str) -> None:
+        self.text = text
+        self.filename = filename
+        self.tree = _read_tree(text, filename)
+
+    def position(
+        self, path: tuple[str | int, ...], on_key: bool = False, offset: int | None = None
+    ) -> tuple[int, int]:
+        line, col, node = _locate(self.tree, path, on_key)
+        if offset is not None and isinstance(node, str):
+            line, col = _inside_scalar(self.text, line, col, node, offset)
+        return line, col
+
+    def plain(self) -> Any:
+        """The file's data as plain Python values (what the model was validated from)."""
+        return _plain(self.tree)

@@ -54,7 +54,7 @@ from typing import Any, Literal
 import numpy as np
 
 from zopa import rules
-from zopa.model import Attribute, Draft, Issue, Party, RedLine, Scenario, exact
+from zopa.model import Attribute, Draft, Issue, Party, RedLine, Scenario, Source, StanceView, exact
 
 # lcm(1, …, 16) · 10³ (see above); below 10⁹, so that the products in the Nash and
 # Kalai–Smorodinsky models stay well inside CP-SAT's int64 range.
@@ -164,19 +164,34 @@ class Problem:
             for r in scenario.red_lines
             if r.id in real.firm
         ]
-        self.red_lines = [(r, b) for r, b in self._all_red_lines if r.in_force(as_of)]
+        self._dates = scenario.source_dates()
+        self.red_lines = self._in_force(as_of)
         self.constraints = self._constraints()
         self.dropped: tuple[str, ...] = ()  # constraints removed by :meth:`without`
+
+    def _in_force(self, as_of: dt.date | None) -> list[tuple[RedLine, rules.Bound]]:
+        """The red lines in force on ``as_of``, each worded and cited as the record stood then."""
+        return [
+            (r.view(as_of, self._dates), b) for r, b in self._all_red_lines if r.in_force(as_of)
+        ]
 
     def at(self, as_of: dt.date | None) -> Problem:
         """The same scenario as of another date (reuses the utility tables)."""
         clone = copy.copy(self)
         clone.__dict__.pop("objections", None)
         clone.as_of = as_of
-        clone.red_lines = [(r, b) for r, b in self._all_red_lines if r.in_force(as_of)]
+        clone.red_lines = clone._in_force(as_of)
         clone.constraints = clone._constraints()
         clone.dropped = ()
         return clone
+
+    def stance(self, draft: Draft, party: str, issue: str) -> StanceView | None:
+        """A party's stance on a point of ``draft`` as reported by the problem's date."""
+        return draft.stance(party, issue, self.as_of, self._dates)
+
+    def sources_shown(self) -> list[Source]:
+        """The scenario's sources published by the problem's date (as-of purity)."""
+        return self.scenario.sources_by(self.as_of)
 
     # ----------------------------------------------------------------- structure
 

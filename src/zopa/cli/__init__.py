@@ -5,7 +5,7 @@ core function and presents its result; what they share (exit codes, options,
 helpers) is in :mod:`zopa.cli.common`.  This module is the table of
 contents: it registers every command, in the order ``zopa --help`` lists them.
 
-* :mod:`zopa.cli.files` — ``scenarios``, ``check``, ``schema``;
+* :mod:`zopa.cli.files` — ``scenarios``, ``check``, ``audit``, ``schema``;
 * :mod:`zopa.cli.analysis` — ``analyze``, ``blockers``, ``solve``, ``frontier``,
   ``amend``, ``timeline`` (the exact engine);
 * :mod:`zopa.cli.bridge` — ``bridge`` (new formulas on issues described by attributes);
@@ -57,6 +57,7 @@ app.callback()(root)
 for command in (
     files.scenarios,
     files.check,
+    files.audit,
     files.schema,
     analysis.analyze,
     analysis.blockers,

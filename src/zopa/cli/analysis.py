@@ -210,14 +210,16 @@ def amend(
 
 def timeline(
     scenario: ScenarioArg = None,
+    as_of: AsOfOpt = None,
     time_limit: TimeLimitOpt = None,
     json_out: JsonOpt = False,
     plot: PlotOpt = None,
 ) -> None:
     """Every draft as of its own date.
 
-    For each draft: the points it addresses and those every veto party agreed,
-    whether a deal is possible, and the blocking issues.
+    For each draft: feasibility, the blocking issues and each party's stances.
+    With --as-of, only the drafts tabled by then, and stances as reported by
+    then.
 
     \b
     Example:
@@ -227,7 +229,7 @@ def timeline(
 
     common.check_plot(plot)
     loaded = common.load(scenario)
-    entries = run(loaded, time_limit=time_limit)
+    entries = run(loaded, time_limit=time_limit, as_of=common.parse_date(as_of))
     if plot:
         from zopa.report.charts import timeline_figure
 

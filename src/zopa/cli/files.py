@@ -1,4 +1,4 @@
-"""The scenario files themselves: ``scenarios``, ``check``, ``schema``."""
+"""The scenario files themselves: ``scenarios``, ``check``, ``audit``, ``schema``."""
 
 from __future__ import annotations
 
@@ -97,6 +97,40 @@ def _check_model(ref: str) -> str:
         f"{ref}: OK: graph model {m.id!r}, {len(m.dms)} decision makers, {m.m} options, "
         f"{m.n} feasible states"
     )
+
+
+def audit(
+    scenario: common.ScenarioArg = None,
+    strict: Annotated[
+        bool, typer.Option("--strict", help="Exit 1 when the report lists any problem.")
+    ] = False,
+    terms: Annotated[
+        str | None,
+        typer.Option(
+            "--terms",
+            metavar="FILE",
+            help="Loaded terms, one per line ('*' ends a stem); default: the built-in list.",
+        ),
+    ] = None,
+    json_out: JsonOpt = False,
+) -> None:
+    """Provenance and balance: sources, as-of purity, assumptions, reposts, loaded terms.
+
+    Prints the report and exits 0; with --strict, exits 1 when any problem is listed.
+    """
+    from zopa.audit import audit_file, read_terms, render
+
+    try:
+        chosen = read_terms(terms) if terms is not None else None
+    except (OSError, UnicodeDecodeError) as err:
+        raise common.UsageError(f"--terms: cannot read {terms}: {err}") from None
+    report = audit_file(scenario, chosen)
+    if json_out:
+        common.print_json(report.to_json())
+    else:
+        typer.echo(render(report))
+    if strict and not report.ok:
+        raise typer.Exit(EXIT_INVALID)
 
 
 def schema() -> None:

@@ -6,6 +6,7 @@ web app does) or from a standalone CSV table (:mod:`zopa.models`).
 
 from __future__ import annotations
 
+import textwrap
 from typing import Annotated, Any
 
 import typer
@@ -151,11 +152,19 @@ def forecast(
     except ValueError as err:
         raise UsageError(str(err)) from None
     if json_out:
-        common.print_json(result.to_json())
+        document = result.to_json()
+        if actors is None:  # capabilities, saliences and positions of a scenario are assumed
+            from zopa.analysis import labelled_forecast
+
+            document = labelled_forecast(document)
+        common.print_json(document)
         return
     typer.echo(result.to_text())
     if actors is None:
+        from zopa.report.explain import FORECAST_ASSUMED
         from zopa.report.terminal import assumptions_note
+
+        typer.echo("\n" + textwrap.fill(FORECAST_ASSUMED, 80))
 
         note = assumptions_note(s)
         if note:

@@ -4,6 +4,12 @@ reported stance, and the red lines the draft violates.
 No solver is needed: red lines are evaluated on the draft package with
 three-valued logic, so a red line that depends on a point the draft leaves
 open is reported as *undetermined* rather than guessed.
+
+Stances are shown as reported by the board's date, each with its date and
+sources; a point on which a party's stance was not reported is *not
+reported*, which is not disagreement.  :func:`party_stances` sums them up per
+party (which points it is reported to accept, reject or leave open): the
+same summary serves the board and the timeline.
 """
 
 from __future__ import annotations
@@ -13,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from zopa import rules
-from zopa.model import Draft
+from zopa.model import Draft, StanceView
 from zopa.problem import Problem
 
 Status = Literal["holds", "violated", "undetermined"]
@@ -48,6 +54,7 @@ class Row:
     option_label: str | None
     positions: dict[str, str | None]
     violated: tuple[str, ...]
+    stances: dict[str, StanceView | None] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -57,8 +64,72 @@ class Row:
             "option": self.option,
             "option_label": self.option_label,
             "positions": self.positions,
+            "stances": {p: v.to_json() if v else None for p, v in self.stances.items()},
             "red_lines_violated": list(self.violated),
         }
+
+
+@dataclass(frozen=True)
+class PartyStances:
+    """The points of a draft a party is reported to accept, reject or leave open by a date."""
+
+    party: str
+    veto: bool
+    agreed: list[str]
+    rejected: list[str]
+    open: list[str]
+    not_reported: list[str]
+    sources: list[str]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "party": self.party,
+            "veto": self.veto,
+            "agreed": self.agreed,
+            "rejected": self.rejected,
+            "open": self.open,
+            "not_reported": self.not_reported,
+            "sources": self.sources,
+        }
+
+    def counts(self) -> str:
+        """``3 agreed, 1 rejected, 2 open, 5 not reported``."""
+        parts = [
+            (len(self.agreed), "agreed"),
+            (len(self.rejected), "rejected"),
+            (len(self.open), "open"),
+            (len(self.not_reported), "not reported"),
+        ]
+        return ", ".join(f"{n} {word}" for n, word in parts)
+
+
+def party_stances(problem: Problem, draft: Draft) -> list[PartyStances]:
+    """Per party, the draft's points by reported stance as of the problem's date.
+
+    The points are those the draft settles and any other point a stance is
+    recorded on (:meth:`zopa.model.Draft.points`).
+    """
+    points = draft.points()
+    out = []
+    for k, party in enumerate(problem.parties):
+        by: dict[str, list[str]] = {"agreed": [], "rejected": [], "open": [], "none": []}
+        cited: list[str] = []
+        for issue in points:
+            view = problem.stance(draft, party.id, issue)
+            by[view.stance if view else "none"].append(issue)
+            cited += view.sources if view else []
+        out.append(
+            PartyStances(
+                party.id,
+                problem.veto[k],
+                by["agreed"],
+                by["rejected"],
+                by["open"],
+                by["none"],
+                list(dict.fromkeys(cited)),
+            )
+        )
+    return out
 
 
 @dataclass(frozen=True)
@@ -69,6 +140,7 @@ class Board:
     as_of: dt.date | None
     rows: list[Row]
     red_lines: list[RedLineStatus] = field(default_factory=list)
+    parties: list[PartyStances] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -78,6 +150,7 @@ class Board:
             "as_of": self.as_of.isoformat() if self.as_of else None,
             "rows": [r.to_json() for r in self.rows],
             "red_lines": [r.to_json() for r in self.red_lines],
+            "parties": [p.to_json() for p in self.parties],
         }
 
 
@@ -104,10 +177,11 @@ def board(problem: Problem, draft: Draft | None) -> Board:
     rows = []
     for i, issue in enumerate(problem.issues):
         k = package[i]
-        positions = {
-            p.id: (draft.positions.get(p.id, {}).get(issue.id) if draft else None)
+        stances = {
+            p.id: (problem.stance(draft, p.id, issue.id) if draft else None)
             for p in problem.parties
         }
+        positions = {p: (v.stance if v else None) for p, v in stances.items()}
         violated = tuple(s.id for s in statuses if s.status == "violated" and issue.id in s.issues)
         rows.append(
             Row(
@@ -118,6 +192,7 @@ def board(problem: Problem, draft: Draft | None) -> Board:
                 issue.label(k) if k is not None else None,
                 positions,
                 violated,
+                stances,
             )
         )
     return Board(
@@ -127,4 +202,5 @@ def board(problem: Problem, draft: Draft | None) -> Board:
         problem.as_of,
         rows,
         statuses,
+        party_stances(problem, draft) if draft else [],
     )

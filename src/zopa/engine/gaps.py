@@ -16,7 +16,7 @@ from typing import Any
 
 from zopa import rules
 from zopa.engine.sat import SatModel
-from zopa.model import plain_number
+from zopa.model import exact, plain_number
 from zopa.problem import Constraint, Problem
 
 
@@ -38,6 +38,8 @@ class ThresholdGap:
     bound: int | float | None
     nearest: int | float | None
     distance: int | float | None
+    assumption: str | None = None  # how the threshold was assumed, when it is not a stated number
+    derived: bool = False  # nearest/distance depend on an assumed threshold of the conflict
 
     @property
     def lower(self) -> bool:
@@ -54,6 +56,9 @@ class ThresholdGap:
             "bound": self.bound,
             "nearest": self.nearest,
             "distance": self.distance,
+            "assumed": self.assumption is not None,
+            "assumption": self.assumption,
+            "derived_from_assumption": self.derived,
         }
 
 
@@ -86,11 +91,13 @@ def threshold_of(problem: Problem, constraint: Constraint) -> tuple[int, str, Fr
 def gaps(problem: Problem, conflict: list[Constraint]) -> list[ThresholdGap]:
     """For each numeric-threshold red line of a conflict, the smallest move that dissolves it."""
     out = []
+    derived = any(_assumption(problem, c) for c in conflict)
     for k, c in enumerate(conflict):
         found = threshold_of(problem, c)
         if found is None:
             continue
         i, op, t = found
+        assumption = _assumption(problem, c)
         values: list[Fraction] = list(problem.issues[i].values)  # type: ignore[arg-type]
         allowed = [v for v in values if rules.compare(v, op, t)]  # type: ignore[arg-type]
         lower = op in (">", ">=")
@@ -108,9 +115,40 @@ def gaps(problem: Problem, conflict: list[Constraint]) -> list[ThresholdGap]:
                 plain_number(bound) if bound is not None else None,
                 plain_number(nearest) if nearest is not None else None,
                 plain_number(abs(nearest - ref)) if nearest is not None else None,
+                assumption,
+                derived,
             )
         )
     return out
+
+
+def _assumption(problem: Problem, constraint: Constraint) -> str | None:
+    """How a named threshold's number came about: ``mean of an assumed uniform 600,000–800,000``.
+
+    A threshold written as a number in the rule is a stated figure (None).  A
+    named one is an uncertain number: the point analysis uses its mean, a
+    Monte Carlo sample a drawn value; either way the number is an assumption.
+    """
+    red = constraint.red_line
+    if red is None or not red.thresholds:
+        return None
+    expr = rules.parse(red.rule)
+    if not isinstance(expr, rules.Cmp) or expr.value.number is not None:
+        return None
+    dist = red.thresholds.get(expr.value.text)
+    if dist is None:
+        return None
+    ranges = problem.scenario.threshold_ranges(red)
+    lo, hi = dist.support(ranges[expr.value.text])
+    point = problem.realisation.thresholds.get(red.id, {}).get(expr.value.text)
+    mean = exact(dist.mean(ranges[expr.value.text]))
+    if point is None or point == mean:
+        return f"the mean, {_n(mean)}, of an assumed {dist.kind} range {_n(lo)}–{_n(hi)}"
+    return f"{_n(point)}, drawn from an assumed {dist.kind} range {_n(lo)}–{_n(hi)}"
+
+
+def _n(x: float) -> str:
+    return f"{plain_number(exact(x)):,}"
 
 
 def _nearest_bound(

@@ -37,13 +37,69 @@ def _label(problem: Problem, party_id: str) -> str:
     return problem.parties[problem.party_index[party_id]].label
 
 
-def _package_hover(problem: Problem, package: Mapping[str, Any]) -> str:
-    lines = []
-    for issue_id, value in package.items():
-        issue = problem.issues[problem.issue_index[issue_id]]
+def varying_issues(problem: Problem, packages: Sequence[Mapping[str, Any]]) -> list[str]:
+    """The issues on which the packages differ (in the scenario's order)."""
+    return [
+        i.id for i in problem.issues if len({repr(p.get(i.id)) for p in packages if i.id in p}) > 1
+    ]
+
+
+def shared_options(
+    problem: Problem, packages: Sequence[Mapping[str, Any]]
+) -> list[tuple[str, str]]:
+    """(issue title, option) of every issue on which all the packages agree."""
+    if not packages:
+        return []
+    varying = set(varying_issues(problem, packages))
+    shared = []
+    for issue in problem.issues:
+        if issue.id in varying or issue.id not in packages[0]:
+            continue
+        value = packages[0][issue.id]
         k = issue.index_of(value)
-        lines.append(f"{issue.title or issue.id}: {issue.label(k) if k is not None else value}")
-    return "<br>".join(lines)
+        shared.append((issue.title or issue.id, issue.label(k) if k is not None else str(value)))
+    return shared
+
+
+HOVER_CHANGES = 4  # a tooltip lists at most this many changed points
+
+
+def _option_indices(problem: Problem, package: Mapping[str, Any]) -> list[int]:
+    """The package as one option index per issue (-1: the package leaves the issue open)."""
+    out = []
+    for issue in problem.issues:
+        k = issue.index_of(package[issue.id]) if issue.id in package else None
+        out.append(-1 if k is None else int(k))
+    return out
+
+
+def _utilities_hover(problem: Problem, utilities: Mapping[str, float]) -> list[str]:
+    return [f"{_label(problem, p)}: {u:.3f}" for p, u in utilities.items()]
+
+
+def _changes_hover(
+    problem: Problem, package: Sequence[int], before: Sequence[int], pair: Sequence[int]
+) -> list[str]:
+    """The points on which ``package`` differs from ``before``, those that move the two
+    charted parties' utilities most first, at most :data:`HOVER_CHANGES` of them."""
+    tables = problem.tables
+    changed = [i for i, (k, j) in enumerate(zip(package, before, strict=True)) if k != j]
+
+    def weight(i: int) -> int:
+        k, j = package[i], before[i]
+        if k < 0 or j < 0:
+            return 0
+        return sum(abs(int(tables[p, i, k]) - int(tables[p, i, j])) for p in pair)
+
+    changed.sort(key=lambda i: (-weight(i), i))
+    lines = ["Changed from the point to the left:"]
+    for i in changed[:HOVER_CHANGES]:
+        issue = problem.issues[i]
+        option = issue.label(package[i]) if package[i] >= 0 else "open"
+        lines.append(f"  {issue.title or issue.id}: {option}")
+    if len(changed) > HOVER_CHANGES:
+        lines.append(f"  and {len(changed) - HOVER_CHANGES} more")
+    return lines if changed else []
 
 
 def frontier_figure(
@@ -60,13 +116,26 @@ def frontier_figure(
     ``colour`` shades each point by a third party's utility; ``marks`` names
     packages to show on top (the draft, the bargaining solutions, a robust
     package...), each ``{"utilities": {party: u}, "package": {...}}``.
-    Hovering a point shows its package.
+    Hovering a point shows every party's utility and the points that change from
+    the point to its left (those that move the two parties' utilities most);
+    each point carries its whole package (option indices, ``customdata``) and
+    ``layout.meta.issues`` the issues' titles and option labels, for a page to
+    show on a click.
     """
     index = {p: k for k, p in enumerate(problem.party_index)}
     points = result.points(problem)
     xs = [int(u[index[x]]) / SCALE for u in result.all_utilities]
     ys = [int(u[index[y]]) / SCALE for u in result.all_utilities]
-    hover = [_package_hover(problem, p["package"]) for p in points]
+    order = sorted(range(len(xs)), key=lambda k: (xs[k], -ys[k]))
+    chosen = [_option_indices(problem, points[k]["package"]) for k in order]
+    hover = []
+    for n, k in enumerate(order):
+        lines = _utilities_hover(
+            problem, {q: int(result.all_utilities[k][j]) / SCALE for q, j in index.items()}
+        )
+        if n:
+            lines += _changes_hover(problem, chosen[n], chosen[n - 1], (index[x], index[y]))
+        hover.append("<br>".join([*lines, "<i>Click for the whole package.</i>"]))
     marker: dict[str, Any] = {"size": 9, "color": "#1f77b4"}
     if colour is not None and len(points):
         marker = {
@@ -76,7 +145,6 @@ def frontier_figure(
             "showscale": True,
             "colorbar": {"title": {"text": _label(problem, colour)}},
         }
-    order = sorted(range(len(xs)), key=lambda k: (xs[k], -ys[k]))
     fig = go.Figure()
     fig.add_trace(
         go.Scatter(
@@ -86,8 +154,9 @@ def frontier_figure(
             name="Pareto frontier" + ("" if result.complete else " (incomplete)"),
             marker=marker,
             line={"color": "#9ab", "width": 1},
-            text=[hover[k] for k in order],
-            hovertemplate="%{x:.3f}, %{y:.3f}<br>%{text}<extra></extra>",
+            text=hover,
+            customdata=chosen,  # the whole package, shown on a click (see app.js)
+            hovertemplate="%{text}<extra></extra>",
         )
     )
     for k, (name, mark) in enumerate((marks or {}).items()):
@@ -99,11 +168,22 @@ def frontier_figure(
                 mode="markers",
                 name=name,
                 marker={"size": 14, "symbol": MARK_SYMBOLS[k % len(MARK_SYMBOLS)]},
-                text=[_package_hover(problem, mark.get("package", {}))],
-                hovertemplate=f"{name}: %{{x:.3f}}, %{{y:.3f}}<br>%{{text}}<extra></extra>",
+                text=[
+                    "<br>".join(
+                        [*_utilities_hover(problem, utilities), "<i>Click for its package.</i>"]
+                    )
+                ],
+                customdata=[_option_indices(problem, mark.get("package", {}))],
+                hovertemplate=f"<b>{name}</b><br>%{{text}}<extra></extra>",
             )
         )
     fig.update_layout(
+        meta={
+            "issues": [
+                [i.title or i.id, [i.label(k) for k in range(len(i.values))]]
+                for i in problem.issues
+            ]
+        },
         title=title or f"Deal space: {_label(problem, x)} and {_label(problem, y)}",
         xaxis={"title": {"text": f"utility of {_label(problem, x)}"}, "range": [-0.02, 1.02]},
         yaxis={"title": {"text": f"utility of {_label(problem, y)}"}, "range": [-0.02, 1.02]},
@@ -482,6 +562,58 @@ def _simulation_plane(
     fig.update_yaxes(
         title_text=f"utility of {_label(problem, b)}", range=[-0.02, 1.02], row=1, col=2
     )
+
+
+def fair_figure(
+    division: Any, titles: Mapping[str, str], labels: Mapping[str, str], title: str | None = None
+) -> go.Figure:
+    """The Adjusted Winner split: one bar per issue, the share each party receives.
+
+    Issues run from those the first party receives in full, through the split
+    one, to those the second receives; hovering a bar gives the issue's full
+    title and both parties' points for it.  ``titles`` maps issue ids to
+    titles, ``labels`` party ids to names.
+    """
+    a, b = division.parties
+    order = sorted(division.issues, key=lambda i: (-division.share[i], division.issues.index(i)))
+    names = [_short(titles.get(i, i), 26) for i in order]
+    hover = [
+        f"{titles.get(i, i)}<br>points: {labels.get(a, a)} {float(division.points[i][0]):.1f}, "
+        f"{labels.get(b, b)} {float(division.points[i][1]):.1f}"
+        for i in order
+    ]
+    fig = go.Figure()
+    for k, party in enumerate((a, b)):
+        shares = [float(division.fractions(i)[k]) * 100 for i in order]
+        fig.add_trace(
+            go.Bar(
+                y=names,
+                x=shares,
+                orientation="h",
+                name=labels.get(party, party),
+                marker={"color": ("#4c78a8", "#f2a65a")[k]},  # the same two colours for any pair
+                text=[f"{v:.0f} %" if 0 < v < 100 else "" for v in shares],
+                customdata=hover,
+                hovertemplate=f"{labels.get(party, party)}: %{{x:.1f}} %<br>%{{customdata}}"
+                "<extra></extra>",
+            )
+        )
+    fig.update_layout(
+        title=title,  # a page has its own heading
+        barmode="stack",
+        xaxis={"title": {"text": "share of the issue (%)"}, "range": [0, 100]},
+        yaxis={"autorange": "reversed", "automargin": True},
+        legend={"orientation": "h", "y": 1.0, "yanchor": "bottom", "x": 0, "traceorder": "normal"},
+        height=max(240, 24 * len(order) + 110),
+        margin={"l": 10, "r": 10, "t": 60 if title else 30, "b": 50},
+        template="plotly_white",
+    )
+    return fig
+
+
+def _short(text: str, width: int = 32) -> str:
+    """An axis label at most ``width`` characters (the hover shows the whole title)."""
+    return text if len(text) <= width else text[: width - 1].rstrip() + "…"
 
 
 def montecarlo_figure(doc: Mapping[str, Any], title: str | None = None) -> go.Figure:

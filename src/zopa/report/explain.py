@@ -11,6 +11,7 @@ from fractions import Fraction
 from typing import Any
 
 from zopa.engine.blockers import Blockers, Conflict
+from zopa.engine.board import PartyStances
 from zopa.engine.gaps import ThresholdGap
 from zopa.problem import Constraint, Problem
 
@@ -69,14 +70,43 @@ def draft_name(draft_id: str, title: str | None) -> str:
     return f"{title} ({draft_id})" if title and title != draft_id else draft_id
 
 
+FORECAST_ASSUMED = (
+    "These forecasts are derived from assumptions: the capabilities, saliences and "
+    "(where not a cited figure) positions are modelling inputs, not reported facts."
+)
+
+
+def stance_lines(problem: Problem, parties: list[PartyStances]) -> list[str]:
+    """One line per party: counts, the points open or rejected, the sources."""
+    out = []
+    for p in parties:
+        name = party_name(problem, p.party) + ("" if p.veto else " (no veto)")
+        line = f"{name}: {p.counts()}"
+        if p.open:
+            line += "; open: " + ", ".join(p.open)
+        if p.rejected:
+            line += "; rejected: " + ", ".join(p.rejected)
+        if p.sources:
+            line += f" [{', '.join(p.sources)}]"
+        out.append(line)
+    return out
+
+
 def date_text(problem: Problem) -> str:
     return problem.as_of.isoformat() if problem.as_of else "any date"
 
 
 def constraint_line(problem: Problem, c: Constraint) -> str:
-    """ "Party: what it will not sign without [sources]"."""
+    """ "Party: what it will not sign without; its reason [sources]"."""
     sources = f" [{', '.join(c.red_line.sources)}]" if c.red_line and c.red_line.sources else ""
-    return f"{party_name(problem, c.party)}: {c.text}{sources} ({c.id})"
+    reason = f" Reason given: {c.red_line.reason}" if c.red_line and c.red_line.reason else ""
+    return f"{party_name(problem, c.party)}: {c.text}{reason}{sources} ({c.id})"
+
+
+def _who(problem: Problem, g: ThresholdGap) -> str:
+    """``Russia`` or ``Russia; an assumption: the mean of an assumed uniform range …``."""
+    name = party_name(problem, g.party)
+    return f"{name}; assumed: {g.assumption}" if g.assumption else name
 
 
 def gap_sentences(problem: Problem, conflict: Conflict) -> list[str]:
@@ -93,12 +123,15 @@ def gap_sentences(problem: Problem, conflict: Conflict) -> list[str]:
                 and c.bound is not None
                 and f.bound > c.bound
             ):
+                derived = (
+                    ", derived from an assumed threshold" if f.assumption or c.assumption else ""
+                )
                 out.append(
                     f"{issue_title(problem, f.issue)}: at least "
-                    f"{number(problem, f.issue, f.bound)} ({party_name(problem, f.party)}) "
+                    f"{number(problem, f.issue, f.bound)} ({_who(problem, f)}) "
                     f"against at most {number(problem, c.issue, c.bound)} "
-                    f"({party_name(problem, c.party)}): a gap of "
-                    f"{number(problem, f.issue, f.bound - c.bound)}"
+                    f"({_who(problem, c)}): a gap of "
+                    f"{number(problem, f.issue, f.bound - c.bound)}{derived}"
                 )
                 paired |= {f.red_line, c.red_line}
     for g in conflict.thresholds:
@@ -109,10 +142,11 @@ def gap_sentences(problem: Problem, conflict: Conflict) -> list[str]:
 
 def move_sentence(problem: Problem, g: ThresholdGap) -> str:
     direction = "lowered" if g.lower else "raised"
+    assumed = f" (the threshold is assumed: {g.assumption})" if g.assumption else ""
     return (
         f"{party_name(problem, g.party)}'s threshold on {issue_title(problem, g.issue)} would have "
         f"to be {direction} by {number(problem, g.issue, g.distance)} "
-        f"(to {number(problem, g.issue, g.nearest)}) to dissolve this conflict"
+        f"(to {number(problem, g.issue, g.nearest)}) to dissolve this conflict{assumed}"
     )
 
 

@@ -97,8 +97,10 @@ def context(report: Report) -> dict[str, Any]:
         "amendment": doc["amendment"],
         "timeline": doc["timeline"],
         "forecasts": [f.to_text() for f in a.forecasts],
+        "forecast_note": explain.FORECAST_ASSUMED,
+        "stance_lines": explain.stance_lines(problem, a.board.parties),
         "frontier_note": report.frontier_note,
-        "sources": scenario.sources,
+        "sources": problem.sources_shown(),
         "assumptions": meta.get("assumptions"),
         "complete": a.complete,
     }

@@ -276,6 +276,14 @@ def render_board(console: Console, problem: Problem, board: Board) -> None:
             indent="  ",
             first="",
         )
+    if board.parties:
+        say(
+            console,
+            f"Stances reported by {explain.date_text(problem)} (a point with no stance "
+            "reported is not one in dispute):",
+        )
+        for line in explain.stance_lines(problem, board.parties):
+            say(console, line, indent="    ", first="  ")
 
 
 def _owner(board: Board, red_line: str) -> str:
@@ -601,6 +609,34 @@ def render_timeline(console: Console, scenario: Scenario, entries: list[Entry]) 
             ", ".join(e.blocking_issues),
         )
     show(console, table)
+    render_timeline_stances(console, entries)
+
+
+def render_timeline_stances(console: Console, entries: list[Entry]) -> None:
+    """Per draft and party: points agreed / rejected / open, and not reported."""
+    if not entries or not entries[0].parties:
+        return
+    when = entries[0].stances_as_of
+    say(
+        console,
+        "Stances reported on each draft"
+        + (f" by {when.isoformat()}" if when else "")
+        + ": agreed/rejected/open, then points not reported (— nothing reported)",
+    )
+    table = _table("Draft", *[p.party + ("" if p.veto else "*") for p in entries[0].parties])
+    for e in entries:
+        cells = []
+        for p in e.parties:
+            reported = len(p.agreed) + len(p.rejected) + len(p.open)
+            cells.append(
+                f"{len(p.agreed)}/{len(p.rejected)}/{len(p.open)} +{len(p.not_reported)}"
+                if reported
+                else "—"
+            )
+        table.add_row(e.draft, *cells)
+    show(console, table)
+    if not all(p.veto for p in entries[0].parties):
+        console.print("* no veto")
 
 
 # --------------------------------------------------------------------------- forecasts
@@ -667,14 +703,18 @@ def render_analysis(console: Console, a: Analysis) -> None:
             render_amendment(console, problem.without(h.concession), h.amendment, hypothetical=True)
     if a.forecasts:
         render_forecasts(console, problem, a.forecasts)
+        say(console, explain.FORECAST_ASSUMED, indent="  ", first="  ")
     if a.timeline:
-        heading(console, "Timeline", " (each draft as of its own date)")
+        heading(console, "Timeline", " (each draft as of its own date, up to this analysis)")
         render_timeline(console, s, a.timeline)
     _assumption_note(console, s)
 
 
 def assumptions_note(scenario: Scenario) -> str | None:
-    """The scenario's own statement of what is assumed (``meta.assumptions``), if any."""
+    """The scenario's own statement of what is assumed (``assumptions.note``, else
+    ``meta.assumptions``), if any."""
+    if scenario.assumptions is not None and scenario.assumptions.note:
+        return scenario.assumptions.note
     meta = scenario.meta if isinstance(scenario.meta, dict) else {}
     note = meta.get("assumptions_note") or meta.get("disclaimer") or meta.get("assumptions")
     return str(note) if note else None

@@ -348,7 +348,12 @@ async def forecast(request: Request, q: ForecastQuery) -> dict[str, Any]:
             raise
         except ValueError as err:
             raise ApiError(422, "invalid_request", str(err)) from None
-        return result.to_json()
+        if result is None:
+            message = f"no party has a position or values on issue {issue!r}"
+            raise ApiError(422, "no_actors", message)
+        from zopa.analysis import labelled_forecast
+
+        return labelled_forecast(result.to_json())
 
     # no solver runs here, so the solver's time_limit does not bound it (see _FORECAST_SECONDS)
     return await _analysis(request, q, compute, _FORECAST_SECONDS)
@@ -358,10 +363,15 @@ async def forecast(request: Request, q: ForecastQuery) -> dict[str, Any]:
     "/forecasts", summary="Every model on every numeric issue with positions", **S.ok(S.Forecasts)
 )
 async def forecasts(request: Request, q: ForecastsQuery) -> dict[str, Any]:
+    from zopa.analysis import labelled_forecast
+
     def compute(c: service.Context) -> dict[str, Any]:
         return {
             "scenario": c.scenario.id,
-            "forecasts": [f.to_json() for f in service.forecasts_of(c, _forecast_options(q))],
+            "forecasts": [
+                labelled_forecast(f.to_json())
+                for f in service.forecasts_of(c, _forecast_options(q))
+            ],
         }
 
     return await _analysis(request, q, compute, _FORECAST_SECONDS)

@@ -136,9 +136,18 @@ def create_app(settings: Settings) -> FastAPI:
 
         return FileResponse(plotly_js(), media_type="text/javascript")
 
+    @app.get("/favicon.ico", include_in_schema=False)
+    async def favicon() -> FileResponse:  # browsers ask for it whatever the page says
+        return FileResponse(HERE / "static" / "favicon.ico", media_type="image/x-icon")
+
     @app.get("/static/{asset}", include_in_schema=False)
     async def static(asset: str) -> Response:
-        files = {"app.js": "text/javascript", "app.css": "text/css"}
+        files = {
+            "app.js": "text/javascript",
+            "app.css": "text/css",
+            "favicon.svg": "image/svg+xml",
+            "favicon.ico": "image/x-icon",
+        }
         if asset not in files:
             return JSONResponse({"error": "not_found", "message": "no such asset"}, 404)
         return FileResponse(HERE / "static" / asset, media_type=files[asset])

@@ -268,7 +268,7 @@ async def board_page(request: Request, name: str) -> Response:
 async def why_page(request: Request, name: str) -> Response:
     def build(ctx: service.Context) -> dict[str, Any]:
         result = service.blockers_of(ctx, time_limit=PAGE_SOLVER_SECONDS)
-        return {"blockers": result, "sources": {s.id: s for s in ctx.scenario.sources}}
+        return {"blockers": result, "sources": {s.id: s for s in ctx.problem.sources_shown()}}
 
     return await _render(request, name, "why", build)
 
@@ -358,10 +358,12 @@ async def whatif_page(request: Request, name: str) -> Response:
             **_whatif_results(ctx),
             "overrides": o,
             "red_lines": [
-                (r, r.in_force(ctx.problem.as_of), r.id not in o.drop) for r in sourced.red_lines
+                (r, r.in_force(ctx.problem.as_of), r.id not in o.drop, _red_line_text(ctx, r))
+                for r in sourced.red_lines
             ],
             "movable": [(t, moved.get(t.red_line)) for t in thresholds(sourced)],
             "parties": sourced.parties,
+            "labels": {p.id: p.label for p in sourced.parties},
             "reservation_sliders": {
                 p.id: slider(p.reservation, UNIT, o.reservations.get(p.id)) for p in sourced.parties
             },
@@ -392,7 +394,7 @@ async def whatif_results(request: Request, name: str) -> Response:
 @router.get("/s/{name}/space", response_class=HTMLResponse)
 async def space_page(request: Request, name: str) -> Response:
     def build(ctx: service.Context) -> dict[str, Any]:
-        from zopa.report.charts import figure_json, frontier_figure
+        from zopa.report.charts import figure_json, frontier_figure, shared_options
 
         problem = ctx.problem
         ids = [p.id for p in problem.parties]
@@ -413,14 +415,18 @@ async def space_page(request: Request, name: str) -> Response:
             marks = {"draft": draft_mark, **marks}
         robust = _robust_mark(request, name, ctx)
         if robust:
-            marks["robust package"] = robust
+            marks[robust.pop("name")] = robust
         conflicting: list[str] = []
         if not len(result.vectors):
             blockers = service.blockers_of(ctx, time_limit=PAGE_SOLVER_SECONDS)
             conflicting = sorted({c.id for k in blockers.conflicts for c in k.constraints})
         fig = frontier_figure(problem, result, x, y, colour, marks)
+        shown = [p["package"] for p in result.points(problem)]
+        shown += [m["package"] for m in marks.values() if m.get("package")]
         return {
             "figure": figure_json(fig),
+            "shared": shared_options(problem, shown) if len(shown) > 1 else [],
+            "robust": robust,
             "frontier": result,
             "x": x,
             "y": y,
@@ -432,6 +438,12 @@ async def space_page(request: Request, name: str) -> Response:
         }
 
     return await _render(request, name, "space", build)
+
+
+def _red_line_text(ctx: service.Context, red: Any) -> str:
+    """A red line in its party's reported words as they stood on the analysis date (the
+    wording then in force); the rule itself when no words are recorded."""
+    return red.view(ctx.problem.as_of, ctx.sourced.source_dates()).text or red.rule
 
 
 def _robust_mark(request: Request, name: str, ctx: service.Context) -> dict[str, Any] | None:
@@ -449,11 +461,18 @@ def _robust_mark(request: Request, name: str, ctx: service.Context) -> dict[str,
             and _nonempty(p.get("overrides") or {})
             == _nonempty(ctx.overrides.model_dump(mode="json"))
         )
-        package = (job.result or {}).get("robust_package", {}).get("package") if same else None
+        robust = (job.result or {}).get("robust_package", {}) if same else {}
+        package = robust.get("package")
         if package:
             indices = ctx.problem.package_indices(package)
             utils = ctx.problem.utility(indices)  # type: ignore[arg-type]
+            samples = job.result.get("samples")
+            rate = f"{100 * robust['p_accepted']:.1f} %"
             return {
+                # the name says how often it was accepted: 0 % is a fact worth seeing
+                "name": f"robust package (accepted in {rate} of {samples:,} samples)",
+                "p_accepted": robust["p_accepted"],
+                "samples": samples,
                 "utilities": {q.id: utils[k] / SCALE for k, q in enumerate(ctx.problem.parties)},
                 "package": package,
             }
@@ -583,16 +602,40 @@ async def forecast_page(request: Request, name: str) -> Response:
 async def fair_page(request: Request, name: str) -> Response:
     def build(ctx: service.Context) -> dict[str, Any]:
         from zopa.commands import OptionError
+        from zopa.report.charts import fair_figure, figure_json
 
-        ids = [p.id for p in ctx.scenario.parties]
+        parties = ctx.scenario.parties
+        labels = {p.id: p.label for p in parties}
         q = request.query_params
-        chosen = [q["a"], q["b"]] if q.get("a") and q.get("b") else None
-        try:
-            division, error = service.fair_of(ctx, chosen), None
-        except OptionError as err:  # the words `zopa fair` uses
-            division, error = None, err.message
-        a, b = division.parties if division else (chosen or [None, None])
-        return {"division": division, "error": error, "a": a, "b": b, "party_ids": ids}
+        a, b = q.get("a"), q.get("b")
+        chosen = [a, b] if a and b else None
+        division = error = figure = None
+        if chosen is None and len(parties) != 2:  # the page asks; `zopa fair` would refuse
+            error = f"Choose two of the {len(parties)} parties to divide the points between."
+        else:
+            try:
+                division = service.fair_of(ctx, chosen)
+            except OptionError as err:  # the words `zopa fair` uses
+                error = err.message
+        rows = []
+        if division is not None:
+            a, b = division.parties
+            titles = {i.id: i.title or i.id for i in ctx.scenario.issues}
+            figure = figure_json(fair_figure(division, titles, labels))
+            for issue in division.issues:
+                pa, pb = division.points[issue]
+                fa, fb = division.fractions(issue)
+                rows.append((issue, titles[issue], float(pa), float(pb), float(fa), float(fb)))
+        return {
+            "division": division,
+            "error": error,
+            "a": a,
+            "b": b,
+            "parties": parties,
+            "labels": labels,
+            "rows": rows,
+            "figure": figure,
+        }
 
     return await _render(request, name, "fair", build)
 

@@ -131,9 +131,35 @@ function initCharts() {
     const fig = JSON.parse(div.dataset.figure);
     if (window.Plotly) {
       window.Plotly.newPlot(div, fig.data, fig.layout, { responsive: true, displaylogo: false })
-        .then(() => div.classList.add("rendered"));
+        .then(() => {
+          div.classList.add("rendered");
+          const issues = fig.layout.meta && fig.layout.meta.issues;
+          const panel = div.dataset.packagePanel && document.getElementById(div.dataset.packagePanel);
+          if (issues && panel) div.on("plotly_click", (ev) => showPackage(panel, issues, ev.points[0]));
+        });
     }
   });
+}
+
+// A clicked point's whole package, from the option indices the chart carries (text only).
+function showPackage(panel, issues, point) {
+  const chosen = point.customdata;
+  if (!Array.isArray(chosen)) return;
+  const body = panel.querySelector("tbody");
+  body.replaceChildren();
+  chosen.forEach((k, i) => {
+    const row = document.createElement("tr");
+    const title = document.createElement("td");
+    const option = document.createElement("td");
+    title.textContent = issues[i][0];
+    option.textContent = k >= 0 ? issues[i][1][k] : "not settled";
+    row.append(title, option);
+    body.append(row);
+  });
+  const name = point.data.name.startsWith("Pareto frontier") ? "a point of the frontier" : point.data.name;
+  panel.querySelector(".package-name").textContent =
+    `${name} (${point.x.toFixed(3)}, ${point.y.toFixed(3)})`;
+  panel.hidden = false;
 }
 
 // ------------------------------------------------------------------ editor
