@@ -82,7 +82,9 @@ def test_the_first_screen_says_what_blocks_a_deal_and_who_is_on_each_side(
     builtin: tuple[str, dict],
 ) -> None:
     text, doc = builtin
-    screen = flat("\n".join(text.splitlines()[:24]))  # what an 80 × 24 terminal shows first
+    summary = text[: text.index("The draft, point by point")].splitlines()
+    assert len(summary) <= 23  # with the command line above it, one 80 × 24 screen
+    screen = flat("\n".join(summary))
     assert doc["feasible"] is False
     assert f"No deal is possible as of {doc['as_of']}" in screen
     assert f"{len(doc['blockers']['conflicts'])} conflicts between red lines" in screen
@@ -104,7 +106,12 @@ def test_the_first_screen_says_what_blocks_a_deal_and_who_is_on_each_side(
     assert doc["fuller_draft"] is not None
     assert f"zopa analyze --draft {doc['fuller_draft']}" in screen
     addressed = sum(r["option"] is not None for r in doc["board"]["rows"])
-    assert f"it addresses {addressed} of {len(doc['board']['rows'])} points" in screen
+    assert "the latest on the table (shown unless --draft names another)" in screen
+    assert f"It addresses only {addressed} of {len(doc['board']['rows'])} points" in screen
+    # an uncertain scenario: the summary says it is a point analysis, no note above it
+    assert doc["point_estimate"]
+    assert "this is a point analysis" in screen and "zopa montecarlo" in screen
+    assert not text.startswith("Note:")
 
 
 def test_the_board_lists_the_points_addressed_and_counts_the_rest(
@@ -124,6 +131,17 @@ def test_the_board_lists_the_points_addressed_and_counts_the_rest(
         assert (row["title"] in points) == (row["option"] is not None), row["title"]
         for red in row["red_lines_violated"]:
             assert red in broken
+    # every party is named under the stances: with its counts, or as reporting none
+    stances = flat(text[text.index("Stances reported by") : text.index("Why no deal")])
+    silent = stances[stances.index("No stance reported for") :]
+    from zopa.load import load_scenario
+
+    label = {p.id: p.label for p in load_scenario().parties}
+    for party in doc["board"]["parties"]:
+        name = label[party["party"]]
+        said = party["agreed"] or party["rejected"] or party["open"]
+        assert (f"{name}: {len(party['agreed'])} agreed" in stances) == bool(said), name
+        assert (name in silent) != bool(said), name
 
 
 def test_the_fuller_draft_is_named_only_when_the_draft_is_short(
@@ -222,3 +240,22 @@ def test_concessions_group_each_partys_red_lines(builtin: tuple[str, dict]) -> N
     assert line.startswith(f"1. {len(first)} red lines:")
     assert all(red in line for red in first)
     assert line.count(" drops ") == len({owner[red] for red in first})
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["scenarios"],
+        ["audit"],
+        ["timeline"],
+        ["bridge"],
+        ["stability"],
+        ["fair", "--parties", "ukraine,russia"],
+        ["forecast", "--issue", "army_cap"],
+    ],
+)
+def test_the_other_commands_read_at_80_columns_on_the_built_in(args: list[str]) -> None:
+    run = zopa(*args)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.strip()
+    check_80_columns(run.stdout)

@@ -54,7 +54,7 @@ def analyze(
     else:
         from zopa.report.terminal import render_analysis
 
-        render_analysis(common.console(), result)
+        render_analysis(common.console(point_note=False), result)  # the summary says it
     common.finish(result.complete)
 
 

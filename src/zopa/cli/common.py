@@ -411,7 +411,9 @@ def _json_default(obj: Any) -> Any:
     raise TypeError(f"cannot serialise {type(obj).__name__}")
 
 
-def console() -> Any:
+def console(point_note: bool = True) -> Any:
+    """The terminal output; notes what-if departures and, unless ``point_note`` is False
+    (a caller that says it in its own words), the point analysis of an uncertain scenario."""
     from rich.console import Console
 
     out = Console(highlight=False, soft_wrap=False, markup=False)  # user text is never markup
@@ -421,7 +423,7 @@ def console() -> Any:
             # a dropped red line: who and which (its full wording is in --json)
             text = d.text.split(": ", 1)[0] if d.kind == "drop" else d.text
             out.print(f"  • {text}")
-    if noted().get("point_estimate"):
+    if point_note and noted().get("point_estimate"):
         out.print(
             "Note: the scenario is uncertain; this is a point analysis (distribution means, "
             "red lines with firmness >= 0.5). See `zopa montecarlo` for probabilities."

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import textwrap
 from typing import Annotated
 
 import typer
@@ -28,9 +29,12 @@ def scenarios(json_out: JsonOpt = False) -> None:
     if json_out:
         common.print_json({"scenarios": items})
         return
-    for item in items:
+    for item in items:  # the id on its own line (what commands take), then the title
+        about = f"{item['title'] or 'untitled'}; {item['issues']} issues, {item['parties']} parties"
         typer.echo(
-            f"{item['id']}\t{item['title']} ({item['issues']} issues, {item['parties']} parties)"
+            item["id"]
+            + "\n"
+            + textwrap.fill(about, 80, initial_indent="  ", subsequent_indent="  ")
         )
 
 
@@ -114,9 +118,17 @@ def audit(
     ] = None,
     json_out: JsonOpt = False,
 ) -> None:
-    """Provenance and balance: sources, as-of purity, assumptions, reposts, loaded terms.
+    """Check a scenario's sources, dates and balance between parties.
 
-    Prints the report and exits 0; with --strict, exits 1 when any problem is listed.
+    Provenance and balance: every source cited and described, as-of purity
+    (an analysis as of a date cites only what was published by then),
+    assumptions with rationales, reposts, loaded terms, and per party the red
+    lines, reasons and sources.  Prints the report and exits 0; with --strict,
+    exits 1 when any problem is listed.
+
+    \b
+    Example:
+      zopa audit --strict
     """
     from zopa.audit import audit_file, read_terms, render
 

@@ -168,4 +168,4 @@ def forecast(
 
         note = assumptions_note(s)
         if note:
-            typer.echo(f"\n{note}")
+            typer.echo("\n" + textwrap.fill(note, 80))

@@ -130,35 +130,40 @@ def render_summary(console: Console, a: Analysis) -> None:
             indent="  ",
             first="",
         )
+        # points with the same sides share one line: the summary stays on one screen
+        grouped: dict[str, list[str]] = {}
         for issue, sides in explain.issue_sides(problem, a.blockers):
-            say(
-                console,
-                f"{explain.issue_title(problem, issue)} — {explain.sides_text(problem, sides)}",
-                indent="    ",
-                first="  • ",
-            )
+            titles = grouped.setdefault(explain.sides_text(problem, sides), [])
+            titles.append(explain.issue_title(problem, issue))
+        for sides_text, titles in grouped.items():
+            say(console, f"{'; '.join(titles)} — {sides_text}", indent="    ", first="  • ")
         say(console, _smallest_sentence(problem, a.blockers), indent="  ", first="")
     console.print()
     say(console, _next_sentence(a), indent="  ", first="")
 
 
 def _draft_sentence(a: Analysis) -> str:
+    """Which draft is shown and why; when it addresses few points, the fuller one to see."""
     problem = a.problem
     if a.draft is None:
         return f"As of {explain.date_text(problem)}; the scenario has no draft on the table."
     latest, _ = problem.scenario.select(None, problem.as_of)
     when = a.draft.date.isoformat() if a.draft.date else "undated"
-    which = ", the latest on the table" if latest is a.draft else ""
+    title = a.draft.title or a.draft.id
     n, total = len(a.draft.package), problem.n_issues
-    text = (
-        f"Draft: {a.draft.title or a.draft.id} ({when}{which}); it addresses {n} of {total} points."
-    )
+    if latest is a.draft:
+        text = (
+            f"Draft: {title}, {when}, the latest on the table (shown unless --draft names "
+            f"another). It addresses {'only ' if n <= total / 2 else ''}{n} of {total} points."
+        )
+    else:
+        text = f"Draft: {title}, {when}. It addresses {n} of {total} points."
     fuller = a.fuller_draft
     if fuller is not None:
         text += (
-            f" The latest draft that addresses most points is {fuller.title or fuller.id} "
-            f"({fuller.date.isoformat() if fuller.date else 'undated'}, {len(fuller.package)} "
-            f"points): zopa analyze --draft {fuller.id}"
+            f" The most complete recent draft addresses {len(fuller.package)}: "
+            f"{fuller.title or fuller.id}, {fuller.date.isoformat() if fuller.date else 'undated'}"
+            f" (zopa analyze --draft {fuller.id})."
         )
     return text
 
@@ -211,7 +216,11 @@ def _next_sentence(a: Analysis) -> str:
     parts += [x for x, on in (("forecasts", a.forecasts), ("the timeline", a.timeline)) if on]
     text = f"Below: {', '.join(parts)}. To explore what-ifs: zopa serve."
     if a.problem.scenario.uncertain:
-        text += " Probabilities: zopa montecarlo."
+        # said here rather than in a note above the summary (the CLI leaves it out)
+        text += (
+            " The scenario is uncertain: this is a point analysis (distribution means, red lines"
+            " with firmness at least 0.5); for probabilities, zopa montecarlo."
+        )
     return text
 
 
@@ -276,14 +285,25 @@ def render_board(console: Console, problem: Problem, board: Board) -> None:
             indent="  ",
             first="",
         )
-    if board.parties:
+    reported = [p for p in board.parties if p.agreed or p.rejected or p.open]
+    if reported:
         say(
             console,
             f"Stances reported by {explain.date_text(problem)} (a point with no stance "
             "reported is not one in dispute):",
         )
-        for line in explain.stance_lines(problem, board.parties):
+        for line in explain.stance_lines(problem, reported):
             say(console, line, indent="    ", first="  ")
+    silent = [p for p in board.parties if p not in reported]
+    if silent and reported:
+        say(
+            console,
+            "No stance reported for "
+            + explain.names([explain.party_name(problem, p.party) for p in silent])
+            + ".",
+            indent="    ",
+            first="  ",
+        )
 
 
 def _owner(board: Board, red_line: str) -> str:

@@ -3,8 +3,7 @@
 Every executor maps one function over batches ``(start, stop)`` of sample
 indices and yields results as batches finish.  Batches are the unit of work
 because a task costs ~1.5 ms of overhead on Dask (measured; see
-``research/ecosystem-measurements.md`` §4); a sample's result never depends on
-its batch.
+docs/reference/uncertainty.md); a sample's result never depends on its batch.
 
 * :class:`Serial` — in this process (tests, tiny jobs).
 * :class:`Processes` — the standard library's process pool (the default).
