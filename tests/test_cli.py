@@ -224,3 +224,8 @@ def test_the_entry_point_keeps_nothing_between_calls() -> None:
     assert after.stdout == zopa("blockers", EXAMPLE, "--json").stdout  # as a new process prints
     text = in_process("blockers", EXAMPLE, cwd=TESTS).stdout
     assert "point analysis" not in text
+    # nor must a what-if: a command without the what-if options prints what it always prints
+    whatif = in_process("blockers", EXAMPLE, "--drop", "a-army", "--json", cwd=TESTS)
+    assert json.loads(whatif.stdout)["departures"]
+    listed = in_process("scenarios", "--json")
+    assert listed.stdout == zopa("scenarios", "--json").stdout

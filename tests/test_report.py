@@ -187,3 +187,29 @@ def test_plot_options_use_the_same_charts(tmp_path: Path) -> None:
     timeline = tmp_path / "timeline.svg"
     zopa("timeline", EXAMPLE, "--plot", str(timeline))
     assert timeline.read_text(encoding="utf-8").lstrip().startswith(("<svg", "<?xml"))
+
+
+def test_static_export_tries_again_when_kaleido_calls_its_page_too_early() -> None:
+    """Under load kaleido may call into its page before the page's scripts have loaded;
+    that race is tried again (twice), any other failure is reported at once."""
+    from zopa.report.charts import static_image
+
+    class Racy:
+        def __init__(self, failures: int, message: str) -> None:
+            self.failures, self.message, self.calls = failures, message, 0
+
+        def to_image(self, **_: object) -> bytes:
+            self.calls += 1
+            if self.calls <= self.failures:
+                raise RuntimeError(self.message)
+            return PNG
+
+    race = "JavascriptError: ReferenceError: kaleido_scopes is not defined"
+    fig = Racy(2, race)
+    assert static_image(fig, "png") == PNG and fig.calls == 3  # type: ignore[arg-type]
+    with pytest.raises(RuntimeError, match="kaleido_scopes"):
+        static_image(Racy(3, race), "png")  # type: ignore[arg-type]
+    other = Racy(1, "no browser found")
+    with pytest.raises(RuntimeError, match="needs Chromium"):
+        static_image(other, "png")  # type: ignore[arg-type]
+    assert other.calls == 1

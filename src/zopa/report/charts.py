@@ -710,15 +710,22 @@ def _use_system_chromium() -> None:
 def static_image(fig: go.Figure, fmt: str, width: int = 900, height: int = 560) -> bytes:
     """PNG/SVG/PDF bytes through kaleido and the system Chromium."""
     _use_system_chromium()
-    try:
-        with warnings.catch_warnings():  # plotly warns that a running server ignores options
-            warnings.simplefilter("ignore", UserWarning)
-            return fig.to_image(format=fmt, width=width, height=height)
-    except Exception as err:  # kaleido reports a missing browser in several ways
-        raise RuntimeError(
-            f"static chart export needs Chromium ({CHROMIUM}; `make system-deps` "
-            f"installs it): {type(err).__name__}: {err}"
-        ) from err
+    for attempt in range(3):
+        try:
+            with warnings.catch_warnings():  # plotly warns that a running server ignores options
+                warnings.simplefilter("ignore", UserWarning)
+                return fig.to_image(format=fmt, width=width, height=height)
+        except Exception as err:  # kaleido reports a missing browser in several ways
+            # On a loaded machine kaleido can call into its page before the page's scripts
+            # have loaded ("kaleido_scopes is not defined", seen in the test suite at load
+            # 10+): a race, not a missing browser, so it is tried again.
+            if "kaleido_scopes is not defined" in str(err) and attempt < 2:
+                continue
+            raise RuntimeError(
+                f"static chart export needs Chromium ({CHROMIUM}; `make system-deps` "
+                f"installs it): {type(err).__name__}: {err}"
+            ) from err
+    raise AssertionError("unreachable: the last attempt returns or raises")
 
 
 def write_atomic(path: Path, data: bytes) -> None:
