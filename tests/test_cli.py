@@ -42,7 +42,7 @@ def test_check_ok_prints_one_summary_line() -> None:
     run = zopa("check", EXAMPLE, "data/example.json")
     assert run.returncode == 0, run.stdout + run.stderr
     assert run.stdout.splitlines() == [
-        f"{name}: OK: scenario 'example', 3 issues, 3 parties, 3 red lines, 1 drafts, 1 sources"
+        f"{name}: OK: scenario 'example', 3 issues, 3 parties, 3 red lines, 1 draft, 1 source"
         for name in (EXAMPLE, "data/example.json")
     ]
     assert run.stderr == ""
@@ -60,7 +60,7 @@ def test_check_reports_every_bad_file_and_exits_1() -> None:
             expected.append("bad/" + line)
     assert [line for line in lines if ": OK: " not in line] == expected
     assert [line for line in lines if ": OK: " in line] == [
-        f"{EXAMPLE}: OK: scenario 'example', 3 issues, 3 parties, 3 red lines, 1 drafts, 1 sources"
+        f"{EXAMPLE}: OK: scenario 'example', 3 issues, 3 parties, 3 red lines, 1 draft, 1 source"
     ]
 
 

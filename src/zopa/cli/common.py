@@ -422,13 +422,31 @@ def console(point_note: bool = True) -> Any:
         for d in noted()["departures"]:
             # a dropped red line: who and which (its full wording is in --json)
             text = d.text.split(": ", 1)[0] if d.kind == "drop" else d.text
-            out.print(f"  • {text}")
+            out.print(_wrap(text, out.width, "  • ", "    "))
     if point_note and noted().get("point_estimate"):
         out.print(
-            "Note: the scenario is uncertain; this is a point analysis (distribution means, "
-            "red lines with firmness >= 0.5). See `zopa montecarlo` for probabilities."
+            _wrap(
+                "Note: the scenario is uncertain; this is a point analysis (distribution "
+                "means, red lines with firmness >= 0.5). See `zopa montecarlo` for "
+                "probabilities.",
+                out.width,
+            )
         )
     return out
+
+
+def _wrap(text: str, width: int, first: str = "", rest: str = "") -> str:
+    """A paragraph wrapped at spaces (ids and rules stay whole), continuations indented."""
+    import textwrap
+
+    return textwrap.fill(
+        text,
+        width,
+        initial_indent=first,
+        subsequent_indent=rest,
+        break_long_words=False,
+        break_on_hyphens=False,
+    )
 
 
 def finish(complete: bool) -> None:

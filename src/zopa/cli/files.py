@@ -76,9 +76,22 @@ def check(
             limited = True
             typer.echo(f"{ref}: not checked: {err}")
             continue
+        counts = [
+            _count(len(s.issues), "issue"),
+            _count(len(s.parties), "party", "parties"),
+            _count(len(s.red_lines), "red line"),
+            _count(len(s.drafts), "draft"),
+            _count(len(s.sources), "source"),
+        ]
+        # one line per file where it fits 80 columns (a long path wraps, indented)
         typer.echo(
-            f"{ref}: OK: scenario {s.id!r}, {len(s.issues)} issues, {len(s.parties)} parties, "
-            f"{len(s.red_lines)} red lines, {len(s.drafts)} drafts, {len(s.sources)} sources"
+            textwrap.fill(
+                f"{ref}: OK: scenario {s.id!r}, {', '.join(counts)}",
+                80,
+                subsequent_indent="  ",
+                break_long_words=False,
+                break_on_hyphens=False,
+            )
         )
     if failed:
         raise typer.Exit(EXIT_INVALID)
@@ -90,6 +103,11 @@ def _graph_model(path: object) -> bool:
     from zopa.gmcr.run import declares_model
 
     return declares_model(path)  # type: ignore[arg-type]
+
+
+def _count(n: int, one: str, many: str | None = None) -> str:
+    """``1 draft``, ``2 drafts``."""
+    return f"{n:,} {one if n == 1 else many or one + 's'}"
 
 
 def _check_model(ref: str) -> str:
