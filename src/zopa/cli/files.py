@@ -83,16 +83,7 @@ def check(
             _count(len(s.drafts), "draft"),
             _count(len(s.sources), "source"),
         ]
-        # one line per file where it fits 80 columns (a long path wraps, indented)
-        typer.echo(
-            textwrap.fill(
-                f"{ref}: OK: scenario {s.id!r}, {', '.join(counts)}",
-                80,
-                subsequent_indent="  ",
-                break_long_words=False,
-                break_on_hyphens=False,
-            )
-        )
+        typer.echo(_fill(f"{ref}: OK: scenario {s.id!r}, {', '.join(counts)}"))
     if failed:
         raise typer.Exit(EXIT_INVALID)
     if limited:
@@ -115,9 +106,17 @@ def _check_model(ref: str) -> str:
     from zopa.gmcr.format import load_model
 
     m = load_model(ref)
-    return (
-        f"{ref}: OK: graph model {m.id!r}, {len(m.dms)} decision makers, {m.m} options, "
-        f"{m.n} feasible states"
+    return _fill(
+        f"{ref}: OK: graph model {m.id!r}, {_count(len(m.dms), 'decision maker')}, "
+        f"{_count(m.m, 'option')}, {_count(m.n, 'feasible state')}"
+    )
+
+
+def _fill(line: str) -> str:
+    """A file's line at 80 columns: wrapped at spaces, the continuation indented (so a
+    line that starts in column 1 is always a new file or problem)."""
+    return textwrap.fill(
+        line, 80, subsequent_indent="  ", break_long_words=False, break_on_hyphens=False
     )
 
 
