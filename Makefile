@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 
-.PHONY: run test lint bench clean system-deps
+.PHONY: run test lint bench fuzz clean system-deps
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -38,6 +38,12 @@ system-deps:
 # browser) carry an xdist_group mark and run in one process (--dist loadgroup, in pyproject.toml).
 test: lint system-deps
 	$(BIN)/python -m pytest -n auto
+
+# The standing fuzz suite (not part of `make test`, which runs a seeded slice of it):
+# FUZZ generated and mutated inputs through check, analyze and the web API; see README.md.
+FUZZ ?= 10000
+fuzz: $(VENV)/.test-installed
+	ZOPA_FUZZ=$(FUZZ) $(BIN)/python -m pytest tests/test_fuzz.py -p no:cacheprovider -q -x
 
 # Benchmarks beside NegMAS 0.16 (installed into bench/.venv-negmas); see bench/README.md.
 bench: $(VENV)/.test-installed

@@ -119,6 +119,8 @@ def run_task(task: str, problem: Any, spec: dict[str, Any]) -> dict[str, Any]:
             "optimal": {k: v.optimal for k, v in s.solutions.items()},
             "all_optimal": s.all_optimal,
             "values": {k: v.value for k, v in s.solutions.items()},
+            # unproven concepts: the exact upper bound on the value, when known
+            "bounds": {k: v.bound for k, v in s.solutions.items() if not v.optimal},
         }
     if task == "blockers":
         from zopa.engine.blockers import blockers

@@ -50,8 +50,8 @@ def _scenarios(draw: st.DrawFn) -> tuple[dict, list[list[int]], list[list[Fracti
     return doc, [weights], [values]  # type: ignore[list-item]
 
 
-def _decimal(v: Fraction) -> str:
-    return f"{float(v):.3f}"  # exact: v has at most three decimals
+def _decimal(v: Fraction) -> float:
+    return float(f"{float(v):.3f}")  # exact: v has at most three decimals, JSON prints them
 
 
 @settings(max_examples=150, deadline=None)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import warnings
@@ -157,15 +158,15 @@ def test_export_into_an_empty_folder_and_never_half_written(tmp_path, monkeypatc
         export_genius(scenario, empty)
 
     calls = {"n": 0}
-    real = Path.write_bytes
+    real = os.fsync
 
-    def failing(path: Path, data: bytes) -> int:
+    def failing(fd: int) -> None:  # the disk fills up while the second file is flushed
         calls["n"] += 1
         if calls["n"] == 2:
             raise OSError("disk full")
-        return real(path, data)
+        real(fd)
 
-    monkeypatch.setattr(Path, "write_bytes", failing)
+    monkeypatch.setattr(os, "fsync", failing)
     with pytest.raises(OSError, match="disk full"):
         export_genius(scenario, tmp_path / "new")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["empty"]  # no folder, no temporary

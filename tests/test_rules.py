@@ -174,11 +174,20 @@ def test_syntax_errors_point_at_the_column(text: str, column: int, message: str)
 
 
 def test_nesting_up_to_the_limit_parses() -> None:
-    expr = parse("not " * 99 + "cap >= 1")
-    for _ in range(99):
+    """The documented limit is 100 levels: 100 'not's, 100 parentheses or a mix all parse."""
+    expr = parse("not " * 100 + "cap >= 1")
+    for _ in range(100):
         assert isinstance(expr, Not)
         expr = expr.arg
     assert expr == cmp("cap", ">=", num("1"))
+    assert parse("(" * 100 + "cap >= 1" + ")" * 100) == cmp("cap", ">=", num("1"))
+    mixed = parse("not (" * 50 + "cap >= 1" + ")" * 50)
+    for _ in range(50):
+        assert isinstance(mixed, Not)
+        mixed = mixed.arg
+    assert mixed == cmp("cap", ">=", num("1"))
+    with pytest.raises(RuleSyntaxError, match="nested more than 100"):
+        parse("not (" * 50 + "not cap >= 1" + ")" * 50)
 
 
 def test_comparisons_lists_leaves_left_to_right() -> None:

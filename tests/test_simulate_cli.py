@@ -285,7 +285,7 @@ def test_a_bad_settings_file_is_reported_by_line(tmp_path: Path) -> None:
     run = zopa("simulate", "data/example.yaml", "--config", str(config))
     assert run.returncode == 1
     assert run.stderr.splitlines() == [
-        f"{config}:1:9: rounds: give a whole number from 1 to 100000, got 'many'",
+        f"{config}:1:9: rounds: give a whole number from 1 to 1000, got 'many'",
         f"{config}:3:6: linear has no parameter 'bta'; did you mean 'beta'? "
         "(parameters: accept, model, beta, k)",
     ]

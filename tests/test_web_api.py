@@ -366,7 +366,7 @@ def test_save_is_versioned_and_never_loses_text(
     assert http.get(f"/api/scenarios/mine/versions/{r['version']}").json()["text"] == broken
     info = http.get("/api/scenarios/mine").json()
     assert info["kind"] == "workspace" and info["newer_invalid_draft"] == r["version"]
-    assert not list(workspace.glob(".*.tmp")) and not list(workspace.glob("*.tmp"))
+    assert not list(workspace.rglob("*tmp*"))
 
 
 def test_a_first_save_that_is_invalid_is_listed_and_opens_in_the_editor(
@@ -611,7 +611,7 @@ def test_tournament_progress_is_reported_per_run() -> None:
 def test_jobs_page_tournament_defaults_are_small(http: httpx.Client) -> None:
     page = http.get("/s/ukraine-2025/jobs").text
     entrants = re.search(r'name="entrants" value="([^"]*)"', page)
-    rounds = re.search(r'name="t_rounds" type="number" min="1" max="10000" value="(\d+)"', page)
+    rounds = re.search(r'name="t_rounds" type="number" min="1" max="1000" value="(\d+)"', page)
     assert entrants and rounds
     assert len(entrants.group(1).split(",")) ** 4 <= 16 and int(rounds.group(1)) <= 20
 

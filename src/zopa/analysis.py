@@ -14,6 +14,7 @@ alike — picking one concession would pick who gives way.
 
 from __future__ import annotations
 
+import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
@@ -104,14 +105,15 @@ def analyze(problem: Problem, draft: Draft | None, time_limit: float | None = No
     from zopa.models.forecast import forecasts_for
 
     cp_model_module()  # before any thread starts: lets it skip loading pandas
+    deadline = Deadline(time_limit)  # one for the whole analysis: --time-limit bounds it all
     everything = problem.at(None)
     with SatModel(everything).solver() as oracle:
-        result = blockers(problem, time_limit=time_limit, explain=False, oracle=oracle)
+        result = blockers(problem, time_limit=deadline.left(), explain=False, oracle=oracle)
         with ThreadPoolExecutor(max_workers=1) as pool:
-            optimised = pool.submit(_optimise, problem, draft, result, time_limit)
+            optimised = pool.submit(_optimise, problem, draft, result, deadline)
             entries = timeline(
                 problem.scenario,
-                time_limit,
+                deadline.left(),
                 base=problem,
                 oracle=oracle,
                 known=result.oracle_muses,
@@ -154,8 +156,18 @@ def fuller_draft(problem: Problem, draft: Draft | None) -> Draft | None:
     return fuller[-1] if fuller else None
 
 
+class Deadline:
+    """The time left of one time limit (None: no limit), for searches run one after another."""
+
+    def __init__(self, seconds: float | None) -> None:
+        self.end = None if seconds is None else time.monotonic() + seconds
+
+    def left(self) -> float | None:
+        return None if self.end is None else max(0.001, self.end - time.monotonic())
+
+
 def _optimise(
-    problem: Problem, draft: Draft | None, result: Blockers, time_limit: float | None
+    problem: Problem, draft: Draft | None, result: Blockers, deadline: Deadline
 ) -> tuple[Solutions, Amendment | None, list[Hypothetical]]:
     """Solutions and amendment, and when no deal exists the labelled hypothetical.
 
@@ -164,14 +176,14 @@ def _optimise(
     the problem's own solutions are then quick (the agreement set is empty).
     """
     if result.feasible or not result.conflicts:
-        solutions = solve(problem, time_limit=time_limit)
-        return solutions, amend(problem, draft, time_limit) if draft else None, []
+        solutions = solve(problem, time_limit=deadline.left())
+        return solutions, amend(problem, draft, deadline.left()) if draft else None, []
     ids = sorted({c.id for conflict in result.conflicts for c in conflict.constraints})
     relaxed = problem.without(ids)
     with ThreadPoolExecutor(max_workers=1) as pool:
-        relaxed_solutions = pool.submit(solve, relaxed, time_limit=time_limit)
-        solutions = solve(problem, time_limit=time_limit)
-        amendment = amend(problem, draft, time_limit) if draft else None
-        amended = amend(relaxed, draft, time_limit) if draft else None
+        relaxed_solutions = pool.submit(solve, relaxed, time_limit=deadline.left())
+        solutions = solve(problem, time_limit=deadline.left())
+        amendment = amend(problem, draft, deadline.left()) if draft else None
+        amended = amend(relaxed, draft, deadline.left()) if draft else None
         hypothetical = Hypothetical(ids, relaxed_solutions.result(), amended)
     return solutions, amendment, [hypothetical]

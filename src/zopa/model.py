@@ -10,6 +10,7 @@ offending node so that :mod:`zopa.load` can point at the file, line and column.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import itertools
 import math
@@ -22,11 +23,13 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal
 from pydantic import (
     AfterValidator,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Discriminator,
     Field,
     PrivateAttr,
     SerializerFunctionWrapHandler,
+    Strict,
     StringConstraints,
     Tag,
     ValidationInfo,
@@ -36,16 +39,49 @@ from pydantic import (
 )
 
 from zopa import rules
+from zopa.limits import MAX_MAGNITUDE, MAX_OPTIONS
 
 FORMAT = "zopa/1"
-MAX_OPTIONS = 10_000  # per numeric issue; keeps solver models and tables small
 ID_PATTERN = r"^[a-z0-9_-]+$"
 
+
+def _sized(x: float) -> float:
+    """A number the solvers and the forecasting models hold exactly (docs/reference/limits.md)."""
+    if abs(x) > MAX_MAGNITUDE:
+        raise ValueError(
+            f"the number {_fmt(x)} is too large: numbers in a scenario are at most "
+            f"{MAX_MAGNITUDE:.0e} in size".replace("e+", "e")
+        )
+    return x
+
+
+def _iso_date(v: Any) -> Any:
+    """A date written as YYYY-MM-DD (text), or a date object given through the Python API."""
+    if isinstance(v, dt.date) and not isinstance(v, dt.datetime):
+        return v
+    if isinstance(v, str) and re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", v):
+        with contextlib.suppress(ValueError):
+            return dt.date.fromisoformat(v)
+    raise ValueError(f"expected a date (YYYY-MM-DD), got {_shown(v)}")
+
+
+def _shown(v: Any) -> str:
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, dict | list):
+        return "a mapping" if isinstance(v, dict) else "a list"
+    text = repr(v)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+# A number in a file: an int or a float (never true/false, never text), finite, not huge.
+Number = Annotated[float, Strict(), Field(allow_inf_nan=False), AfterValidator(_sized)]
+Date = Annotated[dt.date, BeforeValidator(_iso_date)]
 Id = Annotated[str, StringConstraints(pattern=ID_PATTERN)]
 # A party's weights and values name an issue, or an attribute of one as ``ISSUE.ATTR``.
 PrefKey = Annotated[str, StringConstraints(pattern=r"^[a-z0-9_-]+(\.[a-z0-9_-]+)?$")]
-Unit = Annotated[float, Field(ge=0, le=1)]
-NonNegative = Annotated[float, Field(ge=0)]
+Unit = Annotated[Number, Field(ge=0, le=1)]
+NonNegative = Annotated[Number, Field(ge=0)]
 Stance = Literal["agreed", "open", "rejected"]
 Tier = Literal["official", "original", "repost"]
 OptionKey = str | int | float
@@ -86,7 +122,7 @@ class _Part(BaseModel):
 
 # --------------------------------------------------------------------------- uncertain numbers
 
-Finite = Annotated[float, Field(allow_inf_nan=False)]
+Finite = Number
 UNIT: tuple[float, float] = (0.0, 1.0)  # the valid range of values and reservations
 WEIGHT: tuple[float, float] = (0.0, math.inf)  # weights are 0 or more
 ARITY = {"uniform": (2,), "triangular": (3,), "normal": (2,), "beta": (2, 4)}
@@ -291,7 +327,7 @@ class Source(_Part):
     id: Id
     title: str
     url: str | None = None
-    date: dt.date | None = None
+    date: Date | None = None
     publisher: str | None = None
     host: str | None = None
     tier: Tier | None = None
@@ -344,9 +380,9 @@ class Option(_Part):
 
 
 class Range(_Part):
-    min: float
-    max: float
-    step: Annotated[float, Field(gt=0)]
+    min: Number
+    max: Number
+    step: Annotated[Number, Field(gt=0)]
 
     @model_validator(mode="after")
     def _grid(self) -> Range:
@@ -377,6 +413,8 @@ def _option_items(v: Any) -> Any:
 def _nonempty(v: list[Option] | None) -> list[Option] | None:
     if v is not None and not v:
         raise ValueError("'options' is empty; list at least one option")
+    if v is not None and len(v) > MAX_OPTIONS:
+        raise ValueError(f"the issue has {len(v):,} options; the limit is {MAX_OPTIONS:,}")
     return v
 
 
@@ -737,7 +775,7 @@ class Party(_Part):
     # 0–100 salience.
     capability: NonNegative | None = None
     positions: dict[Id, str | int | float] = Field(default_factory=dict)
-    salience: dict[Id, Annotated[float, Field(ge=0, le=100)]] = Field(default_factory=dict)
+    salience: dict[Id, Annotated[Number, Field(ge=0, le=100)]] = Field(default_factory=dict)
     aliases: list[str] = Field(default_factory=list)
     assumptions: PartyAssumptions | None = None
     meta: Meta = None
@@ -856,11 +894,11 @@ class RedLine(_Part):
     text: str | None = None
     reason: str | None = None
     source: Id | list[Id] | None = None
-    since: dt.date | None = None
-    until: dt.date | None = None
+    since: Date | None = None
+    until: Date | None = None
     wording: list[Wording] = Field(default_factory=list)
     thresholds: dict[Id, Distribution] = Field(default_factory=dict)
-    firmness: Annotated[float, Field(ge=0, le=1)] = 1.0
+    firmness: Annotated[Number, Field(ge=0, le=1)] = 1.0
     assumptions: RedLineAssumptions | None = None
     meta: Meta = None
 
@@ -926,7 +964,7 @@ class StanceRecord(_Part):
     """
 
     stance: Stance
-    date: dt.date | None = None
+    date: Date | None = None
     source: Id | list[Id] | None = None
     note: str | None = None
     meta: Meta = None
@@ -968,7 +1006,7 @@ class Draft(_Part):
 
     id: Id
     title: str | None = None
-    date: dt.date | None = None
+    date: Date | None = None
     source: Id | list[Id] | None = None
     package: dict[Id, str | int | float] = Field(default_factory=dict)
     positions: dict[Id, dict[Id, StanceEntry]] = Field(default_factory=dict)
@@ -1024,7 +1062,7 @@ class Header(_Part):
     id: Id
     title: str | None = None
     description: str | None = None
-    reviewed: dt.date | None = None
+    reviewed: Date | None = None
     assumptions: ScenarioAssumptions | None = None
     sources: list[Any] = Field(default_factory=list)
     issues: Annotated[list[Any], Field(min_length=1)]
@@ -1046,7 +1084,7 @@ class Scenario(_Part):
     id: Id
     title: str | None = None
     description: str | None = None
-    reviewed: dt.date | None = None
+    reviewed: Date | None = None
     assumptions: ScenarioAssumptions | None = None
     sources: list[Source] = Field(default_factory=list)
     issues: list[Issue]

@@ -1,9 +1,11 @@
 """Read and validate one scenario text (YAML or JSON) with line and column numbers.
 
-Files are read with ruamel.yaml's round-trip loader, which remembers where
-every key and value sits, so that each problem found by :mod:`zopa.model` is
-reported as ``FILE:LINE:COL: message``.  All problems in a file are reported
-together, and nothing is computed from a file that has any.
+Files are read in one bounded pass over libyaml's events (:mod:`zopa.yamltree`),
+which remembers where every key and value sits, so that each problem found by
+:mod:`zopa.model` is reported as ``FILE:LINE:COL: message``.  Every input limit
+(:mod:`zopa.limits`) is checked before the data reaches anything slower.  All
+problems in a file are reported together, and nothing is computed from a file
+that has any.
 
 This module sits below :mod:`zopa.interop` (whose importers validate the
 scenario text they build here) and :mod:`zopa.load` (the front door, which
@@ -15,7 +17,6 @@ the public names, so ``from zopa.load import ScenarioError`` keeps working.
 from __future__ import annotations
 
 import re
-import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import resources
@@ -24,12 +25,12 @@ from typing import Any, TypeVar, get_args, get_origin
 
 from pydantic import BaseModel, ValidationError
 
-from zopa import model
+from zopa import limits, model
 from zopa.model import Problem, Scenario
 
 DEFAULT_SCENARIO = "ukraine-2025"
-MAX_FILE_BYTES = 10 * 1024 * 1024  # far above any real scenario; guards memory
-MAX_NODES = 1_000_000  # values after expanding YAML aliases; stops "billion laughs" files
+MAX_FILE_BYTES = limits.MAX_FILE_BYTES
+MAX_NODES = limits.MAX_VALUES
 T = TypeVar("T")
 
 
@@ -77,17 +78,17 @@ def display_name(path: Path) -> str:
     return str(path)
 
 
-def read_text(path: Path) -> str:
+def read_text(path: Path, limit: int = MAX_FILE_BYTES) -> str:
+    """The text of a file of any kind (regular, device, pipe), at most ``limit`` bytes of it."""
+    from zopa.fileio import TooLarge, read_bounded
+
     name = display_name(path)
     try:
-        if path.is_dir():
-            raise ScenarioError([Diagnostic(name, 1, 1, "is a folder, not a scenario file")])
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            raise ScenarioError(
-                [Diagnostic(name, 1, 1, f"file is {size:,} bytes; the limit is {MAX_FILE_BYTES:,}")]
-            )
-        data = path.read_bytes()
+        data = read_bounded(path, limit)
+    except IsADirectoryError:
+        raise ScenarioError([Diagnostic(name, 1, 1, "is a folder, not a scenario file")]) from None
+    except TooLarge as err:
+        raise ScenarioError([Diagnostic(name, 1, 1, err.strerror)]) from None
     except OSError as err:
         raise ScenarioError(
             [Diagnostic(name, 1, 1, f"cannot read the file: {err.strerror}")]
@@ -113,13 +114,9 @@ def parse_document(
 
     Shared by every file format zopa reads (scenarios, graph models): ``validate``
     takes the plain data and returns the problems found (paths into the data)
-    and the result; each problem is reported as ``FILE:LINE:COL: message``.
+    and the result; each problem is reported as ``FILE:LINE:COL: message``.  The
+    text is read once, with positions, under every input limit (:mod:`zopa.yamltree`).
     """
-    data = _fast_load(text)
-    if data is not None and not _too_big(data):  # the common case: a valid file, no positions
-        problems, result = validate(data)
-        if result is not None and not problems:
-            return result
     tree = _read_tree(text, filename)
     problems, result = validate(_plain(tree))
     if problems:
@@ -139,113 +136,39 @@ def pydantic_problems(
 # --------------------------------------------------------------------------- reading
 
 
-def _fast_load(text: str) -> Any:
-    """Parse with libyaml through ruamel's C loader (5× faster, no positions).
-
-    Any problem, even one this loader would tolerate, sends the file down the
-    slow path, which re-reads it with positions and reports every problem.
-    """
-    from ruamel.yaml import YAML
-
-    try:
-        return YAML(typ="safe", pure=False).load(text)
-    except Exception:  # the position-keeping reader reports it properly
-        return None
-
-
-def _yaml() -> Any:
-    from ruamel.yaml import YAML
-    from ruamel.yaml.constructor import RoundTripConstructor
-
-    class Constructor(RoundTripConstructor):
-        """Keeps timestamps as text so that pydantic reports bad dates with a position."""
-
-    Constructor.add_constructor(
-        "tag:yaml.org,2002:timestamp", RoundTripConstructor.construct_yaml_str
-    )
-    yaml = YAML(typ="rt")
-    yaml.Constructor = Constructor
-    yaml.preserve_quotes = True
-    yaml.allow_duplicate_keys = False
-    return yaml
-
-
 def _read_tree(text: str, filename: str) -> Any:
-    from ruamel.yaml.error import MarkedYAMLError, YAMLError
+    """The data of a YAML or JSON text with positions (:mod:`zopa.yamltree`), never empty."""
+    from zopa import yamltree
 
+    kind = "JSON" if filename.lower().endswith(".json") else "YAML"
+    if len(text) > MAX_FILE_BYTES:  # text that did not come from a file (the web app, say)
+        message = f"the text is {len(text):,} characters; the limit is {MAX_FILE_BYTES:,}"
+        raise ScenarioError([Diagnostic(filename, 1, 1, message)])
     try:
-        with warnings.catch_warnings():  # a reused anchor is legal YAML; keep stderr clean
-            warnings.simplefilter("ignore")
-            tree = _yaml().load(text)
-    except MarkedYAMLError as err:
-        mark = err.problem_mark or err.context_mark
-        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        raise ScenarioError(
-            [Diagnostic(filename, line, col, _syntax_message(err, filename))]
-        ) from None
-    except YAMLError as err:
-        raise ScenarioError([Diagnostic(filename, 1, 1, f"YAML error: {err}")]) from None
-    except RecursionError:
-        raise ScenarioError([Diagnostic(filename, 1, 1, "the file is nested too deeply")]) from None
-    except (ValueError, TypeError) as err:  # a constructor rejecting a scalar
-        raise ScenarioError([Diagnostic(filename, 1, 1, f"cannot read the YAML: {err}")]) from None
+        tree = yamltree.read(text, kind)
+    except yamltree.YamlError as err:
+        raise ScenarioError([Diagnostic(filename, err.line, err.column, err.message)]) from None
     if tree is None:
         raise ScenarioError([Diagnostic(filename, 1, 1, "the file is empty")])
-    if _too_big(tree):
-        message = f"the file expands to more than {MAX_NODES:,} values (through YAML aliases?)"
-        raise ScenarioError([Diagnostic(filename, 1, 1, message)])
     return tree
 
 
-def _syntax_message(err: Any, filename: str) -> str:
-    """ruamel's wording, shortened for duplicate keys, plus where an open bracket began."""
-    kind = "JSON" if filename.lower().endswith(".json") else "YAML"
-    problem = (err.problem or err.context or "invalid syntax").strip()
-    duplicate = re.match(r'found duplicate key "(.*?)" with value', problem, re.DOTALL)
-    if duplicate:
-        return f"{kind} syntax error: duplicate key {duplicate.group(1)!r}"
-    if "\\t" in problem:
-        problem += " (indent with spaces, not tabs)"
-    start, here = err.context_mark, err.problem_mark
-    if err.context and start and here and start.line != here.line:
-        where = f"line {start.line + 1}, column {start.column + 1}"
-        problem += f" ({err.context} that starts at {where})"
-    if "<block end>" in problem:
-        problem += "; check the indentation"
-    return f"{kind} syntax error: {problem}"
-
-
-def _too_big(tree: Any) -> bool:
-    """Whether the tree has more than MAX_NODES values once aliases are expanded."""
-    count, stack = 0, [tree]
-    while stack:  # iterative, so self-referencing aliases cannot recurse without end
-        node = stack.pop()
-        count += 1
-        if count > MAX_NODES:
-            return True
-        if isinstance(node, dict):
-            stack.extend(node.keys())
-            stack.extend(node.values())
-        elif isinstance(node, list):
-            stack.extend(node)
-    return False
-
-
-def _plain(node: Any) -> Any:
-    """ruamel's node types to plain Python (dict, list, str, int, float, bool, date)."""
+def _plain(node: Any, seen: dict[int, Any] | None = None) -> Any:
+    """The tree as plain ``dict`` and ``list``; a value shared through a YAML alias stays shared."""
+    if not isinstance(node, dict | list):
+        return node
+    seen = {} if seen is None else seen
+    if id(node) in seen:
+        return seen[id(node)]
     if isinstance(node, dict):
-        return {_plain(k): _plain(v) for k, v in node.items()}
-    if isinstance(node, list):
-        return [_plain(v) for v in node]
-    if isinstance(node, bool):
-        return bool(node)
-    if isinstance(node, int):
-        return int(node)
-    if isinstance(node, float):
-        return float(node)
-    if isinstance(node, str):
-        return str(node)
-    return node
+        out: Any = {}
+        seen[id(node)] = out
+        out.update((k, _plain(v, seen)) for k, v in node.items())
+    else:
+        out = []
+        seen[id(node)] = out
+        out.extend(_plain(v, seen) for v in node)
+    return out
 
 
 # --------------------------------------------------------------------------- validating
@@ -270,25 +193,39 @@ def _validate(data: Any) -> tuple[list[Problem], Scenario | None]:
         problems += _pydantic_problems(err, model.Header, data, ())
 
     parts: dict[str, list[Any]] = {}
+    salvaged: dict[str, list[Any]] = {}
+    pruned: list[tuple[str | int, ...]] = []
     broken: set[str] = set()
     for field, cls in _PARTS.items():
         items: list[Any] = []
+        rescued: list[Any] = []
         raw_items = data.get(field)
         for k, raw in enumerate(raw_items if isinstance(raw_items, list) else []):
             try:
                 items.append(cls.model_validate(raw))
+                rescued.append(items[-1])
             except ValidationError as err:
                 items.append(None)
                 problems += _pydantic_problems(err, cls, raw, (field, k))
                 if isinstance(raw, dict) and isinstance(raw.get("id"), str):
                     broken.add(raw["id"])
+                item, cut = _salvage(cls, raw, err)
+                rescued.append(item)
+                pruned += [(field, k, *path) for path in cut]
         parts[field] = items
+        salvaged[field] = rescued
 
+    # The cross-checks run on every item, a broken one with its bad parts cut out, so that
+    # one error in an item does not hide its other problems.
     draft = model.Scenario.model_construct(
         id=header.id if header else "scenario",
-        **{f: parts[f] for f in _PARTS},
+        **{f: salvaged[f] for f in _PARTS},
     )
-    problems += model.semantic_problems(draft, frozenset(broken))
+    problems += [
+        p
+        for p in model.semantic_problems(draft, frozenset(broken))
+        if not any(_related(p.path, cut) for cut in pruned)
+    ]
     if problems or header is None:
         return problems, None
     parts["issues"] = [_canonical_attributes(i) for i in parts["issues"]]
@@ -306,6 +243,74 @@ def _validate(data: Any) -> tuple[list[Problem], Scenario | None]:
         **{f: parts[f] for f in _PARTS},
     )
     return [], scenario
+
+
+def _salvage(
+    cls: type[BaseModel], raw: Any, err: ValidationError
+) -> tuple[Any, list[tuple[str | int, ...]]]:
+    """The item validated without the keys its errors point at, and the paths cut out.
+
+    Gives up (None) on errors that cutting a key cannot cure: a missing
+    required key, or a problem with the item as a whole.
+    """
+    import copy
+
+    if not isinstance(raw, dict):
+        return None, []
+    trimmed = copy.deepcopy(raw)
+    cut: list[tuple[str | int, ...]] = []
+    for _ in range(3):  # a cut can reveal a problem the first errors hid
+        for e in err.errors(include_url=False):
+            path, _on_key = _clean_loc(trimmed, e["loc"])
+            zero = _as_zero(path)
+            if zero:  # the whole entry, a distribution included
+                path = path[: 3 if path[0] == "values" else 2]
+            if e["type"] == "missing" or not _cut(trimmed, path, zero):
+                return None, cut
+            cut.append(path)
+        try:
+            return cls.model_validate(trimmed), cut
+        except ValidationError as again:
+            err = again
+    return None, cut
+
+
+def _as_zero(path: tuple[str | int, ...]) -> bool:
+    """Whether a bad entry at ``path`` is read as 0 for the cross-checks rather than cut.
+
+    A party's weight or value: cutting it would report a missing value too.
+    """
+    return len(path) >= 2 and path[0] in ("weights", "values") and path[-1] != path[0]
+
+
+def _cut(data: dict[Any, Any], path: tuple[str | int, ...], zero: bool = False) -> bool:
+    """Delete (or set to 0) the deepest mapping key on ``path``; False when there is none."""
+    node: Any = data
+    last: tuple[dict[Any, Any], Any] | None = None
+    for seg in path:
+        if isinstance(node, dict):
+            key = _dict_key(node, seg)
+            if key is _MISSING:
+                break
+            last = (node, key)
+            node = node[key]
+        elif isinstance(node, list) and isinstance(seg, int) and 0 <= seg < len(node):
+            node = node[seg]
+        else:
+            break
+    if last is None:
+        return False
+    if zero and last[0] is not data:
+        last[0][last[1]] = 0
+    else:
+        del last[0][last[1]]
+    return True
+
+
+def _related(a: tuple[str | int, ...], b: tuple[str | int, ...]) -> bool:
+    """Whether one path lies inside the other."""
+    n = min(len(a), len(b))
+    return [str(x) for x in a[:n]] == [str(x) for x in b[:n]]
 
 
 def _canonical_values(party: model.Party, issues: dict[str, model.Issue]) -> model.Party:
@@ -530,6 +535,8 @@ def _bound(x: Any) -> str:
 
 
 def _show(value: Any) -> str:
+    if isinstance(value, bool):  # as YAML writes it
+        return "true" if value else "false"
     if isinstance(value, dict):
         return "a mapping"
     if isinstance(value, list):

@@ -59,7 +59,10 @@ import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
-from typing import TYPE_CHECKING, Any, Literal, Union
+from functools import cached_property, lru_cache
+from typing import TYPE_CHECKING, Any, Literal, NoReturn, Union
+
+from zopa.limits import MAX_RULE_DEPTH, MAX_RULE_DIGITS
 
 if TYPE_CHECKING:
     import numpy as np
@@ -69,7 +72,8 @@ OPS: tuple[Op, ...] = ("==", "!=", "<=", ">=", "<", ">")
 KEYWORDS = frozenset({"and", "or", "not", "in"})
 CONDITIONALS = frozenset({"if", "iff"})  # keywords too in statements over options
 YES, NO = "Y", "N"  # the two options of a yes/no option in statements over options
-MAX_DEPTH = 100  # nested 'not' and '(' levels; keeps the recursive parser far from Python's limit
+MAX_DEPTH = MAX_RULE_DEPTH  # nested 'not' and '(' levels; far from Python's recursion limit
+MAX_DIGITS = MAX_RULE_DIGITS  # digits of one number
 
 
 class RuleSyntaxError(ValueError):
@@ -197,53 +201,44 @@ class _Token:
     column: int
 
 
+_TOKEN_RE = re.compile(
+    r"[ \t\r\n]+|(?P<punct>[()\[\],])|(?P<op>==|!=|<=|>=|<|>)"
+    r"|'(?P<sq>[^']*)'|\"(?P<dq>[^\"]*)\""
+    rf"|(?P<num>{_NUMBER_RE.pattern})|(?P<ident>{_NAME_RE.pattern})"
+)
+
+
 def _tokenize(text: str) -> list[_Token]:
+    """Tokens by one regular expression, matched token by token (long rules stay fast)."""
     tokens: list[_Token] = []
-    i = 0
-    while i < len(text):
-        ch = text[i]
-        col = i + 1
-        if ch in " \t\r\n":
-            i += 1
-            continue
-        if ch in "()[],":
-            tokens.append(_Token("punct", ch, col))
-            i += 1
-            continue
-        two = text[i : i + 2]
-        if two in ("==", "!=", "<=", ">="):
-            tokens.append(_Token("op", two, col))
-            i += 2
-            continue
-        if ch in "<>":
-            tokens.append(_Token("op", ch, col))
-            i += 1
-            continue
-        if ch == "=":
-            raise RuleSyntaxError("'=' is not an operator; use '=='", col)
-        if ch in "&|!":
-            word = {"&": "and", "|": "or", "!": "not"}[ch]
-            raise RuleSyntaxError(f"unexpected character {ch!r}; write '{word}'", col)
-        if ch in "'\"":
-            end = text.find(ch, i + 1)
-            if end < 0:
-                raise RuleSyntaxError(f"unclosed quote {ch}", col)
-            tokens.append(_Token("str", text[i + 1 : end], col))
-            i = end + 1
-            continue
-        m = _NUMBER_RE.match(text, i)
-        if m:
-            tokens.append(_Token("num", m.group(), col))
-            i = m.end()
-            continue
-        m = _NAME_RE.match(text, i)
-        if m:
-            tokens.append(_Token("ident", m.group(), col))
-            i = m.end()
-            continue
-        raise RuleSyntaxError(f"unexpected character {ch!r}", col)
-    tokens.append(_Token("end", "", len(text) + 1))
+    i, n = 0, len(text)
+    match = _TOKEN_RE.match
+    while i < n:
+        m = match(text, i)
+        if m is None:
+            _bad_character(text, i)
+        kind = m.lastgroup
+        if kind is not None:
+            if kind in ("sq", "dq"):
+                tokens.append(_Token("str", m.group(kind), i + 1))
+            else:
+                tokens.append(_Token(kind, m.group(), i + 1))  # type: ignore[arg-type]
+        i = m.end()
+    tokens.append(_Token("end", "", n + 1))
     return tokens
+
+
+def _bad_character(text: str, i: int) -> NoReturn:
+    """The error for the character at ``i``, which starts no token."""
+    ch, col = text[i], i + 1
+    if ch == "=":
+        raise RuleSyntaxError("'=' is not an operator; use '=='", col)
+    if ch in "&|!":
+        word = {"&": "and", "|": "or", "!": "not"}[ch]
+        raise RuleSyntaxError(f"unexpected character {ch!r}; write '{word}'", col)
+    if ch in "'\"":
+        raise RuleSyntaxError(f"unclosed quote {ch}", col)
+    raise RuleSyntaxError(f"unexpected character {ch!r}", col)
 
 
 def reads_as_number(word: str) -> bool:
@@ -255,6 +250,11 @@ def _number(text: str, column: int) -> Fraction:
     cleaned = text.replace("_", "")
     if "__" in text or text.endswith("_") or "_." in text or "._" in text:
         raise RuleSyntaxError(f"malformed number {text!r}", column)
+    digits = sum(ch.isdigit() for ch in cleaned)
+    if digits > MAX_DIGITS:
+        raise RuleSyntaxError(
+            f"the number has {digits:,} digits; numbers in rules have at most {MAX_DIGITS}", column
+        )
     return Fraction(cleaned)
 
 
@@ -328,7 +328,10 @@ class _Parser:
         return args[0] if len(args) == 1 else And(tuple(args))
 
     def not_(self) -> Expr:
-        self.depth += 1
+        opens = self._is_kw("not") or (self.tok.kind == "punct" and self.tok.text == "(")
+        if not opens:
+            return self.cmp()
+        self.depth += 1  # one level per 'not' or '(' (docs/reference/rules.md)
         if self.depth > MAX_DEPTH:
             raise RuleSyntaxError(
                 f"the rule is nested more than {MAX_DEPTH} levels deep", self.tok.column
@@ -337,12 +340,10 @@ class _Parser:
             if self._is_kw("not"):
                 self._next()
                 return Not(self.not_())
-            if self.tok.kind == "punct" and self.tok.text == "(":
-                self._next()
-                inner = self.or_()
-                self._expect_punct(")", "to close '('")
-                return inner
-            return self.cmp()
+            self._next()
+            inner = self.or_()
+            self._expect_punct(")", "to close '('")
+            return inner
         finally:
             self.depth -= 1
 
@@ -426,10 +427,13 @@ def _describe(tok: _Token) -> str:
     return repr(tok.text) if tok.kind != "str" else f"'{tok.text}'"
 
 
+@lru_cache(maxsize=256)
 def parse(text: str, options: bool = False) -> Expr:
     """Parse a rule into its syntax tree; raise :class:`RuleSyntaxError` with the column.
 
     ``options=True`` parses a statement over yes/no options (see the module docstring).
+    Trees are immutable, so a rule checked, bound for the engine and explained
+    is parsed once (a very long rule takes seconds to parse).
     """
     return _Parser(text, options).parse()
 
@@ -489,6 +493,11 @@ class IssueDomain:
     attributes: tuple[IssueDomain, ...] = ()
     combos: tuple[tuple[int, ...], ...] = ()
     kind: str = "issue"
+
+    @cached_property
+    def position(self) -> dict[str | Fraction, int]:
+        """Option (id or number) to its index: one lookup per comparison, not a scan."""
+        return {o: k for k, o in enumerate(self.options)}
 
     def attribute(self, name: str) -> int | None:
         """The index of attribute ``name`` (the part after ``ISSUE.``), or None."""
@@ -558,8 +567,8 @@ def _option_index(domain: IssueDomain, value: Value, column: int) -> int:
                 column,
             )
         try:
-            return domain.options.index(value.number)
-        except ValueError:
+            return domain.position[value.number]
+        except KeyError:
             raise RuleSyntaxError(
                 f"{value.text} is not an option of {domain.id!r} "
                 f"(options run from {_fmt(domain.options[0])} to {_fmt(domain.options[-1])} "
@@ -567,8 +576,8 @@ def _option_index(domain: IssueDomain, value: Value, column: int) -> int:
                 column,
             ) from None
     try:
-        return domain.options.index(value.text)
-    except ValueError:
+        return domain.position[value.text]
+    except KeyError:
         raise RuleSyntaxError(
             f"{value.text!r} is not an option of {domain.id!r}"
             + _suggest(value.text, domain.options),
@@ -615,9 +624,9 @@ def bind(
 
     def go(e: Expr) -> Bound:
         if isinstance(e, And):
-            return BAnd(tuple(go(a) for a in e.args))
+            return BAnd(_merged(tuple(go(a) for a in e.args), frozenset.intersection))
         if isinstance(e, Or):
-            return BOr(tuple(go(a) for a in e.args))
+            return BOr(_merged(tuple(go(a) for a in e.args), frozenset.union))
         if isinstance(e, Not):
             return BNot(go(e.arg))
         if isinstance(e, UtilityCmp):
@@ -677,11 +686,7 @@ def _allowed(e: Cmp | In, dom: IssueDomain, named: Mapping[str, Fraction]) -> fr
             )
         else:
             ref = e.value.number
-        return frozenset(
-            k
-            for k, v in enumerate(dom.options)
-            if compare(v, e.op, ref)  # type: ignore[arg-type]
-        )
+        return _ordered(e.op, dom.options, ref)  # numeric options ascend
     if not dom.ordered:
         raise RuleSyntaxError(
             f"'{e.op}' needs a numeric or ordered {dom.kind}; {dom.id!r} is categorical "
@@ -689,7 +694,41 @@ def _allowed(e: Cmp | In, dom: IssueDomain, named: Mapping[str, Fraction]) -> fr
             e.column,
         )
     k = _option_index(dom, e.value, e.column)
-    return frozenset(j for j in range(len(dom.options)) if compare(j, e.op, k))
+    return _ordered(e.op, range(len(dom.options)), k)
+
+
+def _ordered(op: Op, keys: Sequence[Any], ref: Any) -> frozenset[int]:
+    """Indices ``k`` of ascending ``keys`` with ``keys[k] OP ref``, by bisection."""
+    import bisect
+
+    lo, hi = bisect.bisect_left(keys, ref), bisect.bisect_right(keys, ref)
+    n = len(keys)
+    spans = {"<": range(lo), "<=": range(hi), ">": range(hi, n), ">=": range(lo, n)}
+    return frozenset(spans[op])
+
+
+def _merged(args: tuple[Bound, ...], combine: Callable[..., frozenset[int]]) -> tuple[Bound, ...]:
+    """Memberships of one issue side by side, as one: ``a in X or a in Y`` is ``a in X ∪ Y``.
+
+    Same meaning, smaller formulas: a rule of 50,000 ``or``-ed comparisons on
+    one issue becomes one set of options instead of 50,000 clauses.
+    """
+    sets: dict[int, list[frozenset[int]]] = {}
+    out: list[Bound | int] = []  # an int holds the place of an issue's merged membership
+    for a in args:
+        if isinstance(a, Member):
+            if a.issue not in sets:
+                sets[a.issue] = []
+                out.append(a.issue)
+            sets[a.issue].append(a.allowed)
+        else:
+            out.append(a)
+    return tuple(
+        Member(a, combine(*sets[a]) if len(sets[a]) > 1 else sets[a][0])
+        if isinstance(a, int)
+        else a
+        for a in out
+    )
 
 
 def _check_threshold_use(e: Cmp | In, dom: IssueDomain, named: Mapping[str, Fraction]) -> None:

@@ -91,7 +91,27 @@ for command in (uncertainty.montecarlo, simulate.simulate, simulate.tournament):
 
 
 def main(argv: list[str] | None = None) -> NoReturn:
-    """Run the command line, turning known errors into messages and exit codes."""
+    """Run the command line, turning known errors into messages and exit codes.
+
+    SIGINT and SIGTERM stop the command and every process it started, with one
+    line on stderr and exit code 130 or 143 (:mod:`zopa.signals`).
+    """
+    from zopa import signals
+
+    signals.install()
+    try:
+        _run(argv)
+    except signals.Stopped as err:
+        signals.unwinding()
+        signals.stop_children()
+        signals.finished()
+        signals.leave(err)
+    finally:
+        signals.finished()
+
+
+def _run(argv: list[str] | None) -> NoReturn:
+    from zopa import signals
     from zopa.commands import OptionError
     from zopa.load import ScenarioError
 
@@ -116,6 +136,8 @@ def main(argv: list[str] | None = None) -> NoReturn:
         typer.echo(f"zopa: error: {err}", err=True)
         sys.exit(EXIT_INVALID)
     except Exception as err:
+        if signals.stopping() or signals.interrupted(err):  # a consequence of the stop
+            raise signals.Stopped(signals.signal_number()) from None
         if debug:
             raise
         typer.echo(

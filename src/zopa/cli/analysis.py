@@ -15,16 +15,14 @@ from zopa.cli import common
 from zopa.cli.common import (
     AsOfOpt,
     DraftOpt,
+    ForceOpt,
     JsonOpt,
+    LimitOpt,
     PlotOpt,
     ScenarioArg,
     TimeLimitOpt,
     UsageError,
 )
-
-LimitOpt = Annotated[
-    int, typer.Option("--limit", help="Stop enumerating after this many conflicts/concessions.")
-]
 
 
 def analyze(
@@ -139,10 +137,13 @@ def frontier(
     ] = None,
     draft: DraftOpt = None,
     as_of: AsOfOpt = None,
-    limit: Annotated[int, typer.Option("--limit", help="At most this many points.")] = 100_000,
+    limit: Annotated[
+        int, typer.Option("--limit", help="At most this many points.", callback=common.count)
+    ] = 100_000,
     time_limit: TimeLimitOpt = None,
     json_out: JsonOpt = False,
     plot: PlotOpt = None,
+    force: ForceOpt = False,
 ) -> None:
     """The exact Pareto frontier, with a package per point.
 
@@ -157,7 +158,7 @@ def frontier(
     from zopa.commands.parties import party_list
     from zopa.engine.frontier import frontier as run
 
-    common.check_plot(plot)
+    common.check_plot(plot, force, [scenario])
     problem, _ = common.problem(scenario, draft, as_of)
     chosen = party_list(problem.scenario, common.split_list(parties))
     result = run(problem, chosen, limit=limit, time_limit=time_limit)
@@ -214,6 +215,7 @@ def timeline(
     time_limit: TimeLimitOpt = None,
     json_out: JsonOpt = False,
     plot: PlotOpt = None,
+    force: ForceOpt = False,
 ) -> None:
     """Every draft as of its own date.
 
@@ -227,7 +229,7 @@ def timeline(
     """
     from zopa.engine.timeline import timeline as run
 
-    common.check_plot(plot)
+    common.check_plot(plot, force, [scenario])
     loaded = common.load(scenario)
     entries = run(loaded, time_limit=time_limit, as_of=common.parse_date(as_of))
     if plot:

@@ -11,8 +11,15 @@ from typing import Annotated
 import typer
 
 from zopa.cli import common
-from zopa.cli.analysis import LimitOpt
-from zopa.cli.common import AsOfOpt, DraftOpt, JsonOpt, ScenarioArg, TimeLimitOpt, UsageError
+from zopa.cli.common import (
+    AsOfOpt,
+    DraftOpt,
+    JsonOpt,
+    LimitOpt,
+    ScenarioArg,
+    TimeLimitOpt,
+    UsageError,
+)
 
 
 def bridge(

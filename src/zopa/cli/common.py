@@ -18,10 +18,13 @@ import datetime as dt
 import functools
 import inspect
 import json
+import math
+import re
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -72,10 +75,38 @@ AsOfOpt = Annotated[
     str | None,
     typer.Option("--as-of", metavar="DATE", help="Analyse as of this date (YYYY-MM-DD)."),
 ]
+
+
+def seconds(value: float | None) -> float | None:
+    """A time limit: a finite number of seconds greater than 0 (nan, inf, 0 are usage errors)."""
+    if value is not None and not (math.isfinite(value) and value > 0):
+        raise typer.BadParameter(f"give a number of seconds greater than 0, not {value:g}")
+    return value
+
+
+def count(value: int) -> int:
+    """A limit on a count: 1 or more."""
+    if value < 1:
+        raise typer.BadParameter(f"give a count of 1 or more, not {value}")
+    return value
+
+
 TimeLimitOpt = Annotated[
     float | None,
-    typer.Option("--time-limit", metavar="SECONDS", help="Stop searching after this long."),
+    typer.Option(
+        "--time-limit",
+        metavar="SECONDS",
+        help="Stop searching after this long (seconds, greater than 0).",
+        callback=seconds,
+    ),
 ]
+LimitOpt = Annotated[
+    int,
+    typer.Option(
+        "--limit", help="Stop enumerating after this many conflicts/concessions.", callback=count
+    ),
+]
+ForceOpt = Annotated[bool, typer.Option("--force", help="Replace existing output files.")]
 PlotOpt = Annotated[
     str | None,
     typer.Option(
@@ -184,6 +215,7 @@ def with_whatif(command: Callable[..., None]) -> Callable[..., None]:
     def wrapper(*args: Any, **kwargs: Any) -> None:
         given = {name: kwargs.pop(name, None) for name in _WHATIF_OPTIONS}
         noted()["whatif"] = whatif_request(given, kwargs.get("draft"), kwargs.get("as_of"))
+        noted()["whatif_file"] = given.get("whatif_file")  # an input: never written over
         noted()["departures"] = None
         return command(*args, **kwargs)
 
@@ -237,15 +269,21 @@ def _pair(text: str, option: str, form: str) -> tuple[str, float]:
 
 def _overrides_file(path: str) -> dict[str, Any]:
     """``--whatif FILE.json``: a JSON object; a bad file is FILE:LINE:COL: message (exit 1)."""
+    from zopa.fileio import read_bounded
+    from zopa.limits import MAX_WEB_BYTES
+
     try:
-        with open(path, encoding="utf-8") as f:
-            text = f.read()
+        text = read_bounded(path, MAX_WEB_BYTES).decode("utf-8-sig")
     except OSError as err:
         raise InvalidInput(f"{path}: {err.strerror or err}") from None
+    except UnicodeDecodeError:
+        raise InvalidInput(f"{path}:1:1: the file is not valid UTF-8") from None
     try:
         data = json.loads(text)
     except json.JSONDecodeError as err:
         raise InvalidInput(f"{path}:{err.lineno}:{err.colno}: {err.msg}") from None
+    except RecursionError:
+        raise InvalidInput(f"{path}:1:1: the file is nested too deeply") from None
     if not isinstance(data, dict):
         raise InvalidInput(f"{path}:1:1: a what-if file holds one JSON object (the overrides)")
     return data
@@ -356,9 +394,12 @@ def split_list(text: str | None) -> list[str] | None:
 
 
 def parse_date(text: str | None) -> dt.date | None:
+    """``--as-of``: a date written YYYY-MM-DD, and only so (not 20251120, not 2025-W47-4)."""
     if text is None:
         return None
     try:
+        if not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", text):
+            raise ValueError(text)
         return dt.date.fromisoformat(text)
     except ValueError:
         raise UsageError(f"--as-of: {text!r} is not a date (YYYY-MM-DD)") from None
@@ -521,19 +562,80 @@ def need_extra(extra: str, what: str) -> None:
         )
 
 
+# --------------------------------------------------------------------------- outputs
+
+
+def check_output(
+    option: str, path: str | Path, force: bool, inputs: Sequence[str | Path | None] = ()
+) -> Path:
+    """Where a command will write, checked before it computes anything (usage errors, exit 2).
+
+    An existing file is replaced only with ``--force``, never when it is one of
+    the command's ``inputs``; a folder, a path under a file, or a folder that
+    cannot take a new file (read-only, no permission) is refused at once.
+    """
+    from zopa.fileio import check_writable
+
+    target = Path(path)
+    if target.is_dir():
+        raise UsageError(f"{option}: {target} is a folder; give a file name")
+    if target.exists():
+        for given in [*inputs, noted().get("whatif_file")]:
+            if given is not None and _same_file(target, Path(given)):
+                raise UsageError(
+                    f"{option}: {target} is an input of this command; write the output elsewhere"
+                )
+        if not force:
+            raise UsageError(f"{option}: {target} exists; give --force to replace it")
+    try:
+        check_writable(target)
+    except OSError as err:
+        raise UsageError(f"{option}: cannot write {target}: {unwritable(err)}") from None
+    return target
+
+
+def unwritable(err: OSError) -> str:
+    """Why a path cannot be written, from :func:`zopa.fileio.check_writable`'s error."""
+    import errno
+
+    if err.errno == errno.ENOTDIR:
+        return f"{err.filename} is a file, not a folder"
+    if err.errno == errno.EISDIR:
+        return "it is a folder"
+    return f"cannot create files in {err.filename}: {err.strerror}"
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return a.samefile(b)
+    except OSError:
+        return False
+
+
+def inside(folder: Path, path: str | Path | None) -> bool:
+    """Whether ``path`` is ``folder`` or lies inside it (both resolved)."""
+    if path is None:
+        return False
+    try:
+        return Path(path).resolve().is_relative_to(folder.resolve())
+    except OSError:
+        return False
+
+
 # --------------------------------------------------------------------------- charts
 
 
-def check_plot(path: str | None) -> None:
-    """Reject an unknown chart format before any work is done."""
-    from pathlib import Path
-
+def check_plot(
+    path: str | None, force: bool = False, inputs: Sequence[str | Path | None] = ()
+) -> None:
+    """Reject an unknown chart format or an unwritable path before any work is done."""
     formats = (".html", ".png", ".svg", ".pdf")
     if path is not None and Path(path).suffix.lower() not in formats:
         raise UsageError(f"--plot: {path} must end in {', '.join(formats)}")
     if path is not None:
         static = Path(path).suffix.lower() != ".html"
         need_extra("static charts" if static else "charts", "--plot")
+        check_output("--plot", path, force, inputs)
 
 
 def plot(figure: Any, path: str) -> None:

@@ -16,18 +16,26 @@ OutputOpt = Annotated[
 ]
 
 
-def _emit_import(imported: Any, output: str | None) -> None:
+ForceOpt = Annotated[
+    bool, typer.Option("--force", help="Replace FILE if it exists (never an input).")
+]
+
+
+def _emit_import(imported: Any, output: str | None, force: bool) -> None:
     """Warnings on stderr; the YAML on stdout, or written atomically to ``output``."""
     from pathlib import Path
 
-    from zopa.interop.build import write_atomic
+    from zopa.fileio import write_atomic
 
     for warning in imported.warnings:
         typer.echo(f"warning: {warning}", err=True)
     if output is None:
         sys.stdout.write(imported.text)
         return
-    write_atomic(Path(output), imported.text)
+    try:
+        write_atomic(Path(output), imported.text, overwrite=force)
+    except FileExistsError:  # it appeared while the files were read
+        raise UsageError(f"-o: {output} exists; give --force to replace it") from None
     s = imported.scenario
     typer.echo(f"wrote {output}: {len(s.issues)} issues, {len(s.parties)} parties", err=True)
 
@@ -47,6 +55,7 @@ def import_genius_cmd(
     real_steps: Annotated[
         int, typer.Option("--real-steps", help="Grid points per real issue (GENIUS uses 21).")
     ] = 21,
+    force: ForceOpt = False,
 ) -> None:
     """Import a GENIUS domain and its profiles.
 
@@ -66,9 +75,11 @@ def import_genius_cmd(
         raise UsageError(f"--semantics: {semantics!r} is not one of {', '.join(SEMANTICS)}")
     if not 2 <= real_steps <= 10_000:
         raise UsageError("--real-steps: give a number of grid points from 2 to 10000")
+    if output is not None:
+        common.check_output("-o", output, force, [domain, *profiles])
     chosen = next(s for s in SEMANTICS if s == semantics)  # the Literal type, checked
     imported = import_genius(Path(domain), [Path(p) for p in profiles], chosen, real_steps)
-    _emit_import(imported, output)
+    _emit_import(imported, output, force)
 
 
 def import_geniusweb_cmd(
@@ -77,6 +88,7 @@ def import_geniusweb_cmd(
         list[str], typer.Argument(metavar="PROFILE.json...", help="One profile per party.")
     ],
     output: OutputOpt = None,
+    force: ForceOpt = False,
 ) -> None:
     """Import a GeniusWeb domain and its profiles.
 
@@ -90,7 +102,9 @@ def import_geniusweb_cmd(
 
     from zopa.interop.geniusweb import import_geniusweb
 
-    _emit_import(import_geniusweb(Path(domain), [Path(p) for p in profiles]), output)
+    if output is not None:
+        common.check_output("-o", output, force, [domain, *profiles])
+    _emit_import(import_geniusweb(Path(domain), [Path(p) for p in profiles]), output, force)
 
 
 def export_genius_cmd(
@@ -121,6 +135,14 @@ def export_genius_cmd(
     folder = Path(output)
     if folder.exists() and not folder.is_dir():
         raise UsageError(f"-o: {output} exists and is not a folder")
+    if common.inside(folder, scenario):
+        raise UsageError(f"-o: {output} holds the scenario being exported; export elsewhere")
+    try:
+        from zopa.fileio import check_writable
+
+        check_writable(folder.absolute().parent / f".{folder.name}")  # written beside, swapped in
+    except OSError as err:
+        raise UsageError(f"-o: cannot write {output}: {common.unwritable(err)}") from None
     try:
         report = export_genius(common.load(scenario), folder, force)
     except ExportError as err:

@@ -10,6 +10,7 @@ from zopa.cli import common
 from zopa.cli.common import (
     AsOfOpt,
     DraftOpt,
+    ForceOpt,
     JsonOpt,
     PlotOpt,
     ProcessesOpt,
@@ -113,6 +114,7 @@ def simulate(
     as_of: AsOfOpt = None,
     json_out: JsonOpt = False,
     plot: PlotOpt = None,
+    force: ForceOpt = False,
 ) -> None:
     """How might the talks unfold? Play them out.
 
@@ -128,7 +130,7 @@ def simulate(
     from zopa.commands.simulation import simulate as run
     from zopa.simulate.spec import parse_assignment
 
-    common.check_plot(plot)
+    common.check_plot(plot, force, [scenario, config])
     cfg, chosen = _settings(config, protocol, rounds, seed, discount, mediator)
     if cfg and cfg.entrants:
         raise UsageError(f"{config}: a list of strategies is for zopa tournament; map PARTY: NAME")

@@ -46,9 +46,10 @@ def montecarlo(
       zopa montecarlo -n 2000 --seed 1
     """
     from zopa import uncertainty as mc
+    from zopa.limits import MAX_SAMPLES
 
-    if samples < 1:
-        raise UsageError("-n/--samples: give at least 1 sample")
+    if not 1 <= samples <= MAX_SAMPLES:
+        raise UsageError(f"-n/--samples: give a number of samples from 1 to {MAX_SAMPLES:,}")
     if seed < 0:
         raise UsageError("--seed: give a number 0 or more")
     loaded = common.whatif_scenario(scenario)

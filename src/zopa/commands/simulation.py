@@ -20,6 +20,7 @@ from zopa.commands.defaults import (
     TOURNAMENT_REPEATS,
 )
 from zopa.commands.errors import OptionError
+from zopa.limits import MAX_REPEATS
 
 if TYPE_CHECKING:
     from zopa.model import Draft, Scenario
@@ -144,8 +145,9 @@ def tournament_job(
     from zopa.simulate import tournament as tm
     from zopa.simulate.spec import split_specs
 
-    if repeats < 1:
-        raise OptionError("repeats", "give at least 1", "invalid_tournament")
+    if not 1 <= repeats <= MAX_REPEATS:
+        message = f"give a number of runs from 1 to {MAX_REPEATS:,}"
+        raise OptionError("repeats", message, "invalid_tournament")
     try:
         if isinstance(strategies, str):
             entrants = split_specs(strategies) if strategies.strip() else []

@@ -8,6 +8,7 @@ product with the exact method of :mod:`zopa.engine.nash`.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -22,7 +23,7 @@ class Amendment:
     scenario: str
     draft: str
     as_of: Any
-    feasible: bool
+    feasible: bool | None  # None: undecided when a time limit stopped the search
     package: dict[str, Any] | None = None
     changes: list[dict[str, Any]] = field(default_factory=list)
     filled: list[dict[str, Any]] = field(default_factory=list)  # points the draft left open
@@ -49,20 +50,23 @@ class Amendment:
 
 def amend(problem: Problem, draft: Draft, time_limit: float | None = None) -> Amendment:
     """Fewest changed points of ``draft`` that make it acceptable; ties by Nash product."""
+    begun = time.monotonic()
     start = problem.package_indices(draft.package)
     V = problem.veto_parties
     cp = CpModel(problem, utility_parties=V)
     changes = cp.changes_from(start)
     first = cp.solve(maximize=-changes, time_limit=time_limit)
-    if first.package is None:
+    if first.package is None:  # no package at all, or none found before the time ran out
         proven = first.status == "infeasible"
-        return Amendment(problem.scenario.id, draft.id, problem.as_of, False, optimal=proven)
+        feasible = False if proven else None
+        return Amendment(problem.scenario.id, draft.id, problem.as_of, feasible, optimal=proven)
     fewest = -first.objective if first.objective is not None else 0
 
     def same_changes(model: CpModel) -> None:
         model.model.add(model.changes_from(start) == fewest)
 
-    best = nash(problem, V, extra=[same_changes], time_limit=time_limit)
+    left = None if time_limit is None else max(0.01, begun + time_limit - time.monotonic())
+    best = nash(problem, V, extra=[same_changes], time_limit=left)  # the same deadline
     package = best.package or first.package
     optimal = first.status == "optimal" and best.optimal
     utils = problem.utility(package)

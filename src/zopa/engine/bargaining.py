@@ -31,16 +31,37 @@ The inequalities:
   ``(Σ c_p G_p)ⁿ > nⁿ Aⁿ⁻¹ P*``, a linear score threshold found by an integer
   n-th root.
 
-With good multipliers the region is tiny: on random 8-party, 200-issue
-scenarios it holds a few dozen packages at most.  When a search outgrows its
-node limit the concept is reported unproven, with the best package found.
+With good multipliers the region is tiny for Nash: on random 8-party,
+200-issue scenarios it holds a few dozen packages at most.  For the max-min
+concepts it is as wide as the relaxation's integrality gap, which grows with
+the number of parties (see below).  Egalitarian and Kalai–Smorodinsky share
+one search when every party's ideal gain is the same (their ratios then differ
+by a constant factor).
+
+When a search outgrows its node limit the concept is reported unproven, with
+the best package found and an exact upper bound: every package better than it
+scores at most the best score of the blocks or, when some widening rounds of
+the search finished, just below the lowest score those rounds covered.  As in
+the rigorous bounds of Neumaier & Shcherbina ("Safe bounds in linear and
+mixed-integer linear programming", *Math. Programming* 99, 2004), the
+multipliers come from floating point but the bound is their exact Lagrangian
+value, so it holds whatever their accuracy.
+
+Why the max-min optimum of many parties is hard to prove: its decision
+question ("does some package give every party at least ``T``?") is a
+multiple-choice multidimensional knapsack problem with one dimension per
+party.  On random 8-party, 200-issue scenarios the integer optimum lies about
+6·10⁻⁴ below the relaxation, and about 10¹¹ packages score within that gap.
+Measured on one seed (bench/README.md), neither this search (also with cuts
+from node-LP duals) nor HiGHS's branch and bound nor CP-SAT proves that
+optimum within minutes.
 """
 
 from __future__ import annotations
 
 import math
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from fractions import Fraction
 
 import numpy as np
@@ -48,7 +69,7 @@ import numpy as np
 from zopa.engine.blocks import Structure, decompose
 from zopa.engine.highs import LpSolution, Relaxation
 from zopa.engine.label_setting import coordinates
-from zopa.engine.lagrangian import Bounds, Leaf, search
+from zopa.engine.lagrangian import Bounds, Leaf, Searched, search
 from zopa.engine.skyline import skyline
 from zopa.problem import SCALE, Problem
 
@@ -65,6 +86,14 @@ class Found:
     bound: Fraction | None = None  # unproven: an exact upper bound on the objective
 
 
+@dataclass(frozen=True)
+class Fair:
+    """A max-min result: ``min_p G_p / R_p`` of the package found, and what is proven."""
+
+    found: Found  # proven: the tie-broken optimum; else the best found, bound on the ratio
+    ratio: Fraction | None  # None: no acceptable package (proven or not, see found)
+
+
 @dataclass
 class Context:
     """A problem's blocks reduced to the options that matter for the veto parties."""
@@ -76,7 +105,9 @@ class Context:
     utilities: list[np.ndarray]  # per block: (parties, options) of the reduced options
     rows: list[np.ndarray]  # per block: reduced option → joint option of the block
     deadline: float | None = None
-    last_bound: Fraction | None = None  # the bound proven by the last unfinished max-min search
+    # max-min results by the parties' ratio scales divided by their gcd (egalitarian and
+    # Kalai–Smorodinsky coincide when every party's ideal gain is the same)
+    fair: dict[tuple[tuple[int, int], ...], Fair] = field(default_factory=dict)
 
     def package(self, choices: list[int]) -> list[int]:
         picks = [int(r[c]) for r, c in zip(self.rows, choices, strict=True)]
@@ -188,8 +219,8 @@ def _left_over(ctx: Context) -> bool:
     return ctx.deadline is not None and time.monotonic() > ctx.deadline
 
 
-def _search(ctx: Context, weights: dict[int, int], region: Bounds, leaf: Leaf) -> bool:
-    """The exact search; False when a limit stopped it.
+def _search(ctx: Context, weights: dict[int, int], region: Bounds, leaf: Leaf) -> Searched:
+    """The exact search (``complete`` False when a limit stopped it).
 
     Raises OverflowError when the scores would not stay exact in int64 (then
     the callers use CP-SAT).
@@ -197,7 +228,13 @@ def _search(ctx: Context, weights: dict[int, int], region: Bounds, leaf: Leaf) -
     from zopa.engine import lagrangian
 
     scores = _scores(ctx, weights)
-    return search(scores, ctx.utilities, region, leaf, ctx.deadline, lagrangian.MAX_NODES).complete
+    return search(scores, ctx.utilities, region, leaf, ctx.deadline, lagrangian.MAX_NODES)
+
+
+def _reach(ctx: Context, weights: dict[int, int], searched: Searched) -> int:
+    """The highest score a package the unfinished search never listed can have."""
+    top = sum(max(s) for s in _scores(ctx, weights))
+    return top if searched.covered is None else min(top, searched.covered - 1)
 
 
 # --------------------------------------------------------------------------- linear
@@ -245,7 +282,7 @@ def maximise(
     for known in (start, _rounded(ctx, lp, sol)):
         if known is not None:
             consider(np.array([known]), _utility(ctx, known))
-    complete = _search(ctx, weights, region, consider)
+    complete = _search(ctx, weights, region, consider).complete
     if best[0] is None:
         return Found(None, complete), None
     return Found(ctx.package(best[0]), complete), best[1]
@@ -304,16 +341,9 @@ def utilitarian(ctx: Context) -> Found:
 
 def egalitarian(ctx: Context) -> Found:
     """Max-min gain; among the optima the largest total utility."""
-    ctx.last_bound = None
-    gain, choices, proven = _max_min(ctx, {p: 1 for p in ctx.V})
-    if gain is None:
-        return Found(None, proven)
-    bound = None if proven or ctx.last_bound is None else ctx.last_bound / SCALE
-    if not proven:  # the tie-break needs the optimum: report the best found as it is
-        return Found(ctx.package(choices), False, bound)  # type: ignore[arg-type]
-    floors = {p: ctx.D[p] + int(gain) for p in ctx.V}
-    found, _ = maximise(ctx, {p: 1 for p in ctx.V}, floors, choices)
-    return Found(found.package, found.optimal)
+    fair = _fair(ctx, {p: 1 for p in ctx.V})
+    bound = fair.found.bound
+    return replace(fair.found, bound=None if bound is None else bound / SCALE)
 
 
 def kalai_smorodinsky(ctx: Context, ideal: dict[int, int]) -> tuple[Found, Fraction | None]:
@@ -321,26 +351,50 @@ def kalai_smorodinsky(ctx: Context, ideal: dict[int, int]) -> tuple[Found, Fract
     R = {p: ideal[p] - ctx.D[p] for p in ctx.V if ideal[p] > ctx.D[p]}
     if not R:
         return utilitarian(ctx), None
-    ctx.last_bound = None
-    ratio, choices, proven = _max_min(ctx, R)
-    if ratio is None:
-        return Found(None, proven), None
-    if not proven:
-        return Found(ctx.package(choices), False, ctx.last_bound), ratio  # type: ignore[arg-type]
-    floors = {p: ctx.D[p] + -(-ratio.numerator * r // ratio.denominator) for p, r in R.items()}
-    found, _ = maximise(ctx, {p: 1 for p in ctx.V}, floors, choices)
-    return Found(found.package, proven and found.optimal), ratio
+    fair = _fair(ctx, R)
+    return fair.found, fair.ratio
 
 
-def _max_min(ctx: Context, R: dict[int, int]) -> tuple[Fraction | None, list[int] | None, bool]:
-    """The largest ``min_p G_p / R_p`` over the acceptable packages (exact), a package
-    (block choices) reaching it, and a proof flag.
+def _fair(ctx: Context, R: dict[int, int]) -> Fair:
+    """The max-min of ``G_p / R_p``, tie-broken by the largest total utility.
 
     ``R`` is 1 for every party for the egalitarian solution; for
-    Kalai–Smorodinsky it is ``I_p − D_p``.
+    Kalai–Smorodinsky it is ``I_p − D_p``.  Scales that differ by a common
+    factor have the same optimum (the ratio divided by the factor), so each is
+    solved once per context.
+    """
+    g = math.gcd(*R.values())
+    key = tuple(sorted((p, r // g) for p, r in R.items()))
+    if key not in ctx.fair:
+        ctx.fair[key] = _tie_broken(ctx, dict(key))
+    fair = ctx.fair[key]
+    if fair.ratio is None or g == 1:
+        return fair
+    bound = fair.found.bound
+    return Fair(replace(fair.found, bound=None if bound is None else bound / g), fair.ratio / g)
+
+
+def _tie_broken(ctx: Context, R: dict[int, int]) -> Fair:
+    ratio, choices, proven, bound = _max_min(ctx, R)
+    if ratio is None:
+        return Fair(Found(None, proven), None)
+    if not proven:  # the tie-break needs the optimum: report the best found as it is
+        return Fair(Found(ctx.package(choices), False, bound), ratio)  # type: ignore[arg-type]
+    floors = {p: ctx.D[p] + -(-ratio.numerator * r // ratio.denominator) for p, r in R.items()}
+    found, _ = maximise(ctx, {p: 1 for p in ctx.V}, floors, choices)
+    if not found.optimal:  # the value is proven, only the tie-break is not
+        found = replace(found, bound=ratio)
+    return Fair(found, ratio)
+
+
+def _max_min(
+    ctx: Context, R: dict[int, int]
+) -> tuple[Fraction | None, list[int] | None, bool, Fraction | None]:
+    """The largest ``min_p G_p / R_p`` over the acceptable packages (exact), a package
+    (block choices) reaching it, a proof flag and, unproven, an exact upper bound.
     """
     if not ctx.structure.feasible:
-        return None, None, True
+        return None, None, True, None
     lp, bounds = _relaxation(ctx, {})
     # t is the ratio times max(R) on the unit scale, so that it lies in [0, 1]
     t = lp.add_column(-4.0, 4.0)
@@ -352,7 +406,7 @@ def _max_min(ctx: Context, R: dict[int, int]) -> tuple[Fraction | None, list[int
     lp.maximise({}, {t: 1.0})
     sol = lp.solve()
     if sol.status == "infeasible" and _no_package(ctx, sol, bounds):
-        return None, None, True
+        return None, None, True, None
     mult, const = _multipliers(sol, bounds, K) if sol.status == "optimal" else ({}, 0)
     lam = (
         {p: _floor(-float(sol.duals[row]), K) for p, row in rows.items()}
@@ -402,13 +456,18 @@ def _max_min(ctx: Context, R: dict[int, int]) -> tuple[Fraction | None, list[int
     start = _rounded(ctx, lp, sol)
     if start is not None:
         consider(np.array([start]), _utility(ctx, start))
-    complete = _search(ctx, weights, region, consider)
-    if not complete:  # Σλ·(U − D) ≥ t·Σλ·R for every acceptable package with ratio t
-        spread = sum(lam[p] * R[p] for p in lam)
-        top = sum(max(s) for s in _scores(ctx, weights))
-        if spread > 0:
-            ctx.last_bound = Fraction(top - const - sum(lam[p] * ctx.D[p] for p in lam), spread)
-    return best[0], best[1], complete
+    searched = _search(ctx, weights, region, consider)
+    bound = None
+    spread = sum(lam[p] * R[p] for p in lam)
+    if not searched.complete and spread > 0:
+        # Σλ·(U − D) ≥ t·Σλ·R for every acceptable package with ratio t, and
+        # Σλ·U ≤ score − const; a better package the search never listed scores at most
+        # the reach
+        reach = _reach(ctx, weights, searched)
+        bound = Fraction(reach - const - sum(lam[p] * ctx.D[p] for p in lam), spread)
+        if best[0] is not None:
+            bound = max(bound, best[0])
+    return best[0], best[1], searched.complete, bound
 
 
 # --------------------------------------------------------------------------- Nash
@@ -462,15 +521,16 @@ def nash(ctx: Context) -> tuple[Found, int]:
     start = _rounded(ctx, lp, sol)
     if start is not None:
         consider(np.array([start]), _utility(ctx, start))
-    complete = _search(ctx, weights, region, consider)
+    searched = _search(ctx, weights, region, consider)
+    complete = searched.complete
     if best[0] is None:
         if complete:  # no package with every gain positive: the product is 0
             return utilitarian(ctx), 0
         return Found(None, False), 0
     bound = None
-    if not complete:  # AM-GM: Π G ≤ (Σ w·G)ⁿ / (nⁿ·Π w), and Σ w·G ≤ the best score − offset
-        reach = max(0, sum(max(s) for s in _scores(ctx, weights)) - offset)
-        bound = Fraction(reach**n, n**n * W * SCALE**n)
+    if not complete:  # AM-GM: Π G ≤ (Σ w·G)ⁿ / (nⁿ·Π w), and Σ w·G ≤ score − offset
+        reach = max(0, _reach(ctx, weights, searched) - offset)
+        bound = max(Fraction(reach**n, n**n * W * SCALE**n), Fraction(best[1], SCALE**n))
     return Found(ctx.package(best[0]), complete, bound), best[1]
 
 

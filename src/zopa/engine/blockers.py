@@ -154,9 +154,8 @@ def _blockers(
             [],
             [c.id for c in problem.constraints],
         )
-    deadline = start + time_limit if time_limit else None
+    deadline = start + time_limit if time_limit else None  # one deadline for both searches
     muses = enumerate_muses(oracle, universe, limit, deadline, known)
-    deadline = time.monotonic() + time_limit if time_limit else None
     if muses.complete:  # duality: no more SAT calls needed
         mcses = hitting_sets(muses.muses, limit, deadline)
     else:

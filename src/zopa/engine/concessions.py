@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from typing import Any
 
 from zopa.engine.sat import SatModel
 
@@ -52,16 +53,40 @@ def enumerate_mcses(
         wcnf.append([model.selectors[c]], weight=1)
     index = {model.selectors[c]: c for c in chosen}
     found: list[frozenset[int]] = []
+    if deadline is not None and time.monotonic() > deadline:
+        return McsResult([], False, 0)
     with RC2(wcnf) as rc2:
-        for assignment in rc2.enumerate(block=-1):
-            dropped = frozenset(index[-lit] for lit in assignment if -lit in index)
-            if not dropped:  # everything holds: no concession needed
-                return McsResult([], True, 0)
-            found.append(dropped)
-            out_of_time = deadline is not None and time.monotonic() > deadline
-            if (limit is not None and len(found) >= limit) or out_of_time:
-                return McsResult(found, False, len(dropped) - 1)
+        # RC2 enumerates smallest first; a timer interrupts a MaxSAT call that runs past the
+        # deadline (the call then yields nothing, so nothing unproven is reported)
+        timer = _interrupt_at(rc2, deadline)
+        try:
+            for assignment in rc2.enumerate(block=-1, expect_interrupt=timer is not None):
+                dropped = frozenset(index[-lit] for lit in assignment if -lit in index)
+                if not dropped:  # everything holds: no concession needed
+                    return McsResult([], True, 0)
+                found.append(dropped)
+                out_of_time = deadline is not None and time.monotonic() > deadline
+                if (limit is not None and len(found) >= limit) or out_of_time:
+                    return McsResult(found, False, len(dropped) - 1)
+        finally:
+            if timer is not None:
+                timer.cancel()
+        if timer is not None and (rc2.interrupted or time.monotonic() > deadline):  # type: ignore[operator]
+            last = len(found[-1]) if found else 1
+            return McsResult(found, False, last - 1)
     return McsResult(found, True, len(chosen))
+
+
+def _interrupt_at(rc2: Any, deadline: float | None) -> Any:
+    """A started timer that interrupts ``rc2`` at ``deadline`` (None without a deadline)."""
+    import threading
+
+    if deadline is None:
+        return None
+    timer = threading.Timer(max(0.0, deadline - time.monotonic()), rc2.interrupt)
+    timer.daemon = True
+    timer.start()
+    return timer
 
 
 def hitting_sets(

@@ -86,33 +86,51 @@ def _marco(
             model = map_solver.get_model()
             seed = [universe[k] for k in range(n) if model[k] > 0]
             if oracle.check(seed):
-                mss = _grow(oracle, seed, universe)
+                mss = _grow(oracle, seed, universe, deadline)
+                if mss is None:  # out of time: a set not proven maximal blocks nothing
+                    yield None
+                    return
                 outside = [slot[c] + 1 for c in universe if c not in mss]
                 if not outside:  # every constraint holds together: nothing left
                     return
                 map_solver.add_clause(outside)
             else:
-                mus = _shrink(oracle, oracle.core())
+                mus = _shrink(oracle, oracle.core(), deadline)
+                if mus is None:  # out of time: a core not proven minimal is no conflict
+                    yield None
+                    return
                 map_solver.add_clause([-(slot[c] + 1) for c in mus])
                 found += 1
                 yield frozenset(mus)
 
 
-def _grow(oracle: SatSolver, seed: list[int], universe: list[int]) -> set[int]:
-    """A maximal satisfiable superset (within ``universe``) of a satisfiable ``seed``."""
+def _late(deadline: float | None) -> bool:
+    return deadline is not None and time.monotonic() > deadline
+
+
+def _grow(
+    oracle: SatSolver, seed: list[int], universe: list[int], deadline: float | None = None
+) -> set[int] | None:
+    """A maximal satisfiable superset (within ``universe``) of a satisfiable ``seed``;
+    None when the deadline passes first."""
     inside = set(universe)
     current = set(seed) | (oracle.satisfied() & inside)
     for c in universe:
+        if _late(deadline):
+            return None
         if c not in current and oracle.check([*current, c]):
             current |= {c} | (oracle.satisfied() & inside)
     return current
 
 
-def _shrink(oracle: SatSolver, core: list[int]) -> list[int]:
-    """A minimal unsatisfiable subset of an unsatisfiable ``core`` (deletion-based)."""
+def _shrink(oracle: SatSolver, core: list[int], deadline: float | None = None) -> list[int] | None:
+    """A minimal unsatisfiable subset of an unsatisfiable ``core`` (deletion-based);
+    None when the deadline passes first."""
     mus = list(core)
     k = 0
     while k < len(mus):
+        if _late(deadline):
+            return None
         trial = mus[:k] + mus[k + 1 :]
         if oracle.check(trial):
             k += 1  # mus[k] is needed

@@ -19,7 +19,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from zopa import rules
+from zopa import rules, signals
 from zopa.problem import Constraint, Problem
 
 WORKERS = 1  # one worker gives the same package on every run (ties are common)
@@ -217,11 +217,14 @@ class CpModel:
         solver = cp.CpSolver()
         solver.parameters.num_workers = WORKERS
         solver.parameters.cp_model_presolve = PRESOLVE
+        # SIGINT is zopa's to handle (zopa.signals): CP-SAT's own handler would swallow it
+        solver.parameters.catch_sigint_signal = False
         if time_limit is not None:
             solver.parameters.max_time_in_seconds = max(time_limit, 0.01)
         for key, value in (parameters or {}).items():
             setattr(solver.parameters, key, value)
-        status = solver.solve(self.model)
+        with signals.stops(solver.stop_search):  # a stop signal ends the search at once
+            status = solver.solve(self.model)
         name = {
             cp.OPTIMAL: "optimal",
             cp.FEASIBLE: "feasible",

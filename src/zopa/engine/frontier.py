@@ -107,6 +107,7 @@ def frontier(
         left = None if deadline is None else max(0.01, deadline - time.monotonic())
         vectors, packages, complete = _dominance_cuts(problem, P, limit, left)
         used = "dominance-cuts"
+    vectors, packages, complete = _verified(problem, P, vectors, packages, complete)
     order = (
         np.lexsort(tuple(-vectors[:, j] for j in reversed(range(len(P))))) if len(vectors) else []
     )
@@ -151,6 +152,23 @@ def _decomposed(
     rows = np.arange(min(len(result.vectors), limit))
     packages = structure.packages(result.choices[rows])
     return result.vectors[rows], packages, len(rows) == len(result.vectors)
+
+
+def _verified(
+    problem: Problem, P: list[int], vectors: np.ndarray, packages: np.ndarray, complete: bool
+) -> tuple[np.ndarray, np.ndarray, bool]:
+    """Only points whose witness every veto party accepts, with their real utilities.
+
+    Right or silent: a search cut short by a limit reports a subset of the
+    frontier, never a point it has not checked.
+    """
+    if not len(packages):
+        return vectors, packages, complete
+    real = problem.utilities(packages)[:, P] == vectors
+    ok = problem.agreement_mask(packages) & real.all(axis=1)
+    if ok.all():
+        return vectors, packages, complete
+    return vectors[ok], packages[ok], False
 
 
 def _empty(parties: int, issues: int) -> tuple[np.ndarray, np.ndarray, bool]:

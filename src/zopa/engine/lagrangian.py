@@ -31,6 +31,7 @@ import numpy as np
 
 MAX_NODES = 20_000_000  # partial packages examined before the search gives up
 BATCH_BYTES = 1 << 20  # size of one batch of partial packages (the stack holds many)
+GROWTH = 8  # each round of the search covers this many times the previous width of scores
 SAFE = 1 << 62  # every score sum and utility stays below this in absolute value
 
 # leaf(choices (m, blocks), utilities (m, parties)) for a batch of complete packages
@@ -50,6 +51,10 @@ class Bounds:
 class Searched:
     complete: bool  # False: the node limit or the deadline stopped the search
     nodes: int
+    # not complete: every package of the region (as the callback left it) that scores at
+    # least ``covered`` went to the callback, in the rounds that finished before the
+    # limit; None when none finished
+    covered: int | None = None
 
 
 def search(
@@ -67,7 +72,7 @@ def search(
     ``b``.
 
     The region is searched in widening rounds: first only the packages within
-    a small loss of the best score, then 64 times more, and so on, until a
+    a small loss of the best score, then :data:`GROWTH` times more, and so on, until a
     round covers the whole region.  A good incumbent found early (the
     packages of highest score usually include the optimum) raises the
     threshold before the wide rounds start, so they stay small.
@@ -84,15 +89,17 @@ def search(
     losses = [int(s.max() - v) for s in score for v in s.tolist() if v < s.max()]
     width = max(1, min(losses, default=1))
     nodes = 0
+    covered: int | None = None
     while True:
-        covered = top - width <= bounds.threshold
+        whole = top - width <= bounds.threshold
         done, used = _round(score, tables, bounds, leaf, top - width, deadline, max_nodes - nodes)
         nodes += used
         if not done:
-            return Searched(False, nodes)
-        if covered or top - width <= bounds.threshold:
-            return Searched(True, nodes)
-        width *= 64
+            return Searched(False, nodes, covered)
+        if whole or top - width <= bounds.threshold:
+            return Searched(True, nodes, bounds.threshold)
+        covered = top - width
+        width *= GROWTH
 
 
 def _round(

@@ -64,14 +64,18 @@ class Solution:
 class Solutions:
     scenario: str
     as_of: Any
-    feasible: bool
+    feasible: bool | None  # None: a limit stopped the search before it was decided
     solutions: dict[str, Solution]
-    ideal: dict[str, float] = field(default_factory=dict)
+    ideal: dict[str, float] = field(default_factory=dict)  # only the proven ideal utilities
     complete: bool = True  # False: a limit stopped the search before every concept had a package
 
     @property
     def all_optimal(self) -> bool:
-        return self.complete and all(s.optimal for s in self.solutions.values())
+        return (
+            self.complete
+            and self.feasible is not None
+            and all(s.optimal for s in self.solutions.values())
+        )
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -120,8 +124,8 @@ def _by_blocks(problem: Problem, ctx: Any, wanted: list[str]) -> Solutions:
         return Solutions(problem.scenario.id, problem.as_of, False, {})
     ideals, ideals_proven = found_ideals
     bounds: dict[str, float] = {}
-    if not ideals:  # stopped before any acceptable package was found
-        return Solutions(problem.scenario.id, problem.as_of, True, {}, complete=False)
+    if not ideals:  # stopped before any acceptable package was found: nothing is decided
+        return Solutions(problem.scenario.id, problem.as_of, None, {}, complete=False)
     found: dict[str, tuple[Any, bool]] = {}
     for concept in wanted:
         if concept == "utilitarian":
@@ -138,7 +142,8 @@ def _by_blocks(problem: Problem, ctx: Any, wanted: list[str]) -> Solutions:
         found[concept] = (result.package, result.optimal)
         if result.bound is not None:
             bounds[concept] = float(result.bound)
-    return _assemble(problem, wanted, found, V, D, ideals, bounds)
+    proven = set(ideals) if ideals_proven else set()
+    return _assemble(problem, wanted, found, V, D, ideals, bounds, proven)
 
 
 def _by_cpsat(problem: Problem, wanted: list[str], deadline: float | None) -> Solutions:
@@ -152,19 +157,28 @@ def _by_cpsat(problem: Problem, wanted: list[str], deadline: float | None) -> So
             pool.submit(nash, problem, V, time_limit=_left(deadline)) if "nash" in wanted else None
         )
         ideals: dict[int, int] = {}
+        proven: set[int] = set()
         for p in V:
             sol = _maximise(problem, V, lambda cp, p=p: cp.U[p], deadline)
-            if sol.package is None:
-                return Solutions(problem.scenario.id, problem.as_of, False, {})
+            if sol.package is None:  # infeasible, or undecided when the time ran out
+                if pending is not None:
+                    pending.cancel()
+                if sol.status == "infeasible":
+                    return Solutions(problem.scenario.id, problem.as_of, False, {})
+                return Solutions(problem.scenario.id, problem.as_of, None, {}, complete=False)
             ideals[p] = problem.utility(sol.package)[p]
+            if sol.status == "optimal":
+                proven.add(p)
         found: dict[str, tuple[Any, bool]] = {}
         for concept in wanted:
             if concept != "nash":
                 found[concept] = _cpsat_concept(problem, concept, V, D, ideals, deadline)
+        if "kalai_smorodinsky" in found and proven != set(V):  # ratios of unproven ideals
+            found["kalai_smorodinsky"] = (found["kalai_smorodinsky"][0], False)
         if pending is not None:
             res = pending.result()
             found["nash"] = (res.package, res.optimal)
-    return _assemble(problem, wanted, found, V, D, ideals)
+    return _assemble(problem, wanted, found, V, D, ideals, None, proven)
 
 
 def _cpsat_concept(
@@ -200,7 +214,9 @@ def _assemble(
     D: dict[int, int],
     ideals: dict[int, int],
     bounds: dict[str, float] | None = None,
+    proven: set[int] | None = None,
 ) -> Solutions:
+    """The solutions found; ``ideal`` lists only the ideal utilities proven (``proven``)."""
     out: dict[str, Solution] = {}
     for concept in wanted:
         pkg, optimal = found[concept]
@@ -213,7 +229,7 @@ def _assemble(
         problem.as_of,
         True,
         out,
-        {problem.parties[p].id: ideals[p] / SCALE for p in ideals},
+        {problem.parties[p].id: ideals[p] / SCALE for p in ideals if p in (proven or ())},
         complete=len(out) == len(wanted),
     )
 

@@ -12,6 +12,7 @@ after that date are left out.
 from __future__ import annotations
 
 import datetime as dt
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -106,12 +107,14 @@ def _entries(
     seen: dict[tuple[str, ...], Blockers] = {}  # drafts on dates with the same red lines
     record = everything.at(as_of)  # the stances as reported by the timeline's date
     out = []
+    deadline = time.monotonic() + time_limit if time_limit else None  # one for every date
     for draft in drafts:
         problem = everything.at(draft.date)
         key = tuple(c.id for c in problem.constraints)
         if key not in seen:
+            left = None if deadline is None else max(0.001, deadline - time.monotonic())
             seen[key] = blockers(
-                problem, time_limit=time_limit, explain=False, oracle=oracle, known=known
+                problem, time_limit=left, explain=False, oracle=oracle, known=known
             )
             known += [m for m in seen[key].oracle_muses if m not in known]
         out.append(_entry(record, draft, seen[key]))

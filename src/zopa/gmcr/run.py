@@ -10,6 +10,7 @@ document described in docs/reference/stability.md.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -73,22 +74,39 @@ def load(ref: str | None) -> tuple[GraphModel | Any, bool]:
 
 
 def declares_model(path: Path) -> bool:
-    """Whether a file says ``format: zopa-gmcr/...`` (read without positions; errors are
-    left to the loader that will read it properly)."""
+    """Whether a file says ``format: zopa-gmcr/...`` (errors are left to the loader that
+    will read it properly).
+
+    Only a file that names the format at all is parsed, and then by the bounded
+    reader every loader uses (:mod:`zopa.yamltree`): no input can crash or stall
+    the sniffing.
+    """
     if not path.is_file():
         return False
-    try:
-        from ruamel.yaml import YAML
+    from zopa import yamltree
+    from zopa.fileio import read_bounded
+    from zopa.limits import MAX_FILE_BYTES
 
-        data = YAML(typ="safe", pure=False).load(path.read_text(encoding="utf-8-sig"))
-    except Exception:  # the scenario loader reports it with a position
+    try:
+        text = read_bounded(path, MAX_FILE_BYTES).decode("utf-8-sig")
+    except (OSError, UnicodeDecodeError):
+        return _format_line(path)
+    if not _MENTIONS_MODEL.search(text):
+        return False
+    try:
+        data = yamltree.read(text)
+    except yamltree.YamlError:  # the scenario loader reports it with a position
         return _format_line(path)
     return isinstance(data, dict) and str(data.get("format", "")).startswith("zopa-gmcr")
 
 
+_MENTIONS_MODEL = re.compile(r"""format["']?\s*:\s*["']?zopa-gmcr""")
+
+
 def _format_line(path: Path) -> bool:
     try:
-        head = path.read_bytes()[:4096].decode("utf-8", "replace")
+        with open(path, "rb") as handle:  # the head only, whatever the file
+            head = handle.read(4096).decode("utf-8", "replace")
     except OSError:
         return False
     return any(line.replace(" ", "").startswith("format:zopa-gmcr") for line in head.splitlines())

@@ -20,17 +20,15 @@ weights and values (which zopa normalises and keeps in [0, 1]):
 from __future__ import annotations
 
 import itertools
-import os
 import re
-import secrets
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
 from io import StringIO
-from pathlib import Path
 from typing import Any
 
 from zopa import rules
+from zopa.fileio import write_atomic as write_atomic  # the one writer; `zopa import -o` uses it
 from zopa.interop.semantics import ONE, ZERO, breakpoints
 from zopa.model import MAX_OPTIONS, Scenario
 from zopa.parse import Diagnostic, ScenarioError, parse_scenario
@@ -304,17 +302,3 @@ def dump_yaml(document: dict[str, Any]) -> str:
     out = StringIO()
     yaml.dump(document, out)
     return out.getvalue()
-
-
-def write_atomic(path: Path, data: str | bytes) -> None:
-    """Write ``data`` to ``path`` through a temporary file in the same folder."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    raw = data.encode("utf-8") if isinstance(data, str) else data
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
-    try:
-        with tmp.open("xb") as handle:  # created with the usual permissions
-            handle.write(raw)
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise

@@ -73,11 +73,14 @@ def genius_files(folder: Path) -> tuple[Path, list[Path]] | None:
 
 def geniusweb_files(folder: Path) -> tuple[Path, list[Path]] | None:
     """(domain, profiles) of a GeniusWeb folder, or None when it holds no JSON domain."""
+    from zopa.fileio import read_bounded
+    from zopa.interop.geniusweb import MAX_JSON_BYTES
+
     domains: list[Path] = []
     profiles: list[Path] = []
     for path in _files(folder, ".json"):
         try:
-            data = json.loads(path.read_text(encoding="utf-8-sig"))
+            data = json.loads(read_bounded(path, MAX_JSON_BYTES).decode("utf-8-sig"))
         except (OSError, UnicodeDecodeError, json.JSONDecodeError, RecursionError):
             continue  # reported properly only if it was meant to be read
         if isinstance(data, dict) and "issuesValues" in data:
@@ -90,7 +93,19 @@ def geniusweb_files(folder: Path) -> tuple[Path, list[Path]] | None:
 
 
 def load_folder(folder: Path) -> Imported:
-    """Import a GENIUS (preferred) or GeniusWeb folder with the default semantics."""
+    """Import a GENIUS (preferred) or GeniusWeb folder with the default semantics.
+
+    A folder that :func:`zopa.fileio.replace_folder` had not finished writing
+    (an export killed midway) is refused: it is not a smaller valid domain.
+    """
+    from zopa.fileio import INCOMPLETE, incomplete
+
+    if incomplete(folder):
+        message = (
+            f"is a folder that zopa was still writing when it stopped ({INCOMPLETE} is in it); "
+            "it is incomplete: export again"
+        )
+        raise ScenarioError([Diagnostic(str(folder), 1, 1, message)])
     found = genius_files(folder)
     if found is not None:
         from zopa.interop.genius import import_genius

@@ -555,8 +555,9 @@ def export_genius(scenario: Scenario, folder: Path, force: bool = False) -> Expo
     The folder must be new or empty: GENIUS (and zopa) load every profile in
     a folder, so old ones would come back as extra parties.  With ``force``,
     the GENIUS domain and profile files already in it are replaced and every
-    other file is left alone.  The files are written to a temporary folder
-    beside it first, so a failure leaves no half-written export.  Raises
+    other file is left alone.  The new folder is written completely beside the
+    old one and swapped in, so a failure or a kill leaves the old folder or the
+    new one, never a mix.  Raises
     :class:`ExportError` when the folder cannot take the export.
     """
     from zopa.problem import option_values
@@ -627,31 +628,16 @@ def _stale_files(folder: Path, force: bool) -> list[Path]:
 
 
 def _write_folder(folder: Path, texts: list[tuple[str, bytes]], stale: list[Path]) -> None:
-    """Write every file into a temporary folder beside ``folder``, then move it into place."""
-    import os
-    import shutil
-    import tempfile
+    """Write the export as a whole new folder and swap it in (:func:`zopa.fileio.replace_folder`).
 
-    parent = folder.absolute().parent
-    parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", suffix=".tmp", dir=parent))
-    try:
-        for name, data in texts:
-            (tmp / name).write_bytes(data)
-        if not folder.exists():
-            os.rename(tmp, folder)
-        elif not stale and not any(folder.iterdir()):
-            folder.rmdir()  # os.rename cannot replace a folder everywhere (Windows)
-            os.rename(tmp, folder)
-        else:  # --force: the old GENIUS files go, the new ones move in
-            for path in stale:
-                path.unlink(missing_ok=True)
-            for name, _ in texts:
-                os.replace(tmp / name, folder / name)
-            tmp.rmdir()
-    finally:
-        if tmp.exists():
-            shutil.rmtree(tmp, ignore_errors=True)
+    Files of the old folder that are not stale GENIUS files are carried into the
+    new one; a kill at any instant leaves the old folder or the new one.
+    """
+    from zopa.fileio import replace_folder
+
+    gone = {p.name for p in stale} | {name for name, _ in texts}
+    keep = [p for p in folder.iterdir() if p.name not in gone] if folder.is_dir() else []
+    replace_folder(folder, dict(texts), keep)
 
 
 def _integer_issue(scenario: Scenario, k: int) -> tuple[Fraction, Fraction] | None:

@@ -26,10 +26,11 @@ from typing import Any, NoReturn
 
 from zopa.interop.build import Imported, IssueSpec, PartySpec, build, exact_form, plain
 from zopa.interop.semantics import ONE, ZERO
+from zopa.limits import MAX_INTEROP_BYTES
 from zopa.model import MAX_OPTIONS
 from zopa.parse import Diagnostic, ScenarioError
 
-MAX_JSON_BYTES = 50 * 1024 * 1024
+MAX_JSON_BYTES = MAX_INTEROP_BYTES
 ADDITIVE = "LinearAdditiveUtilitySpace"
 QUANTUM = Fraction(1, 10**8)  # NumberValueSetUtilities rounds to 8 decimals
 
@@ -62,14 +63,13 @@ class DomainIssue:
 
 
 def read_json(path: Path) -> JsonFile:
+    from zopa.fileio import TooLarge, read_bounded
+
     name = str(path)
     try:
-        size = path.stat().st_size
-        if size > MAX_JSON_BYTES:
-            raise ScenarioError(
-                [Diagnostic(name, 1, 1, f"file is {size:,} bytes; the limit is {MAX_JSON_BYTES:,}")]
-            )
-        text = path.read_bytes().decode("utf-8-sig")
+        text = read_bounded(path, MAX_JSON_BYTES).decode("utf-8-sig")
+    except TooLarge as err:
+        raise ScenarioError([Diagnostic(name, 1, 1, err.strerror)]) from None
     except IsADirectoryError:
         raise ScenarioError([Diagnostic(name, 1, 1, "is a folder, not a JSON file")]) from None
     except OSError as err:

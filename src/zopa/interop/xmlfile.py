@@ -15,9 +15,10 @@ from pathlib import Path
 from typing import Any, NoReturn
 from xml.parsers import expat
 
+from zopa.limits import MAX_INTEROP_BYTES
 from zopa.parse import Diagnostic, ScenarioError
 
-MAX_XML_BYTES = 50 * 1024 * 1024  # the largest GENIUS profile is a few MB
+MAX_XML_BYTES = MAX_INTEROP_BYTES  # the largest GENIUS profile is a few MB
 
 
 @dataclass
@@ -81,16 +82,15 @@ def _forbid_entities(*_: Any) -> NoReturn:
 
 def read_xml(path: Path, name: str | None = None) -> XmlFile:
     """Parse ``path``; raise :class:`ScenarioError` (file, line, column) if it is not XML."""
+    from zopa.fileio import TooLarge, read_bounded
+
     shown = name or str(path)
     try:
-        size = path.stat().st_size
-        if size > MAX_XML_BYTES:
-            raise ScenarioError(
-                [Diagnostic(shown, 1, 1, f"file is {size:,} bytes; the limit is {MAX_XML_BYTES:,}")]
-            )
-        data = path.read_bytes()
+        data = read_bounded(path, MAX_XML_BYTES)
     except IsADirectoryError:
         raise ScenarioError([Diagnostic(shown, 1, 1, "is a folder, not an XML file")]) from None
+    except TooLarge as err:
+        raise ScenarioError([Diagnostic(shown, 1, 1, err.strerror)]) from None
     except OSError as err:
         raise ScenarioError(
             [Diagnostic(shown, 1, 1, f"cannot read the file: {err.strerror}")]

@@ -30,6 +30,7 @@ class Report:
     frontier_figure: Any | None  # plotly Figure, or None with fewer than two parties
     frontier_note: str
     timeline_figure: Any | None
+    complete: bool = True  # every search of the analysis finished (`zopa report` exits 3 if not)
 
     @property
     def problem(self) -> Problem:
@@ -54,10 +55,12 @@ def gather(problem: Problem, draft: Draft | None, time_limit: float | None = Non
         p.id for p in problem.parties
     ]
     figure = None
+    complete = result.complete
     if len(parties) >= 2:
         x, y = parties[0], parties[1]
         others = [p.id for p in problem.parties if p.id not in (x, y)]
-        points = frontier(shown, [x, y], limit=FRONTIER_POINTS, time_limit=FRONTIER_SECONDS)
+        seconds = min(FRONTIER_SECONDS, time_limit) if time_limit else FRONTIER_SECONDS
+        points = frontier(shown, [x, y], limit=FRONTIER_POINTS, time_limit=seconds)
         marks = {k: s.to_json() for k, s in solutions.solutions.items()}
         mark = draft_mark(shown, draft)
         if mark:
@@ -66,7 +69,7 @@ def gather(problem: Problem, draft: Draft | None, time_limit: float | None = Non
         if not points.complete:
             note += " The frontier search stopped at a limit; the chart may miss points."
     timeline = charts.timeline_figure(result.timeline) if result.timeline else None
-    return Report(result, result.to_json(), figure, note.strip(), timeline)
+    return Report(result, result.to_json(), figure, note.strip(), timeline, complete)
 
 
 def draft_mark(problem: Problem, draft: Draft | None) -> dict[str, Any] | None:

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import itertools
 import os
-import tempfile
 import warnings
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -677,16 +676,21 @@ def save_figure(fig: go.Figure, path: str | Path) -> Path:
     (kaleido finds ``/usr/bin/chromium``); a missing browser raises
     :class:`RuntimeError` with what to install.
     """
+    from zopa.fileio import write_atomic
+
     path = Path(path)
-    suffix = path.suffix.lower()
-    if suffix not in FORMATS:
-        raise ValueError(f"{path}: unknown chart format {suffix!r} (use {', '.join(FORMATS)})")
-    if suffix == ".html":
-        data = fig.to_html(include_plotlyjs=True, full_html=True).encode("utf-8")
-    else:
-        data = static_image(fig, suffix[1:])
-    write_atomic(path, data)
+    write_atomic(path, figure_bytes(fig, path.suffix))
     return path
+
+
+def figure_bytes(fig: go.Figure, suffix: str) -> bytes:
+    """The file content of ``fig`` in the format named by ``suffix`` (``.html``, ``.png``…)."""
+    suffix = suffix.lower()
+    if suffix not in FORMATS:
+        raise ValueError(f"unknown chart format {suffix!r} (use {', '.join(FORMATS)})")
+    if suffix == ".html":
+        return fig.to_html(include_plotlyjs=True, full_html=True).encode("utf-8")
+    return static_image(fig, suffix[1:])
 
 
 @contextmanager
@@ -726,19 +730,3 @@ def static_image(fig: go.Figure, fmt: str, width: int = 900, height: int = 560) 
                 f"installs it): {type(err).__name__}: {err}"
             ) from err
     raise AssertionError("unreachable: the last attempt returns or raises")
-
-
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write to a temporary file in the same folder, then rename: never a half-written file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as out:
-            out.write(data)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes 0600; give the usual permissions
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise

@@ -157,6 +157,11 @@ def no_deal_sentence(problem: Problem, result: Blockers) -> str:
         )
     issues = ", ".join(issue_title(problem, i) for i in result.blocking_issues)
     n = len(result.conflicts)
+    if n == 0:  # infeasibility is proven, but the search stopped before naming a conflict
+        return (
+            f"No deal is possible as of {date_text(problem)}: the red lines conflict, but the "
+            "search stopped at a limit before it named a conflict."
+        )
     conflicts = f"{n} conflict{'s' if n != 1 else ''}" + (
         "" if result.conflicts_complete else " (at least)"
     )

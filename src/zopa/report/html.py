@@ -47,7 +47,7 @@ def render_html(report: Report) -> str:
 
 
 def write_html(report: Report, path: Path) -> list[Path]:
-    from zopa.report.charts import write_atomic
+    from zopa.fileio import write_atomic
 
-    write_atomic(path, render_html(report).encode("utf-8"))
+    write_atomic(path, render_html(report))
     return [path]

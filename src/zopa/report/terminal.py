@@ -361,10 +361,18 @@ def _package_text(problem: Problem, package: dict[str, Any]) -> str:
 
 # --------------------------------------------------------------------------- solutions
 
+UNDECIDED = (
+    "The time limit stopped the search before it found an acceptable package or proved "
+    "that none exists."
+)
+
 
 def render_solutions(
     console: Console, problem: Problem, result: Solutions, title: str = ""
 ) -> None:
+    if result.feasible is None:
+        console.print(UNDECIDED)
+        return
     if not result.feasible:
         say(
             console,
@@ -443,6 +451,9 @@ def render_utilities(
     console: Console, problem: Problem, result: Solutions, issues: list[str] = ()
 ) -> None:
     """Compact: one column per solution concept, the given points, then each party's utility."""
+    if result.feasible is None:
+        console.print("  " + UNDECIDED)
+        return
     if not result.feasible:
         console.print("  No package would be acceptable even then.")
         return
@@ -573,6 +584,9 @@ def render_amendment(
     console: Console, problem: Problem, result: Amendment, hypothetical: bool = False
 ) -> None:
     """The smallest amendment; ``hypothetical``: computed with conflicting red lines set aside."""
+    if result.feasible is None:
+        console.print(UNDECIDED)
+        return
     if not result.feasible:
         say(
             console,

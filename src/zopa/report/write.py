@@ -23,18 +23,20 @@ def write_report(
     path: Path,
     time_limit: float | None = None,
     extra: Mapping[str, Any] | None = None,
-) -> list[Path]:
-    """Write the report to ``path`` (.html or .md); return every file written.
+) -> tuple[list[Path], bool]:
+    """Write the report to ``path`` (.html or .md); return every file written, and whether
+    every search finished (False: a limit stopped one, and the report says so).
 
     ``extra`` keys join the embedded JSON document (the CLI adds ``point_estimate``).
     """
     report = gather(problem, draft, time_limit)
     if extra:
         report = dataclasses.replace(report, document={**report.document, **extra})
+    complete = report.complete
     if path.suffix.lower() == ".md":
         from zopa.report.markdown import write_markdown
 
-        return write_markdown(report, path)
+        return write_markdown(report, path), complete
     from zopa.report.html import write_html
 
-    return write_html(report, path)
+    return write_html(report, path), complete

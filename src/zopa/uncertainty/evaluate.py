@@ -44,7 +44,7 @@ import numpy as np
 
 from zopa import rules
 from zopa.model import RedLine, Scenario, exact
-from zopa.problem import Problem, Realisation, scale
+from zopa.problem import Problem, Realisation, scale_threshold
 from zopa.uncertainty.components import Component, Outcome, components
 from zopa.uncertainty.sampling import Quantity, draw, quantities
 from zopa.uncertainty.tables import Tables
@@ -224,7 +224,7 @@ class Model:
         """Red line ``k`` bound with sample ``s``'s thresholds."""
         line = self.lines[k]
         named = self.thresholds(x, s).get(line.red.id)
-        return rules.bind(line.expr, self.domains, self.party_ids, scale, named)
+        return rules.bind(line.expr, self.domains, self.party_ids, scale_threshold, named)
 
     def realisation(self, x: np.ndarray, s: int, tables: Tables, firm: np.ndarray) -> Realisation:
         """Sample ``s`` as a :class:`Realisation` (for a solver call on that sample)."""

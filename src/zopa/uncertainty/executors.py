@@ -21,6 +21,8 @@ from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from typing import Any
 
+from zopa import signals
+
 MALLOC_FIX = {"MALLOC_TRIM_THRESHOLD_": 2**40, "MALLOC_MMAP_THRESHOLD_": 16_777_216}
 
 Batch = tuple[int, int]
@@ -55,20 +57,32 @@ def _call(fn: Callable[..., Any], job: Any, item: Sequence[Any]) -> Any:
 
 
 class Processes:
-    """A pool of local processes (``spawn``: no solver state is inherited by forking)."""
+    """A pool of local processes (``spawn``: no solver state is inherited by forking).
+
+    Workers ignore SIGINT (the command decides, :mod:`zopa.signals`); after a
+    stop signal :meth:`close` terminates them instead of waiting for their tasks.
+    """
 
     def __init__(self, workers: int | None = None) -> None:
         self.workers = workers or os.cpu_count() or 1
         self.pool = ProcessPoolExecutor(
-            self.workers, mp_context=multiprocessing.get_context("spawn")
+            self.workers,
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=signals.worker_init,
         )
 
     def map(self, fn: Callable[..., Any], job: Any, items: Sequence[Any]) -> Iterator[Any]:
-        futures = [self.pool.submit(_call, fn, job, item) for item in items]
+        with signals.sheltered():  # workers start (on submit) never seeing SIGINT
+            futures = [self.pool.submit(_call, fn, job, item) for item in items]
         for future in as_completed(futures):
             yield future.result()
 
     def close(self) -> None:
+        if signals.stopping():
+            for process in list((self.pool._processes or {}).values()):
+                process.terminate()
+            self.pool.shutdown(wait=False, cancel_futures=True)
+            return
         self.pool.shutdown(cancel_futures=True)
 
 
@@ -86,7 +100,17 @@ class Dask:
             ) from None
         self.cluster = None
         if address is None:
-            with dask.config.set({"distributed.nanny.pre-spawn-environ": MALLOC_FIX}):
+            import logging
+
+            # a local cluster's own warnings (a worker slow to stop, a port taken) are noise
+            # on a command's stderr; errors still show
+            logging.getLogger("distributed").setLevel(logging.ERROR)
+            settings = {
+                "distributed.nanny.pre-spawn-environ": MALLOC_FIX,
+                # each worker runs dask_setup below: it leaves SIGINT to the command
+                "distributed.worker.preload": ["zopa.uncertainty.executors"],
+            }
+            with dask.config.set(settings), signals.silent_children():
                 self.cluster = LocalCluster(
                     n_workers=workers or 1,
                     threads_per_worker=1,
@@ -110,9 +134,16 @@ class Dask:
             yield future.result()
 
     def close(self) -> None:
+        if signals.stopping():  # no graceful goodbyes: the command stops its processes
+            return
         self.client.close()
         if self.cluster is not None:
             self.cluster.close()
+
+
+def dask_setup(worker: Any) -> None:
+    """Dask's preload hook, in every local worker process: ignore SIGINT (zopa.signals)."""
+    signals.worker_init()
 
 
 def choose(

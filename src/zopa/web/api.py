@@ -26,6 +26,7 @@ from zopa.commands import OptionError, defaults
 from zopa.models import bdm
 from zopa.models import sensitivity as sens
 from zopa.models.forecast import MODELS
+from zopa.simulate.run import MAX_ROUNDS as SIMULATION_ROUNDS
 from zopa.web import schemas as S
 from zopa.web import service
 from zopa.web.workspace import MAX_SCENARIO_BYTES, ScenarioTooLarge
@@ -139,7 +140,7 @@ class SimulationSettings(BaseModel):
 
     protocol: Annotated[str, Field(max_length=40)] = defaults.SIMULATION_PROTOCOL
     strategies: Annotated[dict[Short, Short], Field(max_length=50)] = Field(default_factory=dict)
-    rounds: Annotated[int, Field(ge=1, le=10_000)] = defaults.SIMULATION_ROUNDS
+    rounds: Annotated[int, Field(ge=1, le=SIMULATION_ROUNDS)] = defaults.SIMULATION_ROUNDS
     seed: Annotated[int, Field(ge=0, le=2**31 - 1)] = defaults.SIMULATION_SEED
     discount: Annotated[float, Field(gt=0, le=1)] = defaults.SIMULATION_DISCOUNT
     params: Annotated[dict[Short, Short | float | bool], Field(max_length=20)] = Field(
@@ -167,7 +168,7 @@ class TournamentSettings(BaseModel):
     )
     repeats: Annotated[int, Field(ge=1, le=100)] = defaults.TOURNAMENT_REPEATS
     protocol: Annotated[str, Field(max_length=40)] = defaults.SIMULATION_PROTOCOL
-    rounds: Annotated[int, Field(ge=1, le=10_000)] = defaults.SIMULATION_ROUNDS
+    rounds: Annotated[int, Field(ge=1, le=SIMULATION_ROUNDS)] = defaults.SIMULATION_ROUNDS
     seed: Annotated[int, Field(ge=0, le=2**31 - 1)] = defaults.SIMULATION_SEED
     discount: Annotated[float, Field(gt=0, le=1)] = defaults.SIMULATION_DISCOUNT
     params: Annotated[dict[Short, Short | float | bool], Field(max_length=20)] = Field(
@@ -202,6 +203,20 @@ class Text(BaseModel):
         if size > MAX_SCENARIO_BYTES:
             raise ScenarioTooLarge(size)
         return self.text
+
+
+class SaveBody(Text):
+    """Scenario text to save, and the revision it was edited from (optimistic concurrency)."""
+
+    base_revision: Annotated[
+        str | None,
+        Field(
+            max_length=64,
+            description="The `revision` the text was edited from (from GET /api/scenarios/NAME); "
+            '"" when the name was free. A stale one gets 409 and the text is kept as a version. '
+            "Without it the save always applies.",
+        ),
+    ] = None
 
 
 router = APIRouter(prefix="/api", responses=S.ERRORS)
@@ -454,14 +469,19 @@ async def scenario_text(request: Request, name: Name) -> dict[str, Any]:
         "diagnostics": diagnostics,
         "versions": catalogue.versions(name),
         "newer_invalid_draft": catalogue.newer_invalid_draft(name),
+        "revision": catalogue.revision(name),
     }
 
 
 @router.put(
-    "/scenarios/{name}", summary="Save a scenario into the workspace (versioned)", **S.ok(S.Saved)
+    "/scenarios/{name}",
+    summary="Save a scenario into the workspace (versioned)",
+    response_model=None,
+    responses={200: {"model": S.Saved}, **S.STALE},
 )
-async def save(request: Request, name: Name, body: Text) -> dict[str, Any]:
-    saved = await run_in_threadpool(request.app.state.catalogue.save, name, body.checked())
+async def save(request: Request, name: Name, body: SaveBody) -> dict[str, Any]:
+    catalogue = request.app.state.catalogue
+    saved = await run_in_threadpool(catalogue.save, name, body.checked(), body.base_revision)
     return saved.to_json()
 
 

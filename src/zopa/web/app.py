@@ -36,7 +36,14 @@ from zopa.load import ScenarioError
 from zopa.web import api, pages, schemas, service
 from zopa.web.jobs import Jobs, UnknownJob
 from zopa.web.tasks import KINDS
-from zopa.web.workspace import BadName, Catalogue, NotFound, ScenarioTooLarge, diagnostics_json
+from zopa.web.workspace import (
+    BadName,
+    Catalogue,
+    Conflict,
+    NotFound,
+    ScenarioTooLarge,
+    diagnostics_json,
+)
 from zopa.whatif import WhatIfError
 
 HERE = Path(__file__).parent
@@ -217,6 +224,17 @@ def _errors(app: FastAPI) -> None:
     async def _bad_name(request: Request, err: BadName) -> Response:
         return json_error(422, "bad_name", str(err))
 
+    @app.exception_handler(Conflict)
+    async def _conflict(request: Request, err: Conflict) -> Response:
+        return json_error(
+            409,
+            "conflict",
+            str(err),
+            kept=err.kept,
+            revision=err.current,
+            text=err.text,
+        )
+
     @app.exception_handler(ScenarioTooLarge)
     async def _too_big(request: Request, err: ScenarioTooLarge) -> Response:
         return json_error(413, "too_large", str(err))
@@ -248,7 +266,8 @@ def _guards(app: FastAPI, settings: Settings) -> None:
             )
         origin = request.headers.get("origin")
         unsafe = request.method not in ("GET", "HEAD", "OPTIONS")
-        if unsafe and origin and origin.split("://", 1)[-1] != request.headers.get("host"):
+        own = f"{request.url.scheme}://{request.headers.get('host')}"
+        if unsafe and origin and origin != own:  # scheme, host and port must all match
             return JSONResponse(
                 {"error": "cross_origin", "message": "cross-site requests are refused"}, 403
             )

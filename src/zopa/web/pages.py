@@ -78,6 +78,9 @@ def _overrides(text: str | None) -> Overrides:
         return Overrides.model_validate(json.loads(text))
     except (ValueError, ValidationError) as err:
         raise PageError(422, "The what-if in this address is not valid", [str(err)]) from None
+    except RecursionError:  # json's decoder recurses once per level of nesting
+        message = "The what-if in this address is not valid"
+        raise PageError(422, message, ["nested too deeply"]) from None
 
 
 def _date(text: str | None) -> dt.date | None:
@@ -713,6 +716,7 @@ async def edit_page(request: Request, name: str) -> Response:
             "version": version,
             "versions": catalogue.versions(name)[:20],
             "newer_invalid": catalogue.newer_invalid_draft(name),
+            "revision": catalogue.revision(name),
             "url": lambda v, **kw: _url(name, v, request, **kw),
             "departures": [],
         },

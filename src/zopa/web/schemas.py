@@ -164,6 +164,7 @@ class ScenarioText(BaseModel):
     diagnostics: list[Diagnostic]
     versions: list[str]
     newer_invalid_draft: Any
+    revision: str | None  # what a save edited from this text names as its base_revision
 
 
 class Saved(BaseModel):
@@ -172,6 +173,7 @@ class Saved(BaseModel):
     saved: str
     version: str | None
     diagnostics: list[Diagnostic]
+    revision: str | None
 
 
 class VersionText(BaseModel):
@@ -232,4 +234,11 @@ ERRORS: dict[int | str, dict[str, Any]] = {
     ]
 }
 CONFLICT = {409: {"model": ErrorBody, "description": "The job has not finished"}}
+STALE = {
+    409: {
+        "model": ErrorBody,
+        "description": "The scenario changed since base_revision: the text sent is kept as the "
+        "version `kept`; the current `text` and `revision` are in the answer",
+    }
+}
 TOO_MANY = {429: {"model": ErrorBody, "description": "Too many jobs at once"}}

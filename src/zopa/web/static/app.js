@@ -238,8 +238,15 @@ function initEditor() {
     ev.preventDefault();
     const status = $("#save-status");
     status.textContent = "saving…";
-    const res = await api("PUT", `/api/scenarios/${form.dataset.name}`, { text: editor.value });
+    const body = { text: editor.value, base_revision: form.dataset.revision };
+    const res = await api("PUT", `/api/scenarios/${form.dataset.name}`, body);
+    if (res.status === 409) {  // changed elsewhere since this page loaded: nothing is overwritten
+      status.dataset.saved = "conflict";
+      status.textContent = `Not saved: ${res.data.message}. Reload the page to see it.`;
+      return;
+    }
     if (!res.ok) { status.textContent = (res.data && res.data.message) || `error ${res.status}`; return; }
+    form.dataset.revision = res.data.revision || "";
     status.dataset.saved = res.data.saved;
     status.textContent = res.data.valid
       ? "Saved." + (res.data.version ? ` The previous text is kept as ${res.data.version}.` : "")
@@ -262,7 +269,7 @@ function initNewScenario() {
     const from = await api("GET", `/api/scenarios/${form.elements.from.value}`);
     if (!from.ok) return;
     const text = from.data.text.replace(/^id: .*$/m, `id: ${name}`);
-    const res = await api("PUT", `/api/scenarios/${name}`, { text });
+    const res = await api("PUT", `/api/scenarios/${name}`, { text, base_revision: "" });
     if (res.ok) window.location.href = `/s/${name}/edit`;
     else alert((res.data && res.data.message) || `error ${res.status}`);
   });

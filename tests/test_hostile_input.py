@@ -1,0 +1,328 @@
+"""Inputs built to break zopa: deep nesting, endless files, numbers no solver can hold.
+
+Each test runs the real ``zopa`` command and checks that it answers with a
+clean ``FILE:LINE:COL`` error and exit code 1 (never a signal, a traceback or
+"internal error"), that ``check`` and ``analyze`` agree, and that a refused
+input of up to 1 MB stays small in memory (limits are checked before any
+parser or solver sees the data; docs/reference/limits.md).  Speed is measured
+in bench/robust_bench.py, not here.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import pytest
+
+from zopa.limits import MAX_FILE_BYTES
+from zopa.load import ScenarioError, parse_scenario
+
+ZOPA = [sys.executable, "-m", "zopa.cli"]
+BAD = Path(__file__).parent / "bad"
+MB = 1024 * 1024
+
+HEAD = """format: zopa/1
+id: hostile
+issues:
+  - id: zone
+    options: [north, south, east]
+  - id: cap
+    range: {min: 0, max: 100, step: 10}
+parties:
+  - id: a
+    weights: {zone: 2, cap: 1}
+    values:
+      zone: {north: 1, south: 0.5, east: 0}
+      cap: {0: 0, 100: 1}
+  - id: b
+    weights: {zone: 1, cap: 1}
+    values:
+      zone: {north: 0, south: 1, east: 0.5}
+      cap: {0: 1, 100: 0}
+"""
+
+
+def run(args: list[str], stdin: str | None = None, cwd: Path | None = None) -> tuple[int, str, str]:
+    """Exit code, stdout and stderr of one ``zopa`` process."""
+    done = subprocess.run(
+        [*ZOPA, *args], input=stdin, capture_output=True, text=True, cwd=cwd, timeout=120
+    )
+    return done.returncode, done.stdout, done.stderr
+
+
+# Runs a command and reports its peak memory from a small parent, so that the figure is the
+# command's own (a child forked from pytest would count pytest's memory before its exec).
+_MEASURE = """
+import os, subprocess, sys
+proc = subprocess.Popen(sys.argv[1:], stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+output = proc.stdout.read()
+_, status, usage = os.wait4(proc.pid, 0)
+sys.stdout.buffer.write(output)
+sys.stderr.write(f"{os.waitstatus_to_exitcode(status)} {usage.ru_maxrss}")
+"""
+
+
+def measured(args: list[str], cwd: Path | None = None) -> tuple[int, str, int]:
+    """Exit code, stdout+stderr and the peak memory (KB) of one ``zopa`` process."""
+    done = subprocess.run(
+        [sys.executable, "-c", _MEASURE, *ZOPA, *args],
+        capture_output=True,
+        cwd=cwd,
+        timeout=300,
+    )
+    code, peak = done.stderr.decode().split()
+    return int(code), done.stdout.decode(), int(peak)
+
+
+def assert_clean(code: int, output: str) -> None:
+    assert code == 1, output
+    assert "Traceback" not in output and "internal error" not in output, output
+
+
+NESTED = {
+    "lists": "meta: " + "[" * 50_000 + "]" * 50_000 + "\n",
+    "mappings": "meta: " + "{a: " * 50_000 + "1" + "}" * 50_000 + "\n",
+    "compact-lists": "meta:\n" + "- " * 50_000 + "x\n",
+    "block-mappings": "meta:\n" + "".join(" " * k + f"k{k}:\n" for k in range(1, 1_400)),
+    # a graph model is told from a scenario by reading it: that read is bounded too
+    "graph-model": "format: zopa-gmcr/1\nmeta: " + "[" * 50_000 + "]" * 50_000 + "\n",
+}
+
+
+@pytest.mark.parametrize("kind", sorted(NESTED))
+@pytest.mark.parametrize("command", ["check", "analyze"])
+def test_deep_nesting_is_refused_cheaply_never_a_crash(
+    kind: str, command: str, tmp_path: Path
+) -> None:
+    """50,000 levels used to kill the C YAML loader (exit 139); now a message, in little memory."""
+    path = tmp_path / f"{kind}.yaml"
+    path.write_text(NESTED[kind])
+    assert path.stat().st_size <= MB
+    code, output, peak_kb = measured([command, str(path)])
+    assert_clean(code, output)
+    assert f"{path}:" in output and "nested more than 100 levels deep" in output
+    assert peak_kb < 200 * 1024
+
+
+def test_nesting_up_to_the_limit_is_read(tmp_path: Path) -> None:
+    """98 levels under meta (plus the top mapping and meta's own list) is within the limit."""
+    text = HEAD + "meta: " + "[" * 99 + "]" * 99 + "\n"
+    assert parse_scenario(text).meta is not None
+    with pytest.raises(ScenarioError, match="nested more than 100"):
+        parse_scenario(HEAD + "meta: " + "[" * 100 + "]" * 100 + "\n")
+
+
+def test_a_device_without_end_is_read_only_up_to_the_limit() -> None:
+    code, output, peak_kb = measured(["check", "/dev/zero"])
+    assert_clean(code, output)
+    assert f"/dev/zero:1:1: the file is more than {MAX_FILE_BYTES:,} bytes" in output
+    assert peak_kb < 200 * 1024
+
+
+def test_a_pipe_is_read_only_up_to_the_limit(tmp_path: Path) -> None:
+    fifo = tmp_path / "fifo.yaml"
+    os.mkfifo(fifo)
+
+    def feed() -> None:
+        try:
+            with open(fifo, "wb") as out:
+                chunk = b"# " + b"x" * 65_534 + b"\n"
+                for _ in range(MAX_FILE_BYTES // len(chunk) + 10):
+                    out.write(chunk)
+        except BrokenPipeError:
+            pass  # the reader stopped at the limit, as it should
+
+    writer = threading.Thread(target=feed)
+    writer.start()
+    code, output, _ = measured(["check", str(fifo)])
+    writer.join(timeout=60)
+    assert_clean(code, output)
+    assert "the file is more than 10,485,760 bytes; the limit is 10,485,760" in output
+
+
+def test_standard_input_is_a_file_like_any_other() -> None:
+    code, out, err = run(["check", "/dev/stdin"], stdin=HEAD)
+    assert code == 0, err
+    assert "/dev/stdin: OK: scenario 'hostile'" in out
+
+
+def test_many_values_are_refused_early_with_the_right_reason(tmp_path: Path) -> None:
+    """A 10 MB file of 480,000 keys: refused for its size in values, not blamed on aliases."""
+    path = tmp_path / "keys.yaml"
+    lines = [HEAD, "meta:\n"]
+    lines += [f"  key{i:07d}: {i}\n" for i in range(480_000)]
+    path.write_text("".join(lines))
+    assert 9 * MB < path.stat().st_size <= MAX_FILE_BYTES
+    code, output, peak_kb = measured(["check", str(path)])
+    assert_clean(code, output)
+    assert "the file has more than 500,000 values" in output
+    assert "alias" not in output
+    assert peak_kb < 400 * 1024
+
+
+def test_an_error_at_the_end_of_a_big_file_is_found_in_one_pass(tmp_path: Path) -> None:
+    """Errors no longer send a file through a second, position-keeping parse."""
+    path = tmp_path / "big.yaml"
+    rows = "".join(f"  k{i}: [{i}, {i + 1}, text {i}]\n" for i in range(90_000))
+    path.write_text(HEAD + "meta:\n" + rows + "drafts:\n  - id: d\n    package: {cap: 55}\n")
+    assert path.stat().st_size > 3 * MB
+    code, output, _ = measured(["check", str(path)])
+    assert_clean(code, output)
+    line = HEAD.count("\n") + 1 + 90_000 + 3
+    assert f"{path}:{line}:20: 55 is not an option of numeric issue 'cap'" in output
+
+
+NUMBER_FILES = [
+    "number-inf.yaml",
+    "number-overflows-double.yaml",
+    "number-too-many-digits.yaml",
+    "weight-bool.yaml",
+    "number-nan.yaml",
+    "number-inexact.yaml",
+    "number-too-large.yaml",
+    "rule-number-too-many-digits.yaml",
+]
+
+
+def test_check_and_analyze_agree_on_numbers_no_solver_can_hold() -> None:
+    """These used to pass `check` and crash `analyze` ("Invalid literal for Fraction").
+
+    `check` runs on all of them; `analyze` (one process each) on the four of the report.
+    """
+    code, checked, _ = run(["check", *NUMBER_FILES], cwd=BAD)
+    assert code == 1
+    for name in NUMBER_FILES:
+        expected = (BAD / name).with_suffix(".expected").read_text().splitlines()
+        assert [line for line in checked.splitlines() if line.startswith(f"{name}:")] == expected
+    for name in NUMBER_FILES[:4]:
+        expected = (BAD / name).with_suffix(".expected").read_text().splitlines()
+        assert [line for line in checked.splitlines() if line.startswith(f"{name}:")] == expected
+        code, out, err = run(["analyze", name], cwd=BAD)
+        assert_clean(code, out + err)
+        assert err.splitlines() == expected, name
+
+
+def utility_rule(threshold: str, op: str) -> str:
+    return HEAD + f"red_lines:\n  - id: r\n    party: a\n    rule: utility(b) {op} {threshold}\n"
+
+
+@pytest.mark.parametrize(
+    ("huge", "small"),
+    [
+        ("12800000000", "2"),
+        ("-12800000000", "-1"),
+        ("9" * 100, "1.5"),
+    ],
+)
+@pytest.mark.parametrize("op", ["<=", "<", ">=", ">", "==", "!="])
+def test_utility_thresholds_beyond_64_bits_mean_what_they_say(
+    huge: str, small: str, op: str
+) -> None:
+    """``utility(b) <= 12800000000`` overflowed the solver; now it is exactly 'always true'.
+
+    Utilities lie in [0, 1], so a threshold beyond them decides each comparison
+    as a nearby one outside [0, 1] does: the two scenarios give the same answers.
+    """
+    from zopa.engine.blockers import blockers
+    from zopa.engine.solutions import solve
+    from zopa.problem import Problem
+
+    answers = []
+    for threshold in (huge, small):
+        problem = Problem(parse_scenario(utility_rule(threshold, op)))
+        found = blockers(problem).to_json()
+        solved = solve(problem)
+        answers.append(
+            (
+                {k: found[k] for k in ("feasible", "conflicts", "concessions")},
+                {c: s.value for c, s in solved.solutions.items()} if solved.feasible else None,
+            )
+        )
+    assert answers[0] == answers[1]
+
+
+def test_a_huge_utility_threshold_analyses_on_the_command_line(tmp_path: Path) -> None:
+    path = tmp_path / "huge.yaml"
+    path.write_text(utility_rule("12800000000", "<="))
+    code, out, err = run(["analyze", str(path), "--json"])
+    assert code == 0, err
+    assert json.loads(out)["scenario"] == "hostile"
+
+
+def test_rules_nested_to_the_documented_limit_analyse(tmp_path: Path) -> None:
+    rules = [
+        "not " * 100 + "zone == north",
+        "(" * 100 + "zone == north or cap >= 50" + ")" * 100,
+        "not (" * 50 + "cap >= 50" + ")" * 50,
+    ]
+    lines = "".join(
+        f"  - id: r{k}\n    party: a\n    rule: {json.dumps(rule)}\n"
+        for k, rule in enumerate(rules)
+    )
+    path = tmp_path / "nested.yaml"
+    path.write_text(HEAD + "red_lines:\n" + lines)
+    code, out, err = run(["analyze", str(path), "--json"])
+    assert code == 0, err
+    assert json.loads(out)["scenario"] == "hostile"
+
+
+def test_yaml_anchors_and_merge_keys_keep_working() -> None:
+    text = """format: zopa/1
+id: merged
+issues:
+  - id: zone
+    options: [north, south]
+parties:
+  - &base
+    id: a
+    weights: {zone: 1}
+    values: {zone: {north: 1, south: 0}}
+  - <<: *base
+    id: b
+    values: {zone: {north: 0, south: 1}}
+"""
+    a, b = parse_scenario(text).parties
+    assert (a.id, b.id) == ("a", "b")
+    assert b.weights == a.weights and b.values["zone"] == {"north": 0, "south": 1}
+
+
+def test_a_nul_byte_is_reported_where_it_is() -> None:
+    with pytest.raises(ScenarioError) as err:
+        parse_scenario("format: zopa/1\nid: x\ntitle: a\x00b\n", "f.yaml")
+    assert str(err.value) == (
+        "f.yaml:3:9: the file contains the control character U+0000 (NUL), "
+        "which YAML does not allow; remove it"
+    )
+
+
+def test_the_limits_page_states_the_limits_the_code_checks() -> None:
+    """docs/reference/limits.md is the one place: every limit of zopa.limits is on it."""
+    from zopa import limits
+    from zopa.simulate.run import MAX_ROUNDS
+
+    page = (Path(__file__).parent.parent / "docs" / "reference" / "limits.md").read_text()
+    stated = {
+        "MAX_FILE_BYTES": f"{limits.MAX_FILE_BYTES:,}",
+        "MAX_WEB_BYTES": f"{limits.MAX_WEB_BYTES:,}",
+        "MAX_INTEROP_BYTES": f"{limits.MAX_INTEROP_BYTES // 2**20} MB",
+        "MAX_DEPTH": f"{limits.MAX_DEPTH} levels",
+        "MAX_VALUES": f"{limits.MAX_VALUES:,}",
+        "MAX_INTEGER": f"{limits.MAX_INTEGER + 1:,}",
+        "MAX_MAGNITUDE": "10^15",
+        "EXACT_DIGITS": f"{limits.EXACT_DIGITS} significant digits",
+        "MAX_OPTIONS": f"{limits.MAX_OPTIONS:,}",
+        "MAX_RULE_DEPTH": f"{limits.MAX_RULE_DEPTH} levels",
+        "MAX_RULE_DIGITS": f"at most {limits.MAX_RULE_DIGITS} digits",
+        "MAX_SAMPLES": f"1 to {limits.MAX_SAMPLES:,} samples",
+        "MAX_REPEATS": f"1 to {limits.MAX_REPEATS:,}",
+    }
+    assert limits.MAX_MAGNITUDE == 10**15
+    assert set(stated) == {n for n in dir(limits) if n.isupper()}
+    for name, text in stated.items():
+        assert text in page, (name, text)
+    assert f"1 to {MAX_ROUNDS:,} (about" in page
