@@ -64,7 +64,7 @@ def import_genius_cmd(
 
     \b
     Example:
-      zopa import genius domain.xml buyer.xml seller.xml -o talks.yaml
+      zopa import genius domain.xml buyer.xml seller.xml -o market.yaml
     """
     from pathlib import Path
 
