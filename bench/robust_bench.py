@@ -80,7 +80,20 @@ def inputs(folder: Path) -> dict[str, Path]:
     for name, text in files.items():
         out[name] = folder / f"{name}.yaml"
         out[name].write_text(text)
+    for n in (50, 201):  # forecast: the largest bdm table with the default sensitivity; one over
+        out[f"actors-{n}"] = folder / f"actors-{n}.csv"
+        out[f"actors-{n}"].write_text(_actors(n))
+    out["terms-1000"] = folder / "terms-1000.txt"
+    out["terms-1000"].write_text("".join(f"word{i}*\n" for i in range(1_000)))
     return out
+
+
+def _actors(n: int) -> str:
+    rng = random.Random(5)
+    rows = [
+        f"a{i},{rng.randint(1, 100)},{rng.randint(0, 100)},{rng.randint(1, 100)}" for i in range(n)
+    ]
+    return "actor,capability,position,salience\n" + "\n".join(rows) + "\n"
 
 
 def _categorical() -> str:
@@ -225,6 +238,13 @@ def cases(files: dict[str, Path]) -> dict[str, Callable[[], dict[str, float | in
     table["refuse-keys-10mb"] = lambda: measure(["check", str(files["keys-10mb"])])
     table["refuse-error-3mb"] = lambda: measure(["check", str(files["error-3mb"])])
     table["check-builtin"] = lambda: measure(["check", "ukraine-2025"])
+    table["refuse-actors-201"] = lambda: measure(["forecast", "--actors", str(files["actors-201"])])
+    table["forecast-bdm-50-actors"] = lambda: measure(
+        ["forecast", "--actors", str(files["actors-50"]), "--model", "bdm"]
+    )
+    table["audit-builtin-1000-terms"] = lambda: measure(
+        ["audit", "--terms", str(files["terms-1000"])]
+    )
     for name in ("range-10k", "categorical-10k", "or-50k", "parties-202"):
         table[f"analyze-{name}"] = lambda n=name: measure(["analyze", str(files[n]), *limit])
     table["analyze-builtin"] = lambda: measure(["analyze", *limit])

@@ -247,3 +247,22 @@ def test_export_force_killed_midway_leaves_the_old_or_the_new_export(tmp_path: P
     assert done.returncode == 0, done.stderr
     assert snapshot(folder) == new
     assert leftovers(tmp_path) == []
+
+
+def test_every_writer_is_zopa_fileio() -> None:
+    """There were three atomic-write helpers (interop, web workspace, charts), one fsyncing."""
+    import re
+
+    source = Path(__file__).parent.parent / "src" / "zopa"
+    writes = re.compile(
+        r"os\.(replace|rename)\(|shutil\.(move|copy)|mkstemp|\.write_(text|bytes)\(|"
+        r"open\([^)]*[\"']w|\.write_html\(|\.write_image\("  # plotly's own writers
+    )
+    found = [
+        f"{path.relative_to(source)}:{n}: {line.strip()}"
+        for path in sorted(source.rglob("*.py"))
+        if path.name != "fileio.py"
+        for n, line in enumerate(path.read_text().splitlines(), start=1)
+        if writes.search(line)
+    ]
+    assert found == [], "\n".join(found)

@@ -309,7 +309,9 @@ def test_audit_command_exit_codes_and_outputs(tmp_path: Path) -> None:
     assert custom["terms"] == ["quotes"]
     (found,) = [p for p in custom["problems"] if p["kind"] == "loaded_term"]
     assert (found["line"], found["column"]) == (10, 69)  # "in quotes." after the quotation
-    assert zopa("audit", str(bad), "--terms", str(tmp_path / "missing.txt")).returncode == 2
+    missing = zopa("audit", str(bad), "--terms", str(tmp_path / "missing.txt"))
+    assert missing.returncode == 1  # an input that cannot be read, as any other file
+    assert f"{tmp_path / 'missing.txt'}:1:1: cannot read the file" in missing.stderr
     broken = tmp_path / "broken.yaml"
     broken.write_text(PROBLEMS.replace("party: a\n", "party: nobody\n", 1))
     invalid = zopa("audit", str(broken))
@@ -327,3 +329,51 @@ def test_timeline_as_of_cuts_drafts_and_stances(tmp_path: Path) -> None:
     assert {p["party"]: p["open"] for p in early["parties"]} == {"a": ["cap"], "b": []}
     none = json.loads(zopa("timeline", str(path), "--as-of", "2025-11-01", "--json").stdout)
     assert none["timeline"] == []  # the draft was not yet tabled
+
+
+ZONE = textwrap.dedent(
+    """\
+    format: zopa/1
+    id: zone
+    issues:
+      - id: zone
+        attributes:
+          troops: [ua, ru, none]
+          admin: [ua, ru, intl]
+        options:
+          - {id: ua_holds, troops: ua, admin: ua}
+          - {id: ru_takes, troops: ru, admin: ru}
+        exclude:
+          - "zone.troops == ru and zone.admin == ua"
+          - "zone.troops == ua and zone.admin == ru"
+        assumptions:
+          attributes: {troops: whose forces are present}
+          exclude: [a force serves its own administration]
+    parties:
+      - id: a
+        weights: {zone.troops: 2, zone.admin: 1}
+        values:
+          zone.troops: {ua: 1, ru: 0, none: 0.5}
+          zone.admin: {ua: 1, ru: 0, intl: 0.6}
+        assumptions:
+          weights: {zone.troops: forces first, zone.admin: then administration}
+          values: {zone.troops: own forces best, zone.admin: own administration best}
+    """
+)
+
+
+def test_audit_asks_a_rationale_for_each_attribute_and_exclude_rule() -> None:
+    report = audit_text(ZONE, "zone.yaml")
+    lines = {f.text("zone.yaml") for f in report.problems}
+    assert lines == {
+        "zone.yaml:7:7: issue zone: attribute 'admin' has no rationale "
+        "(assumptions.attributes.admin)",
+        "zone.yaml:13:9: issue zone: exclude rule 2 (zone.troops == ua and zone.admin == ru) "
+        "has no rationale (assumptions.exclude, item 2)",
+    }
+    complete = ZONE.replace(
+        "exclude: [a force serves its own administration]",
+        "exclude: [a force serves its own administration, likewise]",
+    ).replace("{troops: whose forces are present}", "{troops: whose forces, admin: who governs}")
+    report = audit_text(complete, "zone.yaml")
+    assert report.ok, [f.text("zone.yaml") for f in report.problems]

@@ -289,11 +289,19 @@ def test_sensitivity_is_reproducible_and_depends_on_the_seed():
 
 
 def test_sensitivity_draws_use_the_scenario_monte_carlo_streams():
-    from zopa.models.sensitivity import _stream
-    from zopa.uncertainty.sampling import stream, stream_key
+    """Draw i of seed S perturbs actor k (by name) with the uniforms 1 + k and 1 + n + k
+    of the stream the scenario Monte Carlo gives sample i of seed S."""
+    from zopa.models.sensitivity import sensitivity
+    from zopa.uncertainty.sampling import stream
 
-    for i in (0, 1, 17):
-        assert np.array_equal(_stream(stream_key(5), i).random(4), stream(5, i).random(4))
+    ids, x, c, s = ["b", "a"], [10.0, 90.0], [40.0, 60.0], [50.0, 80.0]
+    got = sensitivity("compromise", ids, x, c, s, samples=3, seed=5, spread=0.5)
+    for i in range(3):
+        u = stream(5, i).random(5)  # Q, then capability and salience of "a", "b"
+        ca, cb = 60 * (1 + 0.5 * (2 * u[1] - 1)), 40 * (1 + 0.5 * (2 * u[2] - 1))
+        sa, sb = min(100, 80 * (1 + 0.5 * (2 * u[3] - 1))), 50 * (1 + 0.5 * (2 * u[4] - 1))
+        want = (ca * sa * 90 + cb * sb * 10) / (ca * sa + cb * sb)
+        assert got.values[i] == pytest.approx(want, rel=1e-12)
 
 
 @pytest.mark.parametrize("model", ["compromise", "median"])

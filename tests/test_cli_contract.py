@@ -38,6 +38,10 @@ def zopa(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str
         (["analyze", "--time-limit", "inf"], "Invalid value for '--time-limit'"),
         (["analyze", "--as-of", "20251120"], "--as-of: '20251120' is not a date (YYYY-MM-DD)"),
         (["analyze", "--as-of", "2025-W47-4"], "--as-of: '2025-W47-4' is not a date"),
+        # bounded work: 100,000 rounds ran for minutes at 1.1 GB; now at most 1,000
+        (["simulate", "--rounds", "100000"], "rounds: give a number from 1 to 1000"),
+        (["tournament", "--repeats", "1001"], "--repeats: give a number of runs from 1 to 1,000"),
+        (["montecarlo", "-n", "1000001"], "give a number of samples from 1 to 1,000,000"),
     ],
 )
 def test_bad_option_values_are_usage_errors(args: list[str], message: str) -> None:
@@ -178,3 +182,16 @@ def test_report_without_an_extra_is_a_usage_error(
     assert done.returncode == 2, done.stderr
     assert message in done.stderr and "internal error" not in done.stderr
     assert list(tmp_path.iterdir()) == []  # refused before anything was written
+
+
+def test_a_report_killed_midway_leaves_nothing_behind_after_the_next_run(tmp_path: Path) -> None:
+    """A killed report left a hidden partial file; the next write beside it removes it."""
+    out = tmp_path / "r.html"
+    child = subprocess.Popen(["true"])  # a writer that has died: its pid is in the name
+    child.wait()
+    stale = tmp_path / f".r.html.{child.pid}.0123abcd.zopa-tmp"
+    stale.write_text("<html>half a report")
+    done = zopa("report", str(EXAMPLE), "-o", str(out))
+    assert done.returncode in (0, 3), done.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["r.html"]
+    assert "</html>" in out.read_text()

@@ -287,6 +287,8 @@ def _set(node: Any, path: tuple, value: Any) -> Any:
     head, rest = path[0], path[1:]
     if isinstance(node, dict):
         return {k: (_set(v, rest, value) if k == head else v) for k, v in node.items()}
+    if not isinstance(node, list):  # a later edit replaced the path's parent: nothing to set
+        return node
     return [(_set(v, rest, value) if k == head else v) for k, v in enumerate(node)]
 
 

@@ -320,9 +320,75 @@ def test_the_limits_page_states_the_limits_the_code_checks() -> None:
         "MAX_RULE_DIGITS": f"at most {limits.MAX_RULE_DIGITS} digits",
         "MAX_SAMPLES": f"1 to {limits.MAX_SAMPLES:,} samples",
         "MAX_REPEATS": f"1 to {limits.MAX_REPEATS:,}",
+        "MAX_TERMS": f"{limits.MAX_TERMS:,} terms",
+        "MAX_ACTORS": f"{limits.MAX_ACTORS} actors",
+        "MAX_BDM_CELLS": f"{limits.MAX_BDM_CELLS:,}",
     }
     assert limits.MAX_MAGNITUDE == 10**15
     assert set(stated) == {n for n in dir(limits) if n.isupper()}
     for name, text in stated.items():
         assert text in page, (name, text)
     assert f"1 to {MAX_ROUNDS:,} (about" in page
+
+
+@pytest.mark.parametrize(
+    ("command", "limit"),
+    [
+        (["audit", "--terms"], MAX_FILE_BYTES),
+        (["forecast", "--actors"], MAX_FILE_BYTES),
+        (["fair", "--points"], MAX_FILE_BYTES),
+        (["simulate", "--config"], MAX_FILE_BYTES),
+        (["analyze", "--whatif"], 1_000_000),
+    ],
+)
+def test_every_file_an_option_names_is_read_under_a_limit(command: list[str], limit: int) -> None:
+    """``audit --terms /dev/zero`` read until memory ran out; every option's file is bounded."""
+    code, output, peak_kb = measured([*command, "/dev/zero"])
+    assert_clean(code, output)
+    assert f"/dev/zero:1:1: the file is more than {limit:,} bytes" in output
+    assert peak_kb < 200 * 1024
+
+
+def test_a_terms_file_is_an_input_like_any_other(tmp_path: Path) -> None:
+    """It was read whole, any size; a bad one was a usage error without a position."""
+    from zopa.limits import MAX_TERMS
+
+    terms = tmp_path / "terms.txt"
+    terms.write_text("# loaded words\n" + "".join(f"word{i}*\n" for i in range(MAX_TERMS + 1)))
+    code, _, err = run(["audit", "--terms", str(terms)])
+    assert code == 1, err
+    line = MAX_TERMS + 2
+    assert f"{terms}:{line}:1: more than {MAX_TERMS:,} terms; the limit is {MAX_TERMS:,}" in err
+    terms.write_bytes(b"regime\n\xff\n")
+    code, _, err = run(["audit", "--terms", str(terms)])
+    assert code == 1 and f"{terms}:2:1: the file is not valid UTF-8" in err, err
+    assert "Traceback" not in err
+
+
+def _actors(path: Path, n: int) -> Path:
+    rows = "".join(f"a{i},{1 + i % 7},{i % 11},{10 + i % 5}\n" for i in range(n))
+    path.write_text("actor,capability,position,salience\n" + rows)
+    return path
+
+
+def test_forecast_work_is_bounded_before_it_starts(tmp_path: Path) -> None:
+    """1,000 actors took 5.5 GB in bdm (a cube of votes); 100 ran for minutes."""
+    from zopa.limits import MAX_ACTORS, MAX_BDM_CELLS
+    from zopa.models import forecast as fc
+
+    table = _actors(tmp_path / "many.csv", MAX_ACTORS + 1)
+    code, out, err = run(["forecast", "--actors", str(table), "--model", "median"])
+    assert code == 1, err
+    line = MAX_ACTORS + 2  # the header, then the first actor beyond the limit
+    assert f"{table}:{line}:1: more than {MAX_ACTORS} actors" in err
+    n = 51
+    most = MAX_BDM_CELLS // n**3
+    table = _actors(tmp_path / "fifty-one.csv", n)
+    code, out, err = run(["forecast", "--actors", str(table), "--model", "bdm"])
+    assert code == 2, err
+    assert f"bdm on {n} actors can take at most {most} samples" in err
+    code, out, err = run(["forecast", "--actors", str(table), "--model", "bdm", "--no-sensitivity"])
+    assert code == 0 and "Forecast for the actor table (expected-utility model)" in out, err
+    actors = fc.read_actors(_actors(tmp_path / "all.csv", MAX_ACTORS))
+    with pytest.raises(ValueError, match=f"the limit is {MAX_ACTORS}"):
+        fc.run([*actors, fc.Actor("one-more", actors[0].capability, 1, 50)], "compromise")

@@ -259,3 +259,46 @@ def test_the_other_commands_read_at_80_columns_on_the_built_in(args: list[str]) 
     assert run.returncode == 0, run.stderr
     assert run.stdout.strip()
     check_80_columns(run.stdout)
+
+
+# --------------------------------------------------------------------------- tables too wide
+
+
+def test_a_table_too_wide_for_its_words_becomes_a_list_and_cuts_no_word() -> None:
+    """Four solutions over 28 points: the columns' longest words alone exceed 80 columns,
+    so the table is written as a list; every option and utility is there whole."""
+    from zopa.load import load_scenario
+
+    text = zopa("solve", "--drop-conflicting")
+    doc = json.loads(zopa("solve", "--drop-conflicting", "--json").stdout)
+    assert text.returncode == 0, text.stderr
+    check_80_columns(text.stdout)
+    said = flat(text.stdout)
+    scenario = load_scenario()
+    for name, solution in doc["solutions"].items():
+        for issue_id, option in solution["package"].items():
+            issue = scenario.issue(issue_id)
+            label = issue.label(issue.index_of(option))
+            assert flat(label) in said, (name, issue_id, label)
+        for party, u in solution["utilities"].items():
+            assert f"{u:.3f}" in said, (name, party)
+    # the same point under every solution is said once
+    assert "all: Sovereignty confirmed" in said
+
+
+def test_montecarlo_names_issues_and_parties() -> None:
+    from zopa.load import load_scenario
+
+    scenario = load_scenario()
+    run = zopa("montecarlo", "--samples", "50")
+    doc = json.loads(zopa("montecarlo", "--samples", "50", "--json").stdout)
+    assert run.returncode == 0, run.stderr
+    check_80_columns(run.stdout)
+    said = flat(run.stdout)
+    for issue_id, p in doc["p_blocking_issue"].items():
+        if p > 0:
+            assert flat(scenario.issue(issue_id).title or issue_id) in said, issue_id
+    for party in doc["draft_acceptance"]:
+        assert f"{scenario.party(party).label}: " in said, party
+    if doc["robust_package"]["p_accepted"] == 0:
+        assert "in none, so it is no way to a deal" in said

@@ -204,9 +204,9 @@ def test_pages_say_they_use_means(http: httpx.Client) -> None:
 def test_whatif_has_sliders_for_distributed_weights(http: httpx.Client) -> None:
     page = http.get("/s/ukraine-2025/whatif").text
     for party, issue, mean, shown in [
-        ("ukraine", "territory", "18", "uniform 14–22"),
+        ("ukraine", "territory.withdrawal", "10", "uniform 6–14"),  # a part-worth's weight
         ("ukraine", "guarantees", "10", "uniform 6–14"),
-        ("russia", "territory", "18", "uniform 14–22"),
+        ("russia", "territory.withdrawal", "8", "uniform 4–12"),
         ("russia", "army_cap", "10", "uniform 6–14"),
     ]:
         tag = re.search(rf'<input type="range" class="wt" id="wt-{party}-{issue}"[^>]*>', page)
@@ -215,11 +215,14 @@ def test_whatif_has_sliders_for_distributed_weights(http: httpx.Client) -> None:
         label = re.search(rf'<label for="wt-{party}-{issue}">.*?</label>', page, re.S)
         assert label and f"mean of {shown}" in label.group()
     # the slider's override reaches the analysis and is marked as a departure
-    w = json.dumps({"weights": {"ukraine": {"territory": 20}}})
+    w = json.dumps({"weights": {"ukraine": {"territory.withdrawal": 12}}})
     moved = http.get("/s/ukraine-2025/whatif", params={"w": w}).text
-    tag = re.search(r'<input type="range" class="wt" id="wt-ukraine-territory"[^>]*>', moved)
-    assert tag and 'value="20"' in tag.group() and 'data-default="18"' in tag.group()
-    body = {"scenario": "ukraine-2025", "overrides": {"weights": {"ukraine": {"territory": 20}}}}
+    tag = re.search(
+        r'<input type="range" class="wt" id="wt-ukraine-territory.withdrawal"[^>]*>', moved
+    )
+    assert tag and 'value="12"' in tag.group() and 'data-default="10"' in tag.group()
+    weights = {"ukraine": {"territory.withdrawal": 12}}
+    body = {"scenario": "ukraine-2025", "overrides": {"weights": weights}}
     doc = http.post("/api/board", json=body).json()
     assert [d["kind"] for d in doc["departures"]] == ["weight"]
 

@@ -14,7 +14,9 @@ The audit reads a valid scenario and reports, without judging:
 * **assumptions**: every weight, value, reservation, capability, position,
   salience, firmness and threshold range written in the file has a one-line
   rationale under ``assumptions`` (a firmness may rest on the file's one
-  stated rule, ``assumptions.firmness`` at the top level);
+  stated rule, ``assumptions.firmness`` at the top level), and on an issue
+  described by attributes each attribute and each ``exclude`` rule has its
+  rationale under the issue's ``assumptions``;
 * **reposts**: every fact (red line, draft, stance) whose sources are all
   reposts, unless each of those sources says in its ``note`` why no original
   is cited;
@@ -98,10 +100,27 @@ class Term:
 
 
 def read_terms(path: str | Path) -> list[Term]:
-    """A terms file: one term per line (``*`` ends a stem), ``#`` starts a comment."""
-    lines = Path(path).read_text(encoding="utf-8").splitlines()
-    names = [line.split("#", 1)[0].strip() for line in lines]
-    return [Term.parse(n) for n in names if n]
+    """A terms file: one term per line (``*`` ends a stem), ``#`` starts a comment.
+
+    Read like a scenario (any kind of file, at most :data:`~zopa.limits.MAX_FILE_BYTES`),
+    and at most :data:`~zopa.limits.MAX_TERMS` terms: each term is one more scan of every
+    text in the scenario.  Raises :class:`zopa.load.ScenarioError` (FILE:LINE:COL).
+    """
+    from zopa.limits import MAX_TERMS
+    from zopa.load import Diagnostic, ScenarioError
+
+    lines = read_text(Path(path)).splitlines()
+    terms: list[Term] = []
+    for number, line in enumerate(lines, start=1):
+        name = line.split("#", 1)[0].strip()
+        if not name:
+            continue
+        if len(terms) == MAX_TERMS:
+            column = line.index(name[0]) + 1
+            message = f"more than {MAX_TERMS:,} terms; the limit is {MAX_TERMS:,}"
+            raise ScenarioError([Diagnostic(display_name(Path(path)), number, column, message)])
+        terms.append(Term.parse(name))
+    return terms
 
 
 @dataclass(frozen=True)
@@ -423,6 +442,7 @@ def _assumption_findings(scenario: Scenario) -> Iterator[Finding]:
                         party.id,
                         on_key=True,
                     )
+    yield from _attribute_choice_findings(scenario)
     rule = scenario.assumptions.firmness if scenario.assumptions else None
     for k, red in enumerate(scenario.red_lines):
         base = ("red_lines", k)
@@ -445,6 +465,32 @@ def _assumption_findings(scenario: Scenario) -> Iterator[Finding]:
                     (*base, "thresholds", name),
                     red.party,
                     on_key=True,
+                )
+
+
+def _attribute_choice_findings(scenario: Scenario) -> Iterator[Finding]:
+    """Describing an issue by attributes is a modelling choice: each attribute and each
+    ``exclude`` rule needs its rationale under the issue's ``assumptions``."""
+    for k, issue in enumerate(scenario.issues):
+        if issue.attributes is None:
+            continue
+        given = issue.assumptions
+        for name in issue.attributes:
+            if not (given and given.attributes.get(name)):
+                yield Finding(
+                    "assumption",
+                    f"issue {issue.id}: attribute {name!r} has no rationale "
+                    f"(assumptions.attributes.{name})",
+                    ("issues", k, "attributes", name),
+                    on_key=True,
+                )
+        for n, rule in enumerate(issue.exclude or []):
+            if not (given and n < len(given.exclude) and given.exclude[n]):
+                yield Finding(
+                    "assumption",
+                    f"issue {issue.id}: exclude rule {n + 1} ({rule}) has no rationale "
+                    f"(assumptions.exclude, item {n + 1})",
+                    ("issues", k, "exclude", n),
                 )
 
 

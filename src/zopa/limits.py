@@ -28,6 +28,13 @@ MAX_OPTIONS = 10_000  # options of one issue (listed, or a numeric range's grid)
 MAX_RULE_DEPTH = 100  # 'not' and '(' levels inside one rule
 MAX_RULE_DIGITS = 100  # digits of one number in a rule
 
+# Other inputs
+MAX_TERMS = 1_000  # zopa audit --terms: each term is one more scan of every text
+MAX_ACTORS = 200  # zopa forecast: actors (a table's rows, or a scenario's parties)
+# bdm's sensitivity analysis: samples x actors^3 (its vote tensor, per round); 200 samples
+# of 50 actors take about 24 CPU seconds (bench/robust_bench.py, a loaded machine)
+MAX_BDM_CELLS = 25_000_000
+
 # Work (each of these is a usage error beyond, exit 2)
 MAX_SAMPLES = 1_000_000  # zopa montecarlo -n (10,000 built-in samples take about 5 s)
 MAX_REPEATS = 1_000  # zopa tournament --repeats

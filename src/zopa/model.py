@@ -539,6 +539,15 @@ class Attribute(_Choices, _Part):
         return rules.IssueDomain(name, self.values, self.numeric, self.ordered, kind="attribute")
 
 
+class IssueAssumptions(_Part):
+    """The modelling choices behind an issue described by attributes, each with its rationale:
+    per attribute (why it and its values), per ``exclude`` rule (in the same order), a note."""
+
+    attributes: dict[Id, str] = Field(default_factory=dict)
+    exclude: list[str] = Field(default_factory=list)
+    note: str | None = None
+
+
 class Issue(_Choices, _Part):
     """A question to settle: categorical (``options``) or numeric (``range``).
 
@@ -557,6 +566,7 @@ class Issue(_Choices, _Part):
     unit: str | None = None
     attributes: dict[Id, Attribute] | None = None
     exclude: list[str] | None = None
+    assumptions: IssueAssumptions | None = None
     meta: Meta = None
 
     _values: tuple[str | Fraction, ...] = PrivateAttr(default=())
@@ -751,8 +761,8 @@ class PartyAssumptions(_Part):
     """One-line rationales for a party's assumed numbers, per number (per issue where keyed)."""
 
     reservation: str | None = None
-    weights: dict[Id, str] = Field(default_factory=dict)
-    values: dict[Id, str] = Field(default_factory=dict)
+    weights: dict[PrefKey, str] = Field(default_factory=dict)  # issue, or ``ISSUE.ATTR``
+    values: dict[PrefKey, str] = Field(default_factory=dict)
     capability: str | None = None
     positions: dict[Id, str] = Field(default_factory=dict)
     salience: dict[Id, str] = Field(default_factory=dict)
@@ -1419,6 +1429,30 @@ def _no_attribute(issue: Issue, name: str) -> str:
     )
 
 
+def _issue_assumption_problems(base: tuple[str | int, ...], issue: Issue) -> list[Problem]:
+    """An issue's ``assumptions`` name its own attributes, and give at most one rationale
+    per ``exclude`` rule."""
+    given = issue.assumptions
+    if given is None:
+        return []
+    out = []
+    for name in given.attributes:
+        if name not in (issue.attributes or {}):
+            path = (*base, "assumptions", "attributes", name)
+            out.append(Problem(path, _no_attribute(issue, name), on_key=True))
+    rules_given = len(issue.exclude or [])
+    if len(given.exclude) > rules_given:
+        out.append(
+            Problem(
+                (*base, "assumptions", "exclude"),
+                f"{len(given.exclude)} rationales for {rules_given} 'exclude' rule"
+                f"{'s' if rules_given != 1 else ''} (one per rule, in the same order)",
+                on_key=True,
+            )
+        )
+    return out
+
+
 def _attribute_problems(idx: int, issue: Issue) -> list[Problem]:
     """Attribute names, the values each listed option gives, and the ``exclude`` rules."""
     base: tuple[str | int, ...] = ("issues", idx)
@@ -1452,6 +1486,7 @@ def _attribute_problems(idx: int, issue: Issue) -> list[Problem]:
             )
         )
         return out
+    out += _issue_assumption_problems(base, issue)
     first: dict[tuple[int, ...], str] = {}
     for k, opt in enumerate(issue.options or []):
         path = (*base, "options", k)
@@ -1701,9 +1736,13 @@ def _party_problems(
     if party.assumptions is not None:
         for key in ("weights", "values", "positions", "salience"):
             for issue_id in getattr(party.assumptions, key):
-                if issue_id not in issues and issue_id not in broken:
-                    message = _unknown("issue", issue_id, issues)
-                    out.append(Problem((*base, "assumptions", key, issue_id), message, on_key=True))
+                path = (*base, "assumptions", key, issue_id)
+                if key in ("weights", "values"):  # an issue, or an attribute as ISSUE.ATTR
+                    _, _, problem = _pref_target(issue_id, issues, broken)
+                    if problem:
+                        out.append(Problem(path, problem, on_key=True))
+                elif issue_id not in issues and issue_id not in broken:
+                    out.append(Problem(path, _unknown("issue", issue_id, issues), on_key=True))
     return out
 
 

@@ -86,7 +86,7 @@ def read_text(path: Path, limit: int = MAX_FILE_BYTES) -> str:
     try:
         data = read_bounded(path, limit)
     except IsADirectoryError:
-        raise ScenarioError([Diagnostic(name, 1, 1, "is a folder, not a scenario file")]) from None
+        raise ScenarioError([Diagnostic(name, 1, 1, "is a folder; give a file")]) from None
     except TooLarge as err:
         raise ScenarioError([Diagnostic(name, 1, 1, err.strerror)]) from None
     except OSError as err:

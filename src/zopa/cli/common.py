@@ -269,13 +269,15 @@ def _pair(text: str, option: str, form: str) -> tuple[str, float]:
 
 def _overrides_file(path: str) -> dict[str, Any]:
     """``--whatif FILE.json``: a JSON object; a bad file is FILE:LINE:COL: message (exit 1)."""
-    from zopa.fileio import read_bounded
+    from zopa.fileio import TooLarge, read_bounded
     from zopa.limits import MAX_WEB_BYTES
 
     try:
         text = read_bounded(path, MAX_WEB_BYTES).decode("utf-8-sig")
+    except TooLarge as err:
+        raise InvalidInput(f"{path}:1:1: {err.strerror}") from None
     except OSError as err:
-        raise InvalidInput(f"{path}: {err.strerror or err}") from None
+        raise InvalidInput(f"{path}:1:1: cannot read the file: {err.strerror or err}") from None
     except UnicodeDecodeError:
         raise InvalidInput(f"{path}:1:1: the file is not valid UTF-8") from None
     try:

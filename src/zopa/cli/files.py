@@ -149,10 +149,7 @@ def audit(
     """
     from zopa.audit import audit_file, read_terms, render
 
-    try:
-        chosen = read_terms(terms) if terms is not None else None
-    except (OSError, UnicodeDecodeError) as err:
-        raise common.UsageError(f"--terms: cannot read {terms}: {err}") from None
+    chosen = read_terms(terms) if terms is not None else None  # FILE:LINE:COL, exit 1
     report = audit_file(scenario, chosen)
     if json_out:
         common.print_json(report.to_json())

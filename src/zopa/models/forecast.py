@@ -212,6 +212,7 @@ def run(
         raise ValueError(f"unknown model {model!r} (models: {', '.join(MODELS)})")
     if variant not in bdm.VARIANTS:
         raise ValueError(f"unknown variant {variant!r} (variants: {', '.join(bdm.VARIANTS)})")
+    _check_work(len(actors), model, sensitivity, samples)
     if model == "compromise":
         value: Fraction | float = compromise(actors)
         details: dict[str, Any] = {}
@@ -247,6 +248,26 @@ def run(
     return Forecast(model, actors, value, details, issue, unit, spread)
 
 
+def _check_work(n: int, model: str, sensitivity: bool, samples: int | None) -> None:
+    """Refuse, before any work, a forecast beyond the limits of docs/reference/limits.md.
+
+    The expected-utility model holds an actors x actors x actors tensor of votes per
+    sample and round, so its sensitivity analysis costs samples x actors^3.
+    """
+    from zopa.limits import MAX_ACTORS, MAX_BDM_CELLS
+    from zopa.models.sensitivity import SAMPLES
+
+    if n > MAX_ACTORS:
+        raise ValueError(f"{n:,} actors; the limit is {MAX_ACTORS}")
+    draws = SAMPLES if samples is None else samples
+    if model == "bdm" and sensitivity and draws * n**3 > MAX_BDM_CELLS:
+        most = max(1, MAX_BDM_CELLS // n**3)
+        raise ValueError(
+            f"the sensitivity analysis of bdm on {n} actors can take at most {most} samples "
+            f"(samples x actors^3 <= {MAX_BDM_CELLS:,}): use {most} or fewer, or none"
+        )
+
+
 # --------------------------------------------------------------------------- inputs
 
 
@@ -279,6 +300,12 @@ def read_actors(path: str | Path) -> list[Actor]:
         )
     if not table.rows:
         raise table.error(table.header[0], "the table has no actors")
+    from zopa.limits import MAX_ACTORS
+
+    if len(table.rows) > MAX_ACTORS:
+        raise table.error(
+            table.rows[MAX_ACTORS][0], f"more than {MAX_ACTORS} actors; the limit is {MAX_ACTORS}"
+        )
     actors: list[Actor] = []
     seen: set[str] = set()
     for row in table.rows:

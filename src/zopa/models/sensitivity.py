@@ -10,13 +10,10 @@ have no ``Q`` and no readings, so only the perturbation applies to them.
 
 Draw ``i`` of seed ``S`` reads its own counter-based stream, Philox4x64-10
 keyed by ``SeedSequence(S)`` with the counter at ``(0, 0, i, 0)`` — the
-scheme of the scenario Monte Carlo (:mod:`zopa.uncertainty.sampling`, whose
-``stream(S, i)`` is the same generator; the classic models and the
-uncertainty package are independent layers, so the three lines are repeated
-here rather than imported).  A draw takes one uniform for ``Q``, then one per
-actor for capability and one for salience, actors taken in the order of
-their names: the draws, and so the result, do not depend on the order the
-actors are listed in.
+scheme of the scenario Monte Carlo, both from :mod:`zopa.streams`.  A draw
+takes one uniform for ``Q``, then one per actor for capability and one for
+salience, actors taken in the order of their names: the draws, and so the
+result, do not depend on the order the actors are listed in.
 
 The summary is the range of all forecasts (``low``, ``high``), their median,
 the 10th and 90th percentiles, and a histogram; for the expected-utility
@@ -34,6 +31,7 @@ from typing import Any
 import numpy as np
 
 from zopa.models import bdm
+from zopa.streams import keyed_stream, stream_key
 
 SPREAD = 0.1
 Q_RANGE = (0.5, 1.0)
@@ -170,8 +168,8 @@ def sensitivity(
     x = np.asarray(positions, dtype=float)[by_name]
     c0 = np.asarray(capabilities, dtype=float)[by_name]
     s0 = np.asarray(saliences, dtype=float)[by_name]
-    key = np.random.SeedSequence(seed).generate_state(2, dtype=np.uint64)
-    u = np.stack([_stream(key, i).random(1 + 2 * n) for i in range(samples)])
+    key = stream_key(seed)
+    u = np.stack([keyed_stream(key, i).random(1 + 2 * n) for i in range(samples)])
     c = c0 * (1 + spread * (2 * u[:, 1 : 1 + n] - 1))
     s = np.minimum(100.0, s0 * (1 + spread * (2 * u[:, 1 + n :] - 1)))
     xs = np.broadcast_to(x, c.shape)
@@ -196,11 +194,6 @@ def sensitivity(
         }
         values.append(got)
     return Sensitivity(model, np.concatenate(values), samples, seed, spread, Q_RANGE, by_variant)
-
-
-def _stream(key: np.ndarray, draw: int) -> np.random.Generator:
-    """Draw ``draw``'s own generator: Philox with the counter ``(0, 0, draw, 0)``."""
-    return np.random.Generator(np.random.Philox(counter=[0, 0, draw, 0], key=key))
 
 
 def _num(x: float) -> int | float:

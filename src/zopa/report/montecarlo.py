@@ -28,9 +28,8 @@ def render_montecarlo(console: Any, doc: dict[str, Any], scenario: Any = None) -
         f"P(a deal exists) = {_pct(doc['p_deal']['estimate'])}  "
         f"(95 % interval {_pct(lo).strip()} to {_pct(hi).strip()}, Wilson)"
     )
-    show(
-        console, _probabilities("Blocking issues", "issue", "P(blocking)", doc["p_blocking_issue"])
-    )
+    blocking = {_title(scenario, i): p for i, p in doc["p_blocking_issue"].items()}
+    show(console, _probabilities("Blocking issues", "issue", "P(blocking)", blocking))
     table = _probabilities(
         "Red lines in some conflict", "red line", "P(in a conflict)", doc["p_red_line_in_conflict"]
     )
@@ -47,18 +46,26 @@ def render_montecarlo(console: Any, doc: dict[str, Any], scenario: Any = None) -
                 text = ", ".join(
                     f"{_option(scenario, issue, o)} {_pct(s).strip()}" for o, s in shares.items()
                 )
-                table.add_row(issue, text)
+                table.add_row(_title(scenario, issue), text)
         show(console, table)
         for party, u in doc["nash_utilities"].items():
-            console.print(
-                f"  {party}: utility at the Nash package, mean {u['mean']:.3f}, "
-                f"5-95 % {u['p05']:.3f} to {u['p95']:.3f}"
+            say(
+                console,
+                f"{_party(scenario, party)}: utility at the Nash package, mean {u['mean']:.3f}, "
+                f"5-95 % {u['p05']:.3f} to {u['p95']:.3f}",
+                "    ",
+                "  ",
             )
     robust = doc["robust_package"]
     if robust["package"] is not None:
-        console.print(
+        never = robust["p_accepted"] == 0
+        say(
+            console,
             f"Robust package ({robust['method']}): accepted by every veto party in "
             f"{_pct(robust['p_accepted']).strip()} of samples"
+            + (": in none, so it is no way to a deal; shown for reference." if never else ""),
+            "  ",
+            "",
         )
         for issue, option in robust["package"].items():
             say(
@@ -68,9 +75,14 @@ def render_montecarlo(console: Any, doc: dict[str, Any], scenario: Any = None) -
                 "  ",
             )
     if doc["draft_acceptance"]:
-        console.print(f"Draft {doc['draft']}: P(party accepts some completion of it)")
+        say(console, f"Draft {doc['draft']}: P(party accepts some completion of it)")
         for party, p in doc["draft_acceptance"].items():
-            console.print(f"  {party}: {_pct(p)}")
+            say(console, f"{_party(scenario, party)}: {_pct(p).strip()}", "    ", "  ")
+
+
+def _party(scenario: Any, party_id: str) -> str:
+    party = next((p for p in scenario.parties if p.id == party_id), None) if scenario else None
+    return party.label if party is not None else party_id
 
 
 def _title(scenario: Any, issue_id: str) -> str:

@@ -9,6 +9,7 @@ never cut to an ellipsis), and nothing is abbreviated.  Words come from
 from __future__ import annotations
 
 import itertools
+import re
 import textwrap
 from typing import Any
 
@@ -81,7 +82,8 @@ def show(console: Console, table: Table) -> None:
     rich shrinks columns by ratio and cuts or folds the words that no longer
     fit; here every column first gets its longest word, and the space left is
     shared in proportion to how much more each column's longest line needs.
-    Only a table whose longest words alone exceed the width folds a word.
+    A table whose longest words alone exceed the width is written as a list
+    instead (:func:`_as_list`): a word is never cut.
     """
     columns = table.columns
     available = console.width - 3 * (len(columns) - 1)  # " │ " between columns
@@ -90,6 +92,9 @@ def show(console: Console, table: Table) -> None:
         texts = [str(cell) for cell in (column.header, *column.cells)]
         words.append(max((len(w) for t in texts for w in t.split()), default=1))
         lines.append(max((len(x) for t in texts for x in t.split("\n")), default=1))
+    if sum(words) > available and len(columns) > 1:
+        _as_list(console, table)
+        return
     if sum(lines) > available:
         spare = max(available - sum(words), 0)
         wanted = [b - a for a, b in zip(words, lines, strict=True)]
@@ -101,6 +106,34 @@ def show(console: Console, table: Table) -> None:
         for column, width in zip(columns, widths, strict=True):
             column.width = width
     console.print(table)
+
+
+def _as_list(console: Console, table: Table) -> None:
+    """A table too wide for the terminal, one paragraph per row: the row's first cell,
+    then each value once with the columns that hold it (``Nash, egalitarian: ...``)."""
+    columns = table.columns
+    heads = [" ".join(re.sub(r"([–-])\n", r"\1", str(c.header)).split()) for c in columns]
+    if table.title:
+        console.print(str(table.title))
+    say(
+        console,
+        f"Each {heads[0].lower() or 'row'}, then its value under "
+        f"{explain.names(heads[1:])} (all: the same under each):",
+        indent="  ",
+        first="",
+    )
+    for r in range(table.row_count):
+        cells = [" ".join(str(list(c.cells)[r]).split()) for c in columns]
+        groups: dict[str, list[str]] = {}
+        for head, cell in zip(heads[1:], cells[1:], strict=True):
+            groups.setdefault(cell, []).append(head)
+        if len(groups) == 1 and len(heads) > 2:
+            (value,) = groups
+            parts = [f"all: {value}"]
+        else:
+            parts = [f"{', '.join(hs)}: {value}" for value, hs in groups.items()]
+        say(console, cells[0] or heads[0])
+        say(console, "; ".join(parts), indent="    ", first="  ")
 
 
 # --------------------------------------------------------------------------- summary

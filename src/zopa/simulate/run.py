@@ -28,7 +28,7 @@ from zopa.simulate.spec import EVERYONE, StrategySpec, parse_spec
 
 DEFAULT_STRATEGY = "linear"
 DEFAULT_ROUNDS = 100
-MAX_ROUNDS = 1_000  # about 5 ms a round: bounded work (docs/reference/limits.md)
+MAX_ROUNDS = 1_000  # 6-60 ms a round: bounded work (docs/reference/limits.md)
 
 
 @dataclass

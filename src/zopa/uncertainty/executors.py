@@ -109,6 +109,11 @@ class Dask:
                 "distributed.nanny.pre-spawn-environ": MALLOC_FIX,
                 # each worker runs dask_setup below: it leaves SIGINT to the command
                 "distributed.worker.preload": ["zopa.uncertainty.executors"],
+                # The worker's statistical profiler holds references to the frames it
+                # samples, so a solver's native objects (PySAT's pindakaas encodings, which
+                # must be dropped on the thread that made them) would be freed on the
+                # profiler's thread, with a RuntimeError on stderr; zopa does not use them.
+                "distributed.worker.profile.enabled": False,
             }
             with dask.config.set(settings), signals.silent_children():
                 self.cluster = LocalCluster(

@@ -41,9 +41,10 @@ from typing import Literal
 import numpy as np
 
 from zopa.model import UNIT, WEIGHT, Distribution, RedLine, Scenario
+from zopa.streams import COUNTER_WORD, stream_key
+from zopa.streams import stream as stream  # a sample's stream, built the plain way
 
 Kind = Literal["weight", "value", "reservation", "threshold", "firmness"]
-_COUNTER_WORD = 2  # the Philox counter word holding the sample index
 _NORMAL = NormalDist()
 
 
@@ -115,7 +116,7 @@ def draw(qs: list[Quantity], seed: int, start: int, stop: int) -> np.ndarray:
     u = np.empty((n, len(qs)), dtype=np.float64)
     beta_draws = np.empty((n, len(betas)), dtype=np.float64)
     for row in range(n):
-        counter[_COUNTER_WORD] = start + row
+        counter[COUNTER_WORD] = start + row
         bits.state = state  # as Philox(counter=[0, 0, start + row, 0], key=key), but cheaper
         u[row] = gen.random(len(qs))
         for j, k in enumerate(betas):
@@ -130,18 +131,6 @@ def draw(qs: list[Quantity], seed: int, start: int, stop: int) -> np.ndarray:
         else:
             out[:, k] = _inverse_cdf(q.dist, q.valid, u[:, k])
     return out
-
-
-def stream_key(seed: int) -> np.ndarray:
-    """The Philox key of seed ``seed``: two 64-bit words from ``SeedSequence(seed)``."""
-    return np.random.SeedSequence(seed).generate_state(2, dtype=np.uint64)
-
-
-def stream(seed: int, sample: int) -> np.random.Generator:
-    """Sample ``sample``'s own generator (what :func:`draw` reads, built the plain way)."""
-    counter = [0] * 4
-    counter[_COUNTER_WORD] = sample
-    return np.random.Generator(np.random.Philox(counter=counter, key=stream_key(seed)))
 
 
 def _inverse_cdf(dist: Distribution, valid: tuple[float, float], u: np.ndarray) -> np.ndarray:
