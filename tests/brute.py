@@ -1,6 +1,6 @@
 """Brute-force reference answers by enumerating every package (small problems only).
 
-Everything here follows the definitions of DESIGN §1 literally, with the
+Everything here follows the definitions of docs/explanation/concepts.md literally, with the
 integer utilities of :class:`zopa.problem.Problem`; the exact engine must agree.
 """
 

@@ -129,3 +129,25 @@ def test_the_hypothetical_frontier_is_complete_and_verified() -> None:
     for point, row in zip(document["points"], utilities, strict=True):
         for party, u in point["utilities"].items():
             assert u == int(row[problem.party_index[party]]) / SCALE
+
+
+def test_a_named_uncertain_threshold_can_be_moved_and_is_said_in_words() -> None:
+    """russia-army-ceiling reads ``army_cap < russia_ceiling``, an assumed range with a
+    rationale: moving it replaces the range (and its rationale) by the number given."""
+    scenario = load_scenario()
+    red = next(r for r in scenario.red_lines if r.id == "russia-army-ceiling")
+    assert red.thresholds and red.assumptions and red.assumptions.thresholds
+    done = zopa("blockers", "--threshold", "russia-army-ceiling=850000", "--json")
+    assert done.returncode == 0, done.stderr
+    document = json.loads(done.stdout)
+    assert document["departures"][0]["to"] == "army_cap < 850000"
+    before = json.loads(zopa("blockers", "--json").stdout)
+    assert ["europe-army-800k", "russia-army-ceiling"] in before["conflicts"]
+    assert not any("russia-army-ceiling" in c for c in document["conflicts"])
+    text = zopa("blockers", "--threshold", "russia-army-ceiling=850000")
+    assert text.returncode == 0, text.stderr
+    said = " ".join(text.stdout.split())
+    assert "Russia's red line russia-army-ceiling moves from Point 6" in said
+    assert "below 700,000 personnel (the mean of the assumed range russia_ceiling)" in said
+    assert "to Point 6: Ceiling on Ukraine's armed forces below 850,000 personnel" in said
+    assert "army_cap <" not in text.stdout

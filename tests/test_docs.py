@@ -49,6 +49,29 @@ def test_no_document_refers_to_files_outside_the_repository() -> None:
         assert found is None, f"{doc}: refers to {found[0]!r}, which is not in the repository"
 
 
+def test_no_file_of_the_project_refers_to_files_outside_the_repository() -> None:
+    """Code, tests, benchmarks and the built-in scenarios too (this file names the patterns)."""
+    import subprocess
+
+    outside = re.compile(r"DESIGN\.md|DESIGN §|shared/research|/work/")
+    listed = subprocess.run(
+        ["git", "ls-files", "src", "tests", "bench"],
+        cwd=dx.ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split()
+    assert listed
+    for name in listed:
+        path = dx.ROOT / name
+        if path.suffix not in {".py", ".md", ".yaml", ".yml", ".toml", ".html", ".js"}:
+            continue
+        if path == Path(__file__).resolve() or not path.is_file():
+            continue
+        found = outside.search(path.read_text(encoding="utf-8", errors="replace"))
+        assert found is None, f"{path}: refers to {found[0]!r}, which is not in the repository"
+
+
 def test_relative_links_between_documents_resolve() -> None:
     link = re.compile(r"\]\(([^)#\s]+)(#[^)]*)?\)")
     for doc in DOCS:

@@ -1,4 +1,4 @@
-"""The rule language (DESIGN §3): parsing, printing, binding, evaluation.
+"""The rule language (docs/reference/rules.md): parsing, printing, binding, evaluation.
 
 Unit tests pin the grammar and the error columns; property tests check that
 printing and re-parsing is the identity, that binding agrees with a direct
@@ -473,7 +473,7 @@ COMPARE = rules.OPERATORS
 
 
 def holds(expr: rules.Expr, doms: list[IssueDomain], x: list[int], u: list[int]) -> bool:
-    """The meaning of a rule on one package, read straight from DESIGN §3 (no binding)."""
+    """The meaning of a rule on one package, read straight from its grammar (no binding)."""
     if isinstance(expr, And):
         return all(holds(a, doms, x, u) for a in expr.args)
     if isinstance(expr, Or):

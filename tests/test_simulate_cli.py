@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -177,24 +178,40 @@ def test_protocol_on_the_command_line_wins_over_the_settings_file(
 
 
 def test_the_text_trace_shows_each_package_compactly(small: Path) -> None:
+    from zopa.load import load_scenario
+    from zopa.problem import Problem
+    from zopa.report.explain import choice
+
+    problem = Problem(load_scenario(str(small)))
     run = zopa("simulate", str(small), "--rounds", "8")  # 24 proposals: none left out
     assert run.returncode == 0, run.stderr
     doc = json.loads(zopa("simulate", str(small), "--rounds", "8", "--json").stdout)
     lines = run.stdout.splitlines()
-    start = lines.index(next(x for x in lines if x.startswith("Packages (issue=option)")))
-    shown = [x.strip() for x in lines[start + 1 :] if x.startswith("  ") and ": " in x]
+    start = lines.index(next(x for x in lines if x.startswith("Packages: ")))
+    shown: list[str] = []  # one entry per proposal, wrapped lines joined back
+    for line in lines[start + 2 :]:
+        if not line.startswith("  "):
+            break
+        if re.match(r"  \s*\d+(–\d+)? [\w-]+: ", line):
+            shown.append(line.strip())
+        else:
+            shown[-1] += " " + line.strip()
+
+    def listed(package: dict[str, object]) -> str:
+        return "; ".join(choice(problem, i, o) for i, o in package.items())
+
     first, seen, checked = doc["trace"][0], {}, 0
-    package = ", ".join(f"{i}={o}" for i, o in first["package"].items())
-    assert f"1 {first['proposer']}: {package}" in shown
+    assert f"1 {first['proposer']}: {listed(first['package'])}" in shown
     for step in doc["trace"]:  # every change of a proposer's package is listed
         before = seen.get(step["proposer"])
         seen[step["proposer"]] = step["package"]
         if before is None or before == step["package"]:
             continue
-        changed = ", ".join(f"{i}={o}" for i, o in step["package"].items() if before[i] != o)
-        assert f"{step['round']} {step['proposer']}: {changed}" in shown
+        changed = {i: o for i, o in step["package"].items() if before[i] != o}
+        assert f"{step['round']} {step['proposer']}: {listed(changed)}" in shown
         checked += 1
     assert checked
+    assert not re.search(r"\w=\d", run.stdout)  # never army_cap=800000: 800,000 personnel
 
 
 # --------------------------------------------------------------------------- plots

@@ -372,11 +372,17 @@ def test_trace_packages_show_what_each_proposer_changed() -> None:
         step("b", x="o2", y=20),
         step("a", x="o3", y=20),
     ]
-    assert package_changes(trace) == ["x=o1, y=10", "x=o2, y=20", "y=15", "no change", "x=o3, y=20"]
+    assert package_changes(trace) == [
+        "x: o1; y: 10",
+        "x: o2; y: 20",
+        "y: 15",
+        "no change",
+        "x: o3; y: 20",
+    ]
     big = {f"i{k}": "o0" for k in range(OPENING + 1)}
     moved = {**big, "i3": "o1"}
     trace = [{"proposer": "a", "package": big}, {"proposer": "a", "package": moved}]
     assert package_changes(trace) == [
         f"first proposal, {OPENING + 1} issues (--json lists them)",
-        "i3=o1",
+        "i3: o1",
     ]

@@ -52,7 +52,9 @@ def test_threshold_slider_changes_the_conflicts(page: Page, base: str) -> None:
         slider.press("ArrowRight")
     expect(page.locator("#whatif-verdict")).to_contain_text("A deal is possible")
     expect(page.locator(".conflict-item")).to_have_count(0)
-    expect(page.locator("#whatif-departures")).to_contain_text("army_cap <= 800000")
+    expect(page.locator("#whatif-departures")).to_contain_text(
+        "Ceiling on armed forces at most 800,000 personnel"
+    )
     expect(page.locator("#solutions")).to_be_visible()
     assert "b-army" in page.url  # the what-if is in the address: shareable
     shot(page, "whatif-threshold")

@@ -54,6 +54,7 @@ class Analysis:
     timeline: list[Entry]
     hypotheticals: list[Hypothetical] = field(default_factory=list)
     forecasts: list[Any] = field(default_factory=list)  # zopa.models.forecast.IssueForecast
+    fuller_draft: Draft | None = None  # see :func:`fuller_draft`
 
     @property
     def complete(self) -> bool:
@@ -73,6 +74,7 @@ class Analysis:
             "timeline": [e.to_json() for e in self.timeline],
             "if_conflicting_red_lines_set_aside": [h.to_json() for h in self.hypotheticals],
             "forecasts": [labelled_forecast(f.to_json()) for f in self.forecasts],
+            "fuller_draft": self.fuller_draft.id if self.fuller_draft else None,
             "complete": self.complete,
         }
 
@@ -129,7 +131,29 @@ def analyze(problem: Problem, draft: Draft | None, time_limit: float | None = No
         entries,
         hypotheticals,
         forecasts_for(problem.scenario),
+        fuller_draft(problem, draft),
     )
+
+
+def fuller_draft(problem: Problem, draft: Draft | None) -> Draft | None:
+    """The latest draft on the table that addresses more than half of the points, when
+    ``draft`` addresses at most half of them (else None).
+
+    The latest text is often a short statement of conditions; this names the
+    last comprehensive text, so that a reader of the one-point analysis knows
+    which draft to look at instead.  "On the table" is as of the problem's date.
+    """
+    half = problem.n_issues / 2
+    if draft is None or len(draft.package) > half:
+        return None
+    as_of = problem.as_of
+    tabled = [
+        d
+        for d in problem.scenario.drafts
+        if d is not draft and (as_of is None or d.date is None or d.date <= as_of)
+    ]
+    fuller = [d for d in tabled if len(d.package) > half]
+    return fuller[-1] if fuller else None
 
 
 class Deadline:

@@ -38,6 +38,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import textwrap
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -659,30 +660,27 @@ def _balance(scenario: Scenario, problems: list[Finding]) -> list[PartyBalance]:
 def render(a: Audit) -> str:
     """The report as text for a terminal, at most 80 columns wide where it can be."""
     s = a.sources
-    lines = [
-        f"Audit of {a.scenario} ({a.file})"
-        + (f", reviewed up to {a.reviewed}" if a.reviewed else ", no review date"),
-        "",
+    prose = [
         f"Sources: {s['count']} ({s['cited']} cited); "
         f"without a date {len(s['without_date'])}, without a publisher "
         f"{len(s['without_publisher'])}, without a title {len(s['without_title'])}.",
         "Tiers: "
         + ", ".join(f"{k} {v}" for k, v in s["tiers"].items())
         + " (official text, original reporting, repost or aggregator, not given).",
+    ]
+    lines = [
+        f"Audit of {a.scenario} ({a.file})"
+        + (f", reviewed up to {a.reviewed}" if a.reviewed else ", no review date"),
+        "",
+        *(line for text in prose for line in textwrap.wrap(text, 80, subsequent_indent="  ")),
         "",
         "Balance by party (the audit reports; it does not judge):",
     ]
-    head = (
-        "party",
-        "red lines",
-        "reason",
-        "sources",
-        "off/orig/rep",
-        "firmness",
-        "no rat.",
-        "terms",
-    )
-    rows = [head]
+    # two header lines, so that the table fits 80 columns with its words whole
+    rows: list[Sequence[str]] = [
+        ("", "red", "with", "", "official/", "", "without", "loaded"),
+        ("party", "lines", "reason", "sources", "orig/rep", "firmness", "rationale", "terms"),
+    ]
     for b in a.balance:
         firm = sorted(set(b.firmness.values()))
         rows.append(

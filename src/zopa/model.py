@@ -1,4 +1,4 @@
-"""The scenario data model, format ``zopa/1`` (DESIGN.md §2).
+"""The scenario data model, format ``zopa/1`` (docs/reference/format.md).
 
 This module is the single source of truth for what a scenario *is*.  Pydantic
 models check the shape of each part (types, ranges, unknown keys); the
@@ -770,7 +770,7 @@ class PartyAssumptions(_Part):
 
 
 class Party(_Part):
-    """A negotiating party with additive preferences (DESIGN.md §1)."""
+    """A negotiating party with additive preferences (docs/explanation/concepts.md)."""
 
     id: Id
     name: str | None = None
@@ -1130,7 +1130,7 @@ class Scenario(_Part):
     def select(
         self, draft_id: str | None = None, as_of: dt.date | None = None
     ) -> tuple[Draft | None, dt.date | None]:
-        """The draft and the date an analysis runs at (DESIGN.md §1, *Time*).
+        """The draft and the date an analysis runs at (docs/explanation/concepts.md, *Time*).
 
         The date is ``as_of`` when given, else the selected draft's date, else
         the latest draft's date; with no drafts and no ``as_of`` it is None and
@@ -1307,7 +1307,7 @@ def semantic_problems(s: Scenario, broken: frozenset[str] = frozenset()) -> list
                     message = _unknown("threshold", name, red.thresholds)
                     out.append(Problem(path, message, on_key=True))
 
-    newest: tuple[dt.date, str] | None = None  # drafts are listed oldest first (DESIGN §2)
+    newest: tuple[dt.date, str] | None = None  # drafts are listed oldest first
     for idx, draft in _indexed(s.drafts):
         base = ("drafts", idx)
         if draft.date is not None:

@@ -214,7 +214,7 @@ class Problem:
     def for_draft(
         cls, scenario: Scenario, draft_id: str | None = None, as_of: dt.date | None = None
     ) -> tuple[Problem, Draft | None]:
-        """The problem at the date DESIGN §1 prescribes, and the selected draft."""
+        """The problem at the analysis date (see ``Scenario.select``), and the selected draft."""
         draft, date = scenario.select(draft_id, as_of)
         return cls(scenario, date), draft
 
@@ -305,7 +305,7 @@ class Problem:
         )
 
     def agreement_mask(self, packages: np.ndarray) -> np.ndarray:
-        """Which packages every veto party accepts (DESIGN §1)."""
+        """Which packages every veto party accepts (docs/explanation/concepts.md)."""
         return self.satisfied(packages).all(axis=1)
 
     def accepts(self, party: int, package: Sequence[int]) -> bool:
@@ -327,7 +327,7 @@ class Problem:
         ]
 
     def package_json(self, package: Sequence[int | None]) -> dict[str, Any]:
-        """Option ids / numbers by issue id (DESIGN §4); unfixed issues are left out."""
+        """Option ids / numbers by issue id, as JSON gives them; unfixed issues are left out."""
         return {
             ident: options[int(k)]
             for (ident, options), k in zip(self._options_json, package, strict=True)
@@ -380,7 +380,7 @@ def apportion(weights: Sequence[float], total: int = SCALE) -> list[int]:
 
 
 def interpolate(points: Mapping[Fraction, Fraction], x: Fraction) -> Fraction:
-    """Piecewise-linear through ``points``, flat outside them (DESIGN §1)."""
+    """Piecewise-linear through ``points``, flat outside them (docs/explanation/concepts.md)."""
     xs = sorted(points)
     if x <= xs[0]:
         return points[xs[0]]

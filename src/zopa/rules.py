@@ -1,6 +1,6 @@
 """The red-line rule language: parse, print, bind, evaluate.
 
-Grammar (DESIGN.md §3)::
+Grammar (docs/reference/rules.md)::
 
     rule    := or
     or      := and ("or" and)*

@@ -150,6 +150,17 @@ class Threshold:
 # --------------------------------------------------------------------------- thresholds
 
 
+def _forget_threshold(entry: dict[str, Any], name: str) -> None:
+    """Remove a named threshold the moved rule no longer uses, with the assumption that
+    explained its range (an assumption about a threshold that is gone is invalid input)."""
+    for holder in (entry, entry.get("assumptions") or {}):
+        holder.get("thresholds", {}).pop(name, None)
+        if "thresholds" in holder and not holder["thresholds"]:
+            holder.pop("thresholds")
+    if "assumptions" in entry and not entry["assumptions"]:
+        entry.pop("assumptions")
+
+
 def _order_leaf(red: RedLine) -> rules.Cmp | rules.UtilityCmp | None:
     """The rule itself when it is one order comparison with a number (or threshold name)."""
     try:
@@ -228,6 +239,31 @@ def _moved_rule(leaf: rules.Cmp | rules.UtilityCmp, number: float) -> str:
     return rules.to_text(rules.Cmp(leaf.issue, leaf.op, probe.value))
 
 
+_OP_WORDS = {"<": "below", "<=": "at most", ">": "above", ">=": "at least"}
+
+
+def _limit_text(
+    scenario: Scenario, red: RedLine, leaf: rules.Cmp | rules.UtilityCmp, number: float | None
+) -> str:
+    """A red line's limit in words: ``Ceiling on armed forces below 850,000 personnel``;
+    ``number`` None is the limit as the scenario sets it (a named threshold by its mean)."""
+    if isinstance(leaf, rules.UtilityCmp):
+        who = next((p for p in scenario.parties if p.id == leaf.party), None)
+        subject, unit = f"{who.label if who and who.label else leaf.party}'s utility", None
+    else:
+        issue = next((i for i in scenario.issues if i.id == leaf.issue), None)
+        subject = (issue.title or issue.id) if issue else leaf.issue
+        unit = issue.unit if issue else None
+    assumed = ""
+    if number is None:
+        current = _current_number(scenario, red, leaf)
+        if leaf.value.number is None:
+            assumed = f" (the mean of the assumed range {leaf.value.text})"
+        number = current if current is not None else 0
+    shown = f"{plain_number_of(number):,}" + (f" {unit}" if unit else "")
+    return f"{subject} {_OP_WORDS.get(leaf.op, leaf.op)} {shown}{assumed}"
+
+
 # --------------------------------------------------------------------------- apply
 
 
@@ -298,9 +334,7 @@ def apply(scenario: Scenario, overrides: Overrides) -> WhatIf:
         entry = reds[ident]
         entry["rule"] = new_rule
         if leaf.value.number is None:  # a named threshold is replaced by the number
-            entry.get("thresholds", {}).pop(leaf.value.text, None)
-            if not entry.get("thresholds"):
-                entry.pop("thresholds", None)
+            _forget_threshold(entry, leaf.value.text)
         departures.append(
             Departure(
                 "threshold",
@@ -308,7 +342,8 @@ def apply(scenario: Scenario, overrides: Overrides) -> WhatIf:
                 red.rule,
                 new_rule,
                 f"{label.get(red.party, red.party)}'s red line {ident} moves from "
-                f"'{red.rule}' to '{new_rule}'",
+                f"{_limit_text(scenario, red, leaf, None)} "
+                f"to {_limit_text(scenario, red, leaf, number)}",
             )
         )
 

@@ -32,7 +32,17 @@ def analyze(
     time_limit: TimeLimitOpt = None,
     json_out: JsonOpt = False,
 ) -> None:
-    """The main job: board of the draft, blockers, concessions, solutions, amendment, timeline."""
+    """The whole picture of one draft: the main job.
+
+    A summary first (verdict, blocking issues and who is on each side, the
+    smallest concessions, where to look next), then the board of the draft,
+    the conflicts, the concessions, the bargaining solutions, the smallest
+    amendment, forecasts and the timeline.
+
+    \b
+    Example:
+      zopa analyze --draft us-ukraine-20-point
+    """
     from zopa.analysis import analyze as run
 
     problem, selected = common.problem(scenario, draft, as_of)
@@ -42,7 +52,7 @@ def analyze(
     else:
         from zopa.report.terminal import render_analysis
 
-        render_analysis(common.console(), result)
+        render_analysis(common.console(point_note=False), result)  # the summary says it
     common.finish(result.complete)
 
 
@@ -54,7 +64,16 @@ def blockers(
     time_limit: TimeLimitOpt = 60.0,
     json_out: JsonOpt = False,
 ) -> None:
-    """Is a deal possible? Every conflict and every concession."""
+    """Is a deal possible? Every conflict and concession.
+
+    Each conflict is a minimal set of red lines that cannot hold together,
+    shown in the parties' reported words; each concession a minimal set of
+    red lines whose removal opens a deal, smallest first.
+
+    \b
+    Example:
+      zopa blockers --as-of 2025-11-26
+    """
     from zopa.engine.blockers import blockers as run
 
     problem, _ = common.problem(scenario, draft, as_of)
@@ -83,7 +102,16 @@ def solve(
     time_limit: TimeLimitOpt = None,
     json_out: JsonOpt = False,
 ) -> None:
-    """Bargaining solutions over the packages every veto party accepts."""
+    """The bargaining solutions, each proven optimal.
+
+    Utilitarian, egalitarian, Nash and Kalai–Smorodinsky, over the packages
+    every veto party accepts, with each party's utility and what each
+    solution maximises.
+
+    \b
+    Example:
+      zopa solve --concept nash
+    """
     from zopa.engine.solutions import CONCEPTS
     from zopa.engine.solutions import solve as run
 
@@ -117,7 +145,16 @@ def frontier(
     plot: PlotOpt = None,
     force: ForceOpt = False,
 ) -> None:
-    """The Pareto frontier of the agreement set, each point with a witness package."""
+    """The exact Pareto frontier, with a package per point.
+
+    Every combination of utilities that no acceptable package improves on for
+    one party without making another worse off, each with one package that
+    reaches it.
+
+    \b
+    Example:
+      zopa frontier --parties ukraine,russia
+    """
     from zopa.commands.parties import party_list
     from zopa.engine.frontier import frontier as run
 
@@ -148,7 +185,15 @@ def amend(
     time_limit: TimeLimitOpt = None,
     json_out: JsonOpt = False,
 ) -> None:
-    """The smallest change to a draft that every veto party accepts."""
+    """The smallest acceptable amendment of a draft.
+
+    The fewest changes to the points the draft settles that make it
+    acceptable to every veto party; the points it leaves open are filled in.
+
+    \b
+    Example:
+      zopa amend --draft us-28-point
+    """
     from zopa.engine.amend import amend as run
 
     problem, selected = common.problem(scenario, draft, as_of)
@@ -172,9 +217,15 @@ def timeline(
     plot: PlotOpt = None,
     force: ForceOpt = False,
 ) -> None:
-    """Every draft as of its own date: feasibility, blocking issues, each party's stances.
+    """Every draft as of its own date.
 
-    With --as-of, only the drafts tabled by then, and stances as reported by then.
+    For each draft: feasibility, the blocking issues and each party's stances.
+    With --as-of, only the drafts tabled by then, and stances as reported by
+    then.
+
+    \b
+    Example:
+      zopa timeline --plot timeline.html
     """
     from zopa.engine.timeline import timeline as run
 

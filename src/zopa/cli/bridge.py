@@ -39,8 +39,16 @@ def bridge(
     time_limit: TimeLimitOpt = 60.0,
     json_out: JsonOpt = False,
 ) -> None:
-    """New formulas (combinations of attribute values nobody has proposed) that dissolve
-    each conflict, and the deal once they are allowed."""
+    """New formulas that would dissolve the conflicts.
+
+    For issues described by attributes: the combinations of attribute values
+    nobody has proposed that dissolve each conflict, and the deal once they
+    are allowed.
+
+    \b
+    Example:
+      zopa bridge dam.yaml
+    """
     from zopa.engine.bridge import bridge as run
     from zopa.engine.bridge import opened_issues
 

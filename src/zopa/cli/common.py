@@ -337,11 +337,28 @@ def _conflicting(scenario: Any, request: WhatIfRequest) -> list[str]:
 # --------------------------------------------------------------------------- the root
 
 
+def _version(value: bool) -> None:
+    if value:
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            typer.echo(f"zopa {version('zopa')}")
+        except PackageNotFoundError:  # run from a source tree that was never installed
+            typer.echo("zopa (version unknown: not installed)")
+        raise typer.Exit()
+
+
 def root(
     ctx: typer.Context,
     debug: Annotated[
         bool, typer.Option("--debug", help="Show Python tracebacks for errors.")
     ] = False,  # main() reads it from the arguments, before any parsing
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", help="Print zopa's version and exit.", is_eager=True, callback=_version
+        ),
+    ] = False,
 ) -> None:
     _noted.set({})  # main() may run many times in one process: nothing carries over
     ctx.with_resource(interop_warnings_on_stderr())
@@ -437,7 +454,9 @@ def _json_default(obj: Any) -> Any:
     raise TypeError(f"cannot serialise {type(obj).__name__}")
 
 
-def console() -> Any:
+def console(point_note: bool = True) -> Any:
+    """The terminal output; notes what-if departures and, unless ``point_note`` is False
+    (a caller that says it in its own words), the point analysis of an uncertain scenario."""
     from rich.console import Console
 
     out = Console(highlight=False, soft_wrap=False, markup=False)  # user text is never markup
@@ -446,35 +465,103 @@ def console() -> Any:
         for d in noted()["departures"]:
             # a dropped red line: who and which (its full wording is in --json)
             text = d.text.split(": ", 1)[0] if d.kind == "drop" else d.text
-            out.print(f"  • {text}")
-    if noted().get("point_estimate"):
+            out.print(_wrap(text, out.width, "  • ", "    "))
+    if point_note and noted().get("point_estimate"):
         out.print(
-            "Note: the scenario is uncertain; this is a point analysis (distribution means, "
-            "red lines with firmness >= 0.5). See `zopa montecarlo` for probabilities."
+            _wrap(
+                "Note: the scenario is uncertain; this is a point analysis (distribution "
+                "means, red lines with firmness >= 0.5). See `zopa montecarlo` for "
+                "probabilities.",
+                out.width,
+            )
         )
     return out
 
 
+def _wrap(text: str, width: int, first: str = "", rest: str = "") -> str:
+    """A paragraph wrapped at spaces (ids and rules stay whole), continuations indented."""
+    import textwrap
+
+    return textwrap.fill(
+        text,
+        width,
+        initial_indent=first,
+        subsequent_indent=rest,
+        break_long_words=False,
+        break_on_hyphens=False,
+    )
+
+
 def finish(complete: bool) -> None:
-    """Exit 3 when a limit stopped a search (DESIGN §4); the output says what is proven."""
+    """Exit 3 when a limit stopped a search; the output says what is proven."""
     if not complete:
         raise typer.Exit(EXIT_LIMIT)
 
 
-def progress(total: int, label: str = "sampling") -> Any:
-    """A rich progress bar on stderr when it is a terminal; otherwise nothing is drawn."""
-    if not sys.stderr.isatty():
+def progress(total: int, label: str, enabled: bool = True) -> Any:
+    """A progress bar with the time elapsed and an estimate of the time left, on stderr.
+
+    Drawn only when ``enabled`` (not with ``--json``) and stderr is a terminal,
+    so that piped or captured output never holds one.  The context yields a
+    function to call with the number of steps done, or None when nothing is drawn.
+    """
+    if not enabled or not sys.stderr.isatty():
         return contextlib.nullcontext(None)
     from rich.console import Console
-    from rich.progress import Progress
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
 
     @contextlib.contextmanager
     def bar() -> Any:
-        with Progress(console=Console(stderr=True), transient=True) as shown:
+        columns = (
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            TextColumn("elapsed, about"),
+            TimeRemainingColumn(),
+            TextColumn("left"),
+        )
+        with Progress(*columns, console=Console(stderr=True), transient=True) as shown:
             task = shown.add_task(label, total=total)
             yield lambda k: shown.advance(task, k)
 
     return bar()
+
+
+# --------------------------------------------------------------------------- optional extras
+
+# The modules each optional extra of pyproject.toml brings, as they are imported.
+EXTRAS = {
+    "charts": ("plotly",),
+    "static charts": ("plotly", "kaleido"),
+    "report": ("jinja2", "plotly"),
+    "web": ("fastapi", "uvicorn", "jinja2", "platformdirs", "plotly"),
+    "dask": ("distributed",),
+}
+
+
+def need_extra(extra: str, what: str) -> None:
+    """Stop with a usage error naming the extra to install when one of its modules is missing.
+
+    Checked before any work, so that a missing package is never an internal
+    error halfway through.
+    """
+    from importlib.util import find_spec
+
+    missing = [m for m in EXTRAS[extra] if find_spec(m) is None]
+    if missing:
+        name = extra.split()[-1]
+        raise UsageError(
+            f"{what} needs the optional {name!r} extra (missing: {', '.join(missing)}): "
+            f"pip install 'zopa[{name}]', or from a checkout of zopa: pip install '.[{name}]'"
+        )
 
 
 # --------------------------------------------------------------------------- outputs
@@ -547,17 +634,10 @@ def check_plot(
     formats = (".html", ".png", ".svg", ".pdf")
     if path is not None and Path(path).suffix.lower() not in formats:
         raise UsageError(f"--plot: {path} must end in {', '.join(formats)}")
-    if path is not None and not has_charts(static=Path(path).suffix.lower() != ".html"):
-        raise UsageError("--plot needs the charts extra: pip install 'zopa[charts]'")
     if path is not None:
+        static = Path(path).suffix.lower() != ".html"
+        need_extra("static charts" if static else "charts", "--plot")
         check_output("--plot", path, force, inputs)
-
-
-def has_charts(static: bool) -> bool:
-    """Whether plotly (and, for PNG/SVG/PDF, kaleido) can be imported."""
-    from importlib.util import find_spec
-
-    return find_spec("plotly") is not None and (not static or find_spec("kaleido") is not None)
 
 
 def plot(figure: Any, path: str) -> None:

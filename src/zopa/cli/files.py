@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import textwrap
 from typing import Annotated
 
 import typer
@@ -11,7 +12,12 @@ from zopa.cli.common import EXIT_INVALID, EXIT_LIMIT, JsonOpt
 
 
 def scenarios(json_out: JsonOpt = False) -> None:
-    """List the built-in scenarios."""
+    """List the built-in scenarios.
+
+    \b
+    Example:
+      zopa scenarios
+    """
     from zopa.load import builtin_ids, load_scenario
 
     items = []
@@ -23,9 +29,12 @@ def scenarios(json_out: JsonOpt = False) -> None:
     if json_out:
         common.print_json({"scenarios": items})
         return
-    for item in items:
+    for item in items:  # the id on its own line (what commands take), then the title
+        about = f"{item['title'] or 'untitled'}; {item['issues']} issues, {item['parties']} parties"
         typer.echo(
-            f"{item['id']}\t{item['title']} ({item['issues']} issues, {item['parties']} parties)"
+            item["id"]
+            + "\n"
+            + textwrap.fill(about, 80, initial_indent="  ", subsequent_indent="  ")
         )
 
 
@@ -35,10 +44,16 @@ def check(
         typer.Argument(metavar="FILE...", help="Scenario files (or GENIUS folders) to validate."),
     ],
 ) -> None:
-    """Validate scenario files: FILE:LINE:COL: message for every problem (exit 1).
+    """Validate scenario files, listing every problem.
 
-    A GENIUS or GeniusWeb folder is checked by importing it, as every analysis command would;
-    a graph model (format zopa-gmcr/1, for ``zopa stability``) is checked as such.
+    Each problem is printed as FILE:LINE:COL: message, and the exit code is 1.
+    A GENIUS or GeniusWeb folder is checked by importing it, as every analysis
+    command would; a graph model (format zopa-gmcr/1, for zopa stability) is
+    checked as such.
+
+    \b
+    Example:
+      zopa check ukraine-2025
     """
     from pathlib import Path
 
@@ -61,10 +76,14 @@ def check(
             limited = True
             typer.echo(f"{ref}: not checked: {err}")
             continue
-        typer.echo(
-            f"{ref}: OK: scenario {s.id!r}, {len(s.issues)} issues, {len(s.parties)} parties, "
-            f"{len(s.red_lines)} red lines, {len(s.drafts)} drafts, {len(s.sources)} sources"
-        )
+        counts = [
+            _count(len(s.issues), "issue"),
+            _count(len(s.parties), "party", "parties"),
+            _count(len(s.red_lines), "red line"),
+            _count(len(s.drafts), "draft"),
+            _count(len(s.sources), "source"),
+        ]
+        typer.echo(_fill(f"{ref}: OK: scenario {s.id!r}, {', '.join(counts)}"))
     if failed:
         raise typer.Exit(EXIT_INVALID)
     if limited:
@@ -77,14 +96,27 @@ def _graph_model(path: object) -> bool:
     return declares_model(path)  # type: ignore[arg-type]
 
 
+def _count(n: int, one: str, many: str | None = None) -> str:
+    """``1 draft``, ``2 drafts``."""
+    return f"{n:,} {one if n == 1 else many or one + 's'}"
+
+
 def _check_model(ref: str) -> str:
     """A graph model (format zopa-gmcr/1) checked; raises ScenarioError on problems."""
     from zopa.gmcr.format import load_model
 
     m = load_model(ref)
-    return (
-        f"{ref}: OK: graph model {m.id!r}, {len(m.dms)} decision makers, {m.m} options, "
-        f"{m.n} feasible states"
+    return _fill(
+        f"{ref}: OK: graph model {m.id!r}, {_count(len(m.dms), 'decision maker')}, "
+        f"{_count(m.m, 'option')}, {_count(m.n, 'feasible state')}"
+    )
+
+
+def _fill(line: str) -> str:
+    """A file's line at 80 columns: wrapped at spaces, the continuation indented (so a
+    line that starts in column 1 is always a new file or problem)."""
+    return textwrap.fill(
+        line, 80, subsequent_indent="  ", break_long_words=False, break_on_hyphens=False
     )
 
 
@@ -103,9 +135,17 @@ def audit(
     ] = None,
     json_out: JsonOpt = False,
 ) -> None:
-    """Provenance and balance: sources, as-of purity, assumptions, reposts, loaded terms.
+    """Check a scenario's sources, dates and balance between parties.
 
-    Prints the report and exits 0; with --strict, exits 1 when any problem is listed.
+    Provenance and balance: every source cited and described, as-of purity
+    (an analysis as of a date cites only what was published by then),
+    assumptions with rationales, reposts, loaded terms, and per party the red
+    lines, reasons and sources.  Prints the report and exits 0; with --strict,
+    exits 1 when any problem is listed.
+
+    \b
+    Example:
+      zopa audit --strict
     """
     from zopa.audit import audit_file, read_terms, render
 
@@ -120,7 +160,14 @@ def audit(
 
 
 def schema() -> None:
-    """Print the JSON Schema of the zopa/1 format (for editor completion)."""
+    """Print the JSON Schema of the zopa/1 format.
+
+    Editors use it to complete and check scenario files as you type.
+
+    \b
+    Example:
+      zopa schema > zopa.schema.json
+    """
     from zopa.schema import json_schema
 
     common.print_json(json_schema())

@@ -57,7 +57,15 @@ def import_genius_cmd(
     ] = 21,
     force: ForceOpt = False,
 ) -> None:
-    """A GENIUS domain XML and its profiles as one zopa/1 scenario (a party per profile)."""
+    """Import a GENIUS domain and its profiles.
+
+    The domain XML and one profile per party become one zopa/1 scenario,
+    with GENIUS 10.4's semantics (or NegMAS 0.16's, with --semantics negmas).
+
+    \b
+    Example:
+      zopa import genius domain.xml buyer.xml seller.xml -o market.yaml
+    """
     from pathlib import Path
 
     from zopa.interop.genius import import_genius
@@ -82,7 +90,14 @@ def import_geniusweb_cmd(
     output: OutputOpt = None,
     force: ForceOpt = False,
 ) -> None:
-    """A GeniusWeb domain JSON and its profiles as one zopa/1 scenario (a party per profile)."""
+    """Import a GeniusWeb domain and its profiles.
+
+    The domain JSON and one profile per party become one zopa/1 scenario.
+
+    \b
+    Example:
+      zopa import geniusweb domain.json alice.json bob.json -o web.yaml
+    """
     from pathlib import Path
 
     from zopa.interop.geniusweb import import_geniusweb
@@ -101,9 +116,15 @@ def export_genius_cmd(
         bool, typer.Option("--force", help="Replace the GENIUS files already in FOLDER.")
     ] = False,
 ) -> None:
-    """A scenario as a GENIUS domain and one profile per party (red lines are listed, not kept).
+    """Export a scenario as a GENIUS domain and profiles.
 
-    FOLDER must be new or empty, unless --force replaces the GENIUS files in it.
+    One profile per party; red lines cannot be expressed in GENIUS and are
+    listed, not kept. FOLDER must be new or empty, unless --force replaces the
+    GENIUS files in it.
+
+    \b
+    Example:
+      zopa export genius ukraine-2025 -o genius-folder
     """
     from pathlib import Path
 

@@ -30,7 +30,15 @@ def fair(
     ] = None,
     json_out: JsonOpt = False,
 ) -> None:
-    """Adjusted Winner (Brams & Taylor): divide the issues between two parties, exactly."""
+    """Divide the issues between two parties (Adjusted Winner).
+
+    Brams and Taylor's procedure in exact fractions, from two parties' weights
+    or from a points table.
+
+    \b
+    Example:
+      zopa fair --parties ukraine,russia
+    """
     from zopa.commands.fair import fair as divide
     from zopa.models import fair as aw
 
@@ -110,14 +118,18 @@ def forecast(
     ] = False,
     json_out: JsonOpt = False,
 ) -> None:
-    """Forecast one numeric issue: compromise (weighted mean), median, or expected utility.
+    """Forecast one numeric issue with a spatial model.
 
-    Every forecast comes with its sensitivity analysis: how far it moves when
-    capabilities and saliences move by up to ±10 % (and, for bdm, under Q from
-    0.5 to 1 and every reading of the model).
+    compromise (the capability- and salience-weighted mean, the default),
+    median (the weighted median and the Condorcet winner) or bdm (Bueno de
+    Mesquita's expected-utility model, round by round). Every forecast comes
+    with its sensitivity analysis: how far it moves when capabilities and
+    saliences move by up to ±10 % (and, for bdm, under Q from 0.5 to 1 and
+    every reading of the model).
 
     \b
-    Example: zopa forecast --issue army_cap --model bdm
+    Example:
+      zopa forecast --issue army_cap --model bdm
     """
     from zopa.commands.forecast import options as checked
     from zopa.models import forecast as fc
@@ -156,4 +168,4 @@ def forecast(
 
         note = assumptions_note(s)
         if note:
-            typer.echo(f"\n{note}")
+            typer.echo("\n" + textwrap.fill(note, 80))

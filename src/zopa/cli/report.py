@@ -26,26 +26,29 @@ def report(
     time_limit: TimeLimitOpt = None,
     force: ForceOpt = False,
 ) -> None:
-    """A report to share: summary, board, conflicts, concessions, solutions, charts, sources.
+    """A report to share, as HTML or Markdown.
 
-    An existing report is replaced only with --force. Exit 3 when a search of the analysis
-    stopped at a limit (the report says what is proven); the deal-space chart shows at most
-    500 frontier points found within 20 s (or --time-limit) and says when it stopped.
+    The summary, the board, the conflicts, concessions and solutions, charts
+    and the sources, in one self-contained HTML file or Markdown with PNG
+    charts beside it.  An existing report is replaced only with --force.
+    Exit 3 when a search of the analysis stopped at a limit (the report says
+    what is proven); the deal-space chart shows at most 500 frontier points
+    found within 20 s (or --time-limit) and says when it stopped.
+
+    \b
+    Example:
+      zopa report --draft us-ukraine-20-point -o report.html
     """
     from pathlib import Path
 
     path = Path(output)
     if path.suffix.lower() not in (".html", ".htm", ".md"):
         raise UsageError(f"-o: {output} must end in .html or .md")
-    try:  # every module a report needs, charts included, before any work is done
-        import jinja2  # noqa: F401
+    common.need_extra("report", "zopa report")
+    if path.suffix.lower() == ".md":
+        common.need_extra("static charts", "zopa report -o FILE.md (its charts are PNG files)")
+    from zopa.report.write import write_report
 
-        from zopa.report import charts  # noqa: F401
-        from zopa.report.write import write_report
-    except ImportError as err:
-        raise UsageError(f"reports need an extra: pip install 'zopa[report]' ({err})") from None
-    if not common.has_charts(static=path.suffix.lower() == ".md"):  # PNG charts: kaleido
-        raise UsageError("Markdown reports need the charts extra: pip install 'zopa[charts]'")
     common.check_output("-o", path, force, [scenario])
     if path.suffix.lower() == ".md":  # the charts go into a folder beside it
         images = path.with_name(f"{path.stem}_files")

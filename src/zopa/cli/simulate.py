@@ -116,7 +116,17 @@ def simulate(
     plot: PlotOpt = None,
     force: ForceOpt = False,
 ) -> None:
-    """How might the talks unfold? Simulate a negotiation protocol with strategies per party."""
+    """How might the talks unfold? Play them out.
+
+    A negotiation protocol (alternating offers or a mediator's single text)
+    with a strategy per party, round by round; no party ever proposes or
+    accepts a package that breaks its own red lines. A progress bar shows on
+    a terminal.
+
+    \b
+    Example:
+      zopa simulate --protocol single-text --rounds 20
+    """
     from zopa.commands.simulation import simulate as run
     from zopa.simulate.spec import parse_assignment
 
@@ -141,7 +151,8 @@ def simulate(
             )
         named[party] = text
         strategies[party] = spec
-    measured = run(problem, selected, strategies, chosen)
+    with common.progress(chosen.rounds, "rounds", enabled=not json_out) as advance:
+        measured = run(problem, selected, strategies, chosen, progress=advance)
     ref, doc = measured.reference, measured.document
     if plot:
         from zopa.engine.frontier import frontier
@@ -155,7 +166,7 @@ def simulate(
     else:
         from zopa.report.simulation import render_simulation
 
-        render_simulation(common.console(), doc)
+        render_simulation(common.console(), doc, problem)
     common.finish(ref.complete)
 
 
@@ -188,7 +199,17 @@ def tournament(
     processes: ProcessesOpt = None,
     json_out: JsonOpt = False,
 ) -> None:
-    """Rank strategies: every assignment of them to the parties, run in parallel."""
+    """Rank strategies against each other.
+
+    Every assignment of the strategies to the parties is run, in parallel,
+    and the strategies are ranked by agreement rate, mean utility and distance
+    to the Nash point. On the built-in scenario each run takes seconds: a
+    progress bar with an estimate of the time left shows on a terminal.
+
+    \b
+    Example:
+      zopa tournament --strategies linear,hardliner --rounds 10
+    """
     from zopa.commands import simulation as core
 
     cfg, chosen = _settings(config, protocol, rounds, seed, discount, mediator)
@@ -200,7 +221,7 @@ def tournament(
     total = len(job.runs())
     executor = common.executor(workers, scheduler, processes, total)
     try:
-        with common.progress(total, "simulating") as advance:
+        with common.progress(total, "runs", enabled=not json_out) as advance:
             result = core.tournament(job, executor, progress=advance)
     finally:
         executor.close()

@@ -62,11 +62,16 @@ def stability(
     as_of: AsOfOpt = None,
     json_out: JsonOpt = False,
 ) -> None:
-    """Strategic stability (GMCR): Nash, GMR, SMR, SEQ, SIM, SEQ+SIM; who can move from a
-    standoff.
+    """Who can move from a standoff: strategic stability (GMCR).
 
-    With a scenario, each veto party's options are to set aside its red lines that take
-    part in a conflict, and it ranks states by its utility in their outcome.
+    The equilibria of a graph model under the Nash, GMR, SMR, SEQ, SIM and
+    SEQ+SIM definitions. With a scenario, each veto party's options are to set
+    aside its red lines that take part in a conflict, and it ranks states by
+    its utility in their outcome.
+
+    \b
+    Example:
+      zopa stability
     """
     import sys
 

@@ -35,7 +35,16 @@ def montecarlo(
     as_of: AsOfOpt = None,
     json_out: JsonOpt = False,
 ) -> None:
-    """How likely is a deal? Sample the scenario's distributions and analyse every sample."""
+    """How likely is a deal? Monte Carlo over the inputs.
+
+    Samples the scenario's distributions and firmness, analyses every sample
+    exactly and reports probabilities; the same seed gives the same numbers
+    on any number of workers. A progress bar shows on a terminal.
+
+    \b
+    Example:
+      zopa montecarlo -n 2000 --seed 1
+    """
     from zopa import uncertainty as mc
     from zopa.limits import MAX_SAMPLES
 
@@ -50,7 +59,7 @@ def montecarlo(
         raise UsageError(str(err.args[0])) from None
     executor = common.executor(workers, scheduler, processes, samples, serial_below=501)
     try:
-        with common.progress(2 * samples) as advance:
+        with common.progress(2 * samples, "sampling", enabled=not json_out) as advance:
             result = mc.montecarlo(
                 loaded,
                 samples,
@@ -68,5 +77,5 @@ def montecarlo(
     else:
         from zopa.report.montecarlo import render_montecarlo
 
-        render_montecarlo(common.console(), result.to_json())
+        render_montecarlo(common.console(), result.to_json(), loaded)
     common.finish(result.total.incomplete == 0)

@@ -32,15 +32,22 @@ def serve(
         ),
     ] = None,
 ) -> None:
-    """The web app: board, why no deal, what-if, deal space, editing, in your browser."""
+    """The web app, in your browser.
+
+    The board, why no deal, what-if changes, the deal space and an editor,
+    served on 127.0.0.1; it loads nothing from the internet.
+
+    \b
+    Example:
+      zopa serve talks.yaml --port 8080
+    """
     from pathlib import Path
 
-    try:
-        from zopa.web.app import Settings
-        from zopa.web.app import serve as run
-        from zopa.web.workspace import default_workspace
-    except ImportError as err:
-        raise UsageError(f"the web app needs its extra: pip install 'zopa[web]' ({err})") from None
+    common.need_extra("web", "zopa serve")
+    from zopa.web.app import Settings
+    from zopa.web.app import serve as run
+    from zopa.web.workspace import default_workspace
+
     opened = []
     for ref in scenarios or []:
         path = Path(ref)

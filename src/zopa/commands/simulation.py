@@ -105,9 +105,12 @@ def simulate(
     draft: Draft | None,
     strategies: Mapping[str, StrategySpec | str] | None,
     chosen: Settings,
+    progress: Callable[[int], None] | None = None,
 ) -> Report:
     """``zopa simulate``: one run from ``draft`` (when given), measured against the exact
-    frontier and Nash point (:func:`zopa.simulate.run.with_metrics`)."""
+    frontier and Nash point (:func:`zopa.simulate.run.with_metrics`).
+
+    ``progress`` is called with 1 after every round played (a progress bar)."""
     from zopa.simulate.run import simulate as run
     from zopa.simulate.run import with_metrics
 
@@ -121,6 +124,7 @@ def simulate(
         discount=chosen.discount,
         params=chosen.params,
         draft=problem.package_indices(draft.package) if draft else None,
+        progress=progress,
     )
     return with_metrics(problem, result)
 

@@ -1,4 +1,4 @@
-"""The smallest amendment of a draft that every veto party accepts (DESIGN §1).
+"""The smallest amendment of a draft that every veto party accepts (docs/explanation/concepts.md).
 
 A lexicographic optimisation in CP-SAT: first minimise the number of the
 draft's points that change (points the draft leaves open are free and do not

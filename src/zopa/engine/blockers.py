@@ -1,6 +1,6 @@
 """Is a deal possible, and if not, exactly what blocks it?
 
-Answers DESIGN §4 ``zopa blockers``: feasibility of the agreement set, every
+Answers ``zopa blockers``: feasibility of the agreement set, every
 conflict (:mod:`zopa.engine.conflicts`), every concession
 (:mod:`zopa.engine.concessions`), the blocking issues, and for conflicts
 between numeric thresholds how far each threshold must move
@@ -95,7 +95,7 @@ def _constraint_json(c: Constraint) -> dict[str, Any]:
 
 
 def _order(sets: list[list[str]]) -> list[list[str]]:
-    """DESIGN §4: ids sorted inside; lists by length, then lexicographically."""
+    """The JSON order: ids sorted inside; lists by length, then lexicographically."""
     return sorted((sorted(s) for s in sets), key=lambda s: (len(s), s))
 
 

@@ -1,4 +1,4 @@
-"""The exact Pareto frontier of the agreement set (DESIGN §1).
+"""The exact Pareto frontier of the agreement set (docs/explanation/concepts.md).
 
 Two exact methods, chosen automatically:
 

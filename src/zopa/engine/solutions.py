@@ -1,4 +1,4 @@
-"""Bargaining solutions over the agreement set (DESIGN §1), each proven optimal.
+"""Bargaining solutions over the agreement set (docs/explanation/concepts.md), each proven optimal.
 
 * ``utilitarian`` — maximise ``Σ_{p∈V} u_p`` (one CP-SAT solve);
 * ``egalitarian`` — maximise ``min_{p∈V} (u_p − d_p)`` (Rawls' max-min, Kalai's

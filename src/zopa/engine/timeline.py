@@ -1,4 +1,4 @@
-"""The negotiation over time: every draft, as of its own date (DESIGN §4 ``timeline``).
+"""The negotiation over time: every draft, as of its own date (``zopa timeline``).
 
 For each draft: how many points it addresses, whether any deal is possible on
 that date and which issues block one, and what each party is reported to have

@@ -4,7 +4,7 @@
 scenario (``zopa/1``, :mod:`zopa.gmcr.standoff`), then computes stability under
 every concept, the effect of each coalition asked for, the status-quo analysis
 and, on request, the inverse counts; :meth:`StabilityRun.to_json` is the JSON
-document of DESIGN §7.
+document described in docs/reference/stability.md.
 """
 
 from __future__ import annotations

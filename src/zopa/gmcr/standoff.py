@@ -17,7 +17,7 @@ each party's utility is scaled and symmetric between the parties (Nash 1950), so
 the derived preferences do not depend on arbitrary calibration; it is also the
 outcome of alternating-offers bargaining as patience grows (Binmore, Rubinstein &
 Wolinsky 1986).  The alternatives — ``utilitarian``, ``egalitarian``,
-``kalai_smorodinsky`` (DESIGN §1) — are selectable: the first two depend on the
+``kalai_smorodinsky`` (docs/explanation/concepts.md) — are selectable: the first two depend on the
 scale of utilities, and Kalai–Smorodinsky on the best each party could get.
 
 Exactness and cost.  Whether a state allows a deal is decided by the conflicts

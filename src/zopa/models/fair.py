@@ -30,6 +30,7 @@ outright.  That is the procedure's assumption, not a property of the issues.
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -140,24 +141,37 @@ class Division:
         }
 
     def to_text(self) -> str:
-        """A plain-text report: the table of shares, the points, and the steps."""
+        """A plain-text report: the table of shares, the points, and the steps.
+
+        The table shows each number to four significant digits so that it fits
+        80 columns; the lines below it and ``--json`` give the exact fractions.
+        """
         a, b = self.parties
-        width = max([len("issue"), *(len(i) for i in self.issues)])
-        head = f"{'issue':<{width}}  " + "  ".join(
-            f"{label:>12}" for label in (a + " pts", b + " pts", a + " gets", b + " gets")
-        )
-        lines = ["Adjusted Winner (Brams & Taylor), exact arithmetic", "", head]
-        for issue in self.issues:
-            pa, pb = self.points[issue]
-            fa, fb = self.fractions(issue)
-            lines.append(
-                f"{issue:<{width}}  " + "  ".join(f"{_show(v):>12}" for v in (pa, pb, fa, fb))
-            )
+        heads = ("issue", a + " pts", b + " pts", a + " gets", b + " gets")
+        rows = [
+            (issue, *(_decimal(v) for v in (*self.points[issue], *self.fractions(issue))))
+            for issue in self.issues
+        ]
+        widths = [max(len(row[k]) for row in (heads, *rows)) for k in range(len(heads))]
+
+        def line(row: tuple[str, ...]) -> str:
+            cells = [row[0].ljust(widths[0])]
+            cells += [cell.rjust(width) for cell, width in zip(row[1:], widths[1:], strict=True)]
+            return "  ".join(cells)
+
+        lines = ["Adjusted Winner (Brams & Taylor), exact arithmetic", "", line(heads)]
+        lines += [line(row) for row in rows]
+        lines += ["(numbers to 4 significant digits; exact fractions below and in --json)"]
         total = self.totals()[0]
         lines += [
             "",
-            f"Each party ends with {_show(total)} of its own 100 points ({float(total):.2f}).",
-            f"Split issue: {self.split}." if self.split else "No issue is split.",
+            f"Each party ends with {_show(total)} of its own 100 points.",
+            (
+                f"Split issue: {self.split} ({a} {_show(self.fractions(self.split)[0])}, "
+                f"{b} {_show(self.fractions(self.split)[1])})."
+                if self.split
+                else "No issue is split."
+            ),
             "",
             "Initial winners:",
             *(f"  {s.issue} -> {s.winner} ({s.rule})" for s in self.initial),
@@ -176,7 +190,7 @@ class Division:
             for t in self.transfers:
                 ratio = "infinite" if t.ratio is None else _show(t.ratio)
                 lines.append(f"  {t.issue}: ratio {ratio}, share moved {_show(t.fraction)}")
-        return "\n".join(lines)
+        return "\n".join(_fit(line) for line in lines)
 
 
 # --------------------------------------------------------------------------- the procedure
@@ -383,6 +397,23 @@ def _exact(x: Number) -> Fraction:
 def _text(x: Fraction) -> str:
     """An exact fraction as text: ``66``, ``2/15``."""
     return str(x.numerator) if x.denominator == 1 else f"{x.numerator}/{x.denominator}"
+
+
+def _fit(line: str, width: int = 80) -> str:
+    """A long line wrapped at spaces, continuation lines indented (ids stay whole)."""
+    if len(line) <= width:
+        return line
+    lead = " " * (len(line) - len(line.lstrip()) + 2)
+    return "\n".join(
+        textwrap.wrap(
+            line, width, subsequent_indent=lead, break_long_words=False, break_on_hyphens=False
+        )
+    )
+
+
+def _decimal(x: Fraction) -> str:
+    """For a table: an integer, or four significant digits (``0.1333``)."""
+    return str(x.numerator) if x.denominator == 1 else f"{float(x):.4g}"
 
 
 def _show(x: Fraction) -> str:

@@ -7,6 +7,7 @@ only phrases results the engine has already proven.
 
 from __future__ import annotations
 
+from fractions import Fraction
 from typing import Any
 
 from zopa.engine.blockers import Blockers, Conflict
@@ -31,9 +32,42 @@ def issue_title(problem: Problem, issue_id: str) -> str:
 
 
 def number(problem: Problem, issue_id: str, value: Any) -> str:
-    unit = problem.issues[problem.issue_index[issue_id]].unit
-    text = f"{value:,}" if isinstance(value, int | float) else str(value)
+    """A quantity of a numeric issue, the one way every output writes it: ``85,000 personnel``."""
+    return quantity(value, problem.issues[problem.issue_index[issue_id]].unit)
+
+
+def quantity(value: Any, unit: str | None = None) -> str:
+    """``85,000 personnel``, ``7.39``: thousands separated, integral values without decimals."""
+    if isinstance(value, bool) or not isinstance(value, int | float | Fraction):
+        text = str(value)
+    elif float(value).is_integer():
+        text = f"{int(value):,}"
+    else:
+        x = float(value)
+        text = f"{x:,.4g}" if abs(x) < 1000 else f"{x:,.0f}"
     return f"{text} {unit}" if unit else text
+
+
+def option_label(problem: Problem, issue_id: str, value: Any) -> str:
+    """What an option is called in text: its label, or the number with its unit."""
+    issue = problem.issues[problem.issue_index[issue_id]]
+    k = issue.index_of(value)
+    return issue.label(k) if k is not None else str(value)
+
+
+def choice(problem: Problem, issue_id: str, value: Any) -> str:
+    """``Ceiling on armed forces: 800,000 personnel``."""
+    return f"{issue_title(problem, issue_id)}: {option_label(problem, issue_id, value)}"
+
+
+def names(items: list[str]) -> str:
+    """``A``, ``A and B``, ``A, B and C``."""
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def draft_name(draft_id: str, title: str | None) -> str:
+    """A draft as text: its title and id, or its id alone when it has no title."""
+    return f"{title} ({draft_id})" if title and title != draft_id else draft_id
 
 
 FORECAST_ASSUMED = (
@@ -138,9 +172,97 @@ def no_deal_sentence(problem: Problem, result: Blockers) -> str:
 
 
 def concession_line(problem: Problem, concession: list[Constraint]) -> str:
+    """``4 red lines: Russia drops a, b and c; Ukraine drops d`` (parties in scenario order)."""
     n = len(concession)
-    parts = "; ".join(f"{party_name(problem, c.party)} drops {c.id}" for c in concession)
+    parts = "; ".join(
+        f"{party_name(problem, party)} drops {names(ids)}"
+        for party, ids in _by_party(problem, concession).items()
+    )
     return f"{n} red line{'s' if n != 1 else ''}: {parts}"
+
+
+def concession_shape(problem: Problem, concession: list[Constraint]) -> str:
+    """How many red lines each party gives up: ``Russia 3 and Ukraine 1``."""
+    return names(
+        [
+            f"{party_name(problem, p)} {len(ids)}"
+            for p, ids in _by_party(problem, concession).items()
+        ]
+    )
+
+
+def _by_party(problem: Problem, constraints: list[Constraint]) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    for c in sorted(constraints, key=lambda c: (problem.party_index[c.party], c.id)):
+        out.setdefault(c.party, []).append(c.id)
+    return out
+
+
+def issue_sides(problem: Problem, result: Blockers) -> list[tuple[str, list[list[str]]]]:
+    """For each blocking issue, the parties whose constraints on it conflict, in sides.
+
+    Two parties whose constraints meet in one conflict are on opposite sides.
+    When those oppositions split the parties in two (a 2-colouring of the graph
+    of oppositions, by breadth-first search), the two sides are returned; when
+    they do not (three-way conflicts, or a party whose own red lines clash), one
+    group of every party involved.  Parties are in scenario order.
+    """
+    out = []
+    for issue in result.blocking_issues:
+        edges: set[tuple[str, str]] = set()
+        involved: set[str] = set()
+        split = True
+        for conflict in result.conflicts:
+            if issue not in conflict.issues:
+                continue
+            parties = sorted({c.party for c in conflict.constraints}, key=problem.party_index.get)
+            involved |= set(parties)
+            split &= len(parties) == 2
+            edges |= {(a, b) for a in parties for b in parties if a != b}
+        order = sorted(involved, key=problem.party_index.get)
+        colour = _two_colours(order, edges) if split else None
+        if colour is None:
+            out.append((issue, [order]))
+        else:
+            first = [p for p in order if colour[p] == colour[order[0]]]
+            out.append((issue, [first, [p for p in order if p not in first]]))
+    return out
+
+
+def _two_colours(nodes: list[str], edges: set[tuple[str, str]]) -> dict[str, int] | None:
+    """A 2-colouring of a connected graph, or None (not connected, or an odd cycle)."""
+    colour = {nodes[0]: 0}
+    queue = [nodes[0]]
+    while queue:
+        a = queue.pop()
+        for x, b in edges:
+            if x != a:
+                continue
+            if b not in colour:
+                colour[b] = 1 - colour[a]
+                queue.append(b)
+            elif colour[b] == colour[a]:
+                return None
+    return colour if len(colour) == len(nodes) else None
+
+
+def sides_text(problem: Problem, sides: list[list[str]]) -> str:
+    """``Ukraine and European states against Russia``, or ``among A, B and C``."""
+    named = [names([party_name(problem, p) for p in side]) for side in sides]
+    if len(sides) == 2:
+        return " against ".join(named)
+    if len(sides[0]) == 1:
+        return f"{named[0]}'s own constraints (red lines, reservation)"
+    return f"among {named[0]}"
+
+
+# What each solution concept maximises: the meaning of its "value".
+VALUE_MEANING = {
+    "utilitarian": "the sum of the veto parties' utilities",
+    "egalitarian": "the smallest gain over reservation of a veto party",
+    "nash": "the product of the veto parties' gains over their reservations",
+    "kalai_smorodinsky": "the smallest share of its ideal gain that a veto party gets",
+}
 
 
 # --------------------------------------------------------------------------- bridging formulas

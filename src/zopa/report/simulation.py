@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from zopa.problem import Problem
+from zopa.report import explain
+from zopa.report.terminal import say
+
 SHOWN = 12  # trace rows kept at each end of a long trace
 OPENING = 8  # a party's first proposal is listed in full up to this many issues
 
@@ -12,8 +16,13 @@ def _u(x: float | None) -> str:
     return "—" if x is None else f"{x:.3f}"
 
 
-def render_simulation(console: Any, doc: dict[str, Any]) -> None:
-    """The trace (shortened when long), the outcome and the metrics."""
+def render_simulation(console: Any, doc: dict[str, Any], problem: Problem | None = None) -> None:
+    """The trace (shortened when long), the outcome and the metrics.
+
+    With ``problem`` (the simulated one), packages are written as every text
+    output writes them (``Ceiling on armed forces: 800,000 personnel``);
+    without it, as issue and option ids.
+    """
     from rich.table import Table
 
     params = doc["parameters"]
@@ -47,7 +56,7 @@ def render_simulation(console: Any, doc: dict[str, Any]) -> None:
         )
     if runs:
         console.print(table)
-        _render_packages(console, doc["trace"], rows)
+        _render_packages(console, doc["trace"], rows, problem)
     if len(runs) > 2 * SHOWN:
         hidden = sum(1 for step in doc["trace"] if step["round"] > 0) - _count(rows)
         console.print(f"({hidden} proposals not shown; --json gives the full trace)")
@@ -56,21 +65,22 @@ def render_simulation(console: Any, doc: dict[str, Any]) -> None:
         console.print("Objections to the last text (red lines it breaks; issues wanted):")
         for party, o in objections.items():
             broken = ", ".join(o["red_lines"]) or "none"
-            console.print(f"  {party}: {broken}; wants {', '.join(o['wants']) or 'nothing'}")
+            wanted = ", ".join(_issue(problem, i) for i in o["wants"]) or "nothing"
+            say(console, f"{party}: {broken}; wants {wanted}", indent="    ", first="  ")
     if doc["outcome"] == "agreement":
         console.print(f"Agreement in round {doc['round']}: {doc['reason']}")
         for issue, option in doc["agreement"].items():
-            console.print(f"  {issue}: {option}")
+            say(console, _choice(problem, issue, option), indent="    ", first="  ")
     else:
         console.print(f"Breakdown after round {doc['round']}: {doc['reason']}")
     _render_dynamics(console, doc["metrics"])
     _render_metrics(console, doc["metrics"])
 
 
-def package_changes(trace: list[dict[str, Any]]) -> list[str]:
-    """Each proposal's package, compactly: ``issue=option`` for the issues that differ
-    from the same proposer's previous proposal; a first proposal in full up to
-    ``OPENING`` issues (beyond, its size: ``--json`` lists it)."""
+def package_changes(trace: list[dict[str, Any]], problem: Problem | None = None) -> list[str]:
+    """Each proposal's package, compactly: the issues that differ from the same
+    proposer's previous proposal, each as ``issue: option``; a first proposal in
+    full up to ``OPENING`` issues (beyond, its size: ``--json`` lists it)."""
     last: dict[str, dict[str, Any]] = {}
     out = []
     for step in trace:
@@ -79,25 +89,42 @@ def package_changes(trace: list[dict[str, Any]]) -> list[str]:
             if len(package) > OPENING:
                 out.append(f"first proposal, {len(package)} issues (--json lists them)")
             else:
-                out.append(_pairs(package))
+                out.append(_pairs(package, problem))
         else:
             changed = {i: o for i, o in package.items() if before.get(i) != o}
-            out.append(_pairs(changed) if changed else "no change")
+            out.append(_pairs(changed, problem) if changed else "no change")
         last[step["proposer"]] = package
     return out
 
 
-def _pairs(package: dict[str, Any]) -> str:
-    return ", ".join(f"{issue}={option}" for issue, option in package.items())
+def _pairs(package: dict[str, Any], problem: Problem | None) -> str:
+    return "; ".join(_choice(problem, issue, option) for issue, option in package.items())
 
 
-def _render_packages(console: Any, trace: list[dict[str, Any]], rows: list[Any]) -> None:
+def _choice(problem: Problem | None, issue: str, option: Any) -> str:
+    """``Ceiling on armed forces: 800,000 personnel`` (ids and plain numbers without a problem)."""
+    if problem is not None and issue in problem.issue_index:
+        return explain.choice(problem, issue, option)
+    return f"{issue}: {explain.quantity(option)}"
+
+
+def _issue(problem: Problem | None, issue: str) -> str:
+    if problem is not None and issue in problem.issue_index:
+        return explain.issue_title(problem, issue)
+    return issue
+
+
+def _render_packages(
+    console: Any, trace: list[dict[str, Any]], rows: list[Any], problem: Problem | None
+) -> None:
     """Under the table, the packages of its rows: each party's first proposal, then only
     the proposals that changed the package (the issues that changed)."""
-    changes = {id(step): text for step, text in zip(trace, package_changes(trace), strict=True)}
-    console.print(
-        "Packages (issue=option): each party's first proposal, then what it changed "
-        "(proposals that changed nothing are left out)"
+    texts = package_changes(trace, problem)
+    changes = {id(step): text for step, text in zip(trace, texts, strict=True)}
+    say(
+        console,
+        "Packages: each party's first proposal, then what it changed (proposals that "
+        "changed nothing are left out)",
     )
     rounds = [
         None
@@ -112,8 +139,13 @@ def _render_packages(console: Any, trace: list[dict[str, Any]], rows: list[Any])
         if row is None or when is None:
             console.print("  " + "…".rjust(width))
         elif changes[id(row[0])] != "no change":
-            text = f"  {when.rjust(width)} {row[0]['proposer']}: {changes[id(row[0])]}"
-            console.print(text, highlight=False)
+            lead = f"  {when.rjust(width)} "
+            say(
+                console,
+                f"{row[0]['proposer']}: {changes[id(row[0])]}",
+                indent=" " * len(lead),
+                first=lead,
+            )
 
 
 def _render_dynamics(console: Any, m: dict[str, Any]) -> None:

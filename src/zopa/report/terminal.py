@@ -1,8 +1,16 @@
-"""Rich terminal rendering of analysis results (presentation only)."""
+"""Rich terminal rendering of analysis results (presentation only).
+
+Everything reads at 80 columns: prose is wrapped with a hanging indent,
+tables wrap their cells at spaces (a word longer than its column is folded,
+never cut to an ellipsis), and nothing is abbreviated.  Words come from
+:mod:`zopa.report.explain`, shared with the web app and the reports.
+"""
 
 from __future__ import annotations
 
 import itertools
+import re
+import textwrap
 from typing import Any
 
 from rich.console import Console
@@ -22,108 +30,366 @@ from zopa.problem import SCALE, Problem
 from zopa.report import explain
 
 STANCE = {"agreed": "agreed", "open": "open", "rejected": "REJECTED"}
-SHORT = {
+NAME = {
     "utilitarian": "utilitarian",
     "egalitarian": "egalitarian",
     "nash": "Nash",
     "kalai_smorodinsky": "Kalai–Smorodinsky",
 }
+HEADER = {**NAME, "kalai_smorodinsky": "Kalai–\nSmorodinsky"}  # wraps at its dash
+SHOWN_CONCESSIONS = 10
 
 
 def _u(x: float | None) -> str:
     return "—" if x is None else f"{x:.3f}"
 
 
-def _label(problem: Problem, issue_id: str, value: Any) -> str:
-    issue = problem.issues[problem.issue_index[issue_id]]
-    k = issue.index_of(value)
-    return issue.label(k) if k is not None else str(value)
+def say(console: Console, text: str, indent: str = "", first: str | None = None) -> None:
+    """Print prose wrapped to the console's width, continuation lines indented.
+
+    Words are never broken (ids such as ``russia-nato-exclusion`` stay whole).
+    """
+    width = max(console.width, 40)
+    lead = indent if first is None else first
+    lines = textwrap.wrap(
+        text,
+        width=width,
+        initial_indent=lead,
+        subsequent_indent=indent,
+        break_long_words=False,
+        break_on_hyphens=False,
+    )
+    for line in lines or [lead]:
+        console.print(line)
+
+
+def heading(console: Console, text: str, rest: str = "") -> None:
+    console.print()
+    console.print(Text.assemble((text, "bold"), rest))
+
+
+def _table(*columns: str, right: tuple[str, ...] = (), title: str | None = None) -> Table:
+    """A borderless table whose cells wrap at spaces (see :func:`show`)."""
+    table = Table(pad_edge=False, show_edge=False, title=title)
+    for name in columns:
+        table.add_column(name, overflow="fold", justify="right" if name in right else "left")
+    return table
+
+
+def show(console: Console, table: Table) -> None:
+    """Print ``table`` within the console's width without cutting a word.
+
+    rich shrinks columns by ratio and cuts or folds the words that no longer
+    fit; here every column first gets its longest word, and the space left is
+    shared in proportion to how much more each column's longest line needs.
+    A table whose longest words alone exceed the width is written as a list
+    instead (:func:`_as_list`): a word is never cut.
+    """
+    columns = table.columns
+    available = console.width - 3 * (len(columns) - 1)  # " │ " between columns
+    words, lines = [], []
+    for column in columns:
+        texts = [str(cell) for cell in (column.header, *column.cells)]
+        words.append(max((len(w) for t in texts for w in t.split()), default=1))
+        lines.append(max((len(x) for t in texts for x in t.split("\n")), default=1))
+    if sum(words) > available and len(columns) > 1:
+        _as_list(console, table)
+        return
+    if sum(lines) > available:
+        spare = max(available - sum(words), 0)
+        wanted = [b - a for a, b in zip(words, lines, strict=True)]
+        total = sum(wanted) or 1
+        widths = [a + spare * w // total for a, w in zip(words, wanted, strict=True)]
+        while sum(widths) < available and any(w < b for w, b in zip(widths, lines, strict=True)):
+            k = max(range(len(widths)), key=lambda i: lines[i] - widths[i])
+            widths[k] += 1
+        for column, width in zip(columns, widths, strict=True):
+            column.width = width
+    console.print(table)
+
+
+def _as_list(console: Console, table: Table) -> None:
+    """A table too wide for the terminal, one paragraph per row: the row's first cell,
+    then each value once with the columns that hold it (``Nash, egalitarian: ...``)."""
+    columns = table.columns
+    heads = [" ".join(re.sub(r"([–-])\n", r"\1", str(c.header)).split()) for c in columns]
+    if table.title:
+        console.print(str(table.title))
+    say(
+        console,
+        f"Each {heads[0].lower() or 'row'}, then its value under "
+        f"{explain.names(heads[1:])} (all: the same under each):",
+        indent="  ",
+        first="",
+    )
+    for r in range(table.row_count):
+        cells = [" ".join(str(list(c.cells)[r]).split()) for c in columns]
+        groups: dict[str, list[str]] = {}
+        for head, cell in zip(heads[1:], cells[1:], strict=True):
+            groups.setdefault(cell, []).append(head)
+        if len(groups) == 1 and len(heads) > 2:
+            (value,) = groups
+            parts = [f"all: {value}"]
+        else:
+            parts = [f"{', '.join(hs)}: {value}" for value, hs in groups.items()]
+        say(console, cells[0] or heads[0])
+        say(console, "; ".join(parts), indent="    ", first="  ")
+
+
+# --------------------------------------------------------------------------- summary
+
+
+def render_summary(console: Console, a: Analysis) -> None:
+    """The first screen of ``zopa analyze``: what, verdict, why, smallest way out, next.
+
+    Fits 80 × 24 for the built-in scenario (tested); the detail follows it.
+    """
+    problem = a.problem
+    s = problem.scenario
+    say(console, s.title or s.id)
+    say(console, _draft_sentence(a), indent="  ", first="")
+    console.print()
+    date = explain.date_text(problem)
+    if a.blockers.feasible:
+        say(console, f"A deal is possible as of {date}. " + _deal_sentence(a), "  ", "")
+    else:
+        n = len(a.blockers.conflicts)
+        say(
+            console,
+            f"No deal is possible as of {date}: {n} conflict{'s' if n != 1 else ''} between "
+            "red lines"
+            + ("" if a.blockers.conflicts_complete else " (at least)")
+            + ", on these points (and the parties whose red lines clash):",
+            indent="  ",
+            first="",
+        )
+        # points with the same sides share one line: the summary stays on one screen
+        grouped: dict[str, list[str]] = {}
+        for issue, sides in explain.issue_sides(problem, a.blockers):
+            titles = grouped.setdefault(explain.sides_text(problem, sides), [])
+            titles.append(explain.issue_title(problem, issue))
+        for sides_text, titles in grouped.items():
+            say(console, f"{'; '.join(titles)} — {sides_text}", indent="    ", first="  • ")
+        say(console, _smallest_sentence(problem, a.blockers), indent="  ", first="")
+    console.print()
+    say(console, _next_sentence(a), indent="  ", first="")
+
+
+def _draft_sentence(a: Analysis) -> str:
+    """Which draft is shown and why; when it addresses few points, the fuller one to see."""
+    problem = a.problem
+    if a.draft is None:
+        return f"As of {explain.date_text(problem)}; the scenario has no draft on the table."
+    latest, _ = problem.scenario.select(None, problem.as_of)
+    when = a.draft.date.isoformat() if a.draft.date else "undated"
+    title = a.draft.title or a.draft.id
+    n, total = len(a.draft.package), problem.n_issues
+    if latest is a.draft:
+        text = (
+            f"Draft: {title}, {when}, the latest on the table (shown unless --draft names "
+            f"another). It addresses {'only ' if n <= total / 2 else ''}{n} of {total} points."
+        )
+    else:
+        text = f"Draft: {title}, {when}. It addresses {n} of {total} points."
+    fuller = a.fuller_draft
+    if fuller is not None:
+        text += (
+            f" The most complete recent draft addresses {len(fuller.package)}: "
+            f"{fuller.title or fuller.id}, {fuller.date.isoformat() if fuller.date else 'undated'}"
+            f" (zopa analyze --draft {fuller.id})."
+        )
+    return text
+
+
+def _smallest_sentence(problem: Problem, result: Blockers) -> str:
+    if not result.concessions:
+        return "No concession was found within the limits."
+    size = len(result.concessions[0])
+    smallest = [c for c in result.concessions if len(c) == size]
+    shapes = list(dict.fromkeys(explain.concession_shape(problem, c) for c in smallest))
+    total = len(result.concessions)
+    ways = f"{len(smallest)} way{'s' if len(smallest) != 1 else ''}"
+    listed = "; ".join(shapes[:3]) + ("; …" if len(shapes) > 3 else "")
+    all_of = f"{total} concessions in all" + ("" if result.concessions_complete else " found")
+    return (
+        f"Smallest way to a deal: drop {size} red line{'s' if size != 1 else ''}, in {ways} "
+        f"({listed}); {all_of}."
+    )
+
+
+def _deal_sentence(a: Analysis) -> str:
+    problem = a.problem
+    parts = []
+    nash = a.solutions.solutions.get("nash")
+    if nash is not None:
+        utilities = ", ".join(
+            f"{explain.party_name(problem, p)} {_u(u)}"
+            for p, u in nash.utilities.items()
+            if problem.veto[problem.party_index[p]]
+        )
+        parts.append(f"The Nash solution gives {utilities}.")
+    if a.amendment is not None and a.amendment.feasible:
+        n = len(a.amendment.changes)
+        parts.append(
+            f"The smallest amendment of the draft changes {n} point{'s' if n != 1 else ''}."
+        )
+    return " ".join(parts)
+
+
+def _next_sentence(a: Analysis) -> str:
+    if a.blockers.feasible:
+        parts = ["the draft point by point", "the bargaining solutions", "the smallest amendment"]
+    else:
+        parts = [
+            "the draft point by point",
+            "each conflict in the parties' words",
+            "the concessions",
+            "the solutions with those red lines set aside",
+        ]
+    parts += [x for x, on in (("forecasts", a.forecasts), ("the timeline", a.timeline)) if on]
+    text = f"Below: {', '.join(parts)}. To explore what-ifs: zopa serve."
+    if a.problem.scenario.uncertain:
+        # said here rather than in a note above the summary (the CLI leaves it out)
+        text += (
+            " The scenario is uncertain: this is a point analysis (distribution means, red lines"
+            " with firmness at least 0.5); for probabilities, zopa montecarlo."
+        )
+    return text
 
 
 # --------------------------------------------------------------------------- board
 
 
 def render_board(console: Console, problem: Problem, board: Board) -> None:
-    """The status board: one row per point of the draft."""
-    if board.draft:
-        console.print(
-            f"Draft: {board.title or board.draft} ({board.draft}), "
-            f"as of {explain.date_text(problem)}"
+    """The points the draft addresses, one row each; the rest summarised in one line."""
+    if not board.draft:
+        say(console, f"No draft is on the table as of {explain.date_text(problem)}.")
+        return
+    addressed = [r for r in board.rows if r.option is not None]
+    n = len(board.rows)
+    heading(console, "The draft, point by point", f" ({len(addressed)} of {n} points addressed)")
+    if addressed:
+        table = _table("Point", "Draft says", "Stances reported", "Red lines broken")
+        for row in addressed:
+            title = row.title
+            if row.point is not None and not title.startswith(f"Point {row.point}"):
+                title = f"{row.point}. {title}"
+            stances = [
+                f"{explain.party_name(problem, p)}: {STANCE.get(s, s)}"
+                for p, s in row.positions.items()
+                if s
+            ]
+            broken = [
+                f"{r} ({explain.party_name(problem, _owner(board, r))})" for r in row.violated
+            ]
+            table.add_row(
+                title,
+                row.option_label or "",
+                "\n".join(stances) or "none reported",
+                "\n".join(broken) or "none",
+            )
+        show(console, table)
+    left = n - len(addressed)
+    if left:
+        console.print(f"{left} point{'s' if left != 1 else ''} not addressed by this draft.")
+    shown = {r for row in addressed for r in row.violated}
+    violated = [r for r in board.red_lines if r.status == "violated" and r.id not in shown]
+    if violated:
+        say(
+            console,
+            f"The draft also breaks {len(violated)} red line{'s' if len(violated) != 1 else ''}: "
+            + "; ".join(
+                f"{r.id} ({explain.party_name(problem, r.party)}"
+                + ("" if r.veto else ", no veto")
+                + ")"
+                for r in violated
+            )
+            + ".",
+            indent="  ",
+            first="",
         )
-    else:
-        console.print(f"No draft; as of {explain.date_text(problem)}")
-    table = Table(pad_edge=False, expand=False, show_edge=False)
-    table.add_column("#", justify="right", no_wrap=True)
-    table.add_column("Point")
-    table.add_column("Draft says")
-    for party in problem.parties:
-        table.add_column(party.id, no_wrap=True)
-    table.add_column("Red lines violated")
-    for row in board.rows:
-        table.add_row(
-            str(row.point) if row.point is not None else "",
-            row.title,
-            row.option_label or "(not addressed)",
-            *[STANCE.get(row.positions.get(p.id) or "", "·") for p in problem.parties],
-            ", ".join(row.violated),
-        )
-    console.print(table)
     undetermined = [r for r in board.red_lines if r.status == "undetermined"]
     if undetermined:
-        console.print(
-            f"{len(undetermined)} red line(s) depend on points the draft leaves open: "
-            + ", ".join(r.id for r in undetermined)
+        k = len(undetermined)
+        say(
+            console,
+            f"{k} red line{'s' if k != 1 else ''} depend{'s' if k == 1 else ''} on points the "
+            "draft leaves open: " + ", ".join(r.id for r in undetermined) + ".",
+            indent="  ",
+            first="",
         )
-    if board.parties:
-        console.print(
-            f"Stances reported by {explain.date_text(problem)} (· = not reported, "
-            "which is not disagreement):"
+    reported = [p for p in board.parties if p.agreed or p.rejected or p.open]
+    if reported:
+        say(
+            console,
+            f"Stances reported by {explain.date_text(problem)} (a point with no stance "
+            "reported is not one in dispute):",
         )
-        for line in explain.stance_lines(problem, board.parties):
-            console.print(f"  {line}")
+        for line in explain.stance_lines(problem, reported):
+            say(console, line, indent="    ", first="  ")
+    silent = [p for p in board.parties if p not in reported]
+    if silent and reported:
+        say(
+            console,
+            "No stance reported for "
+            + explain.names([explain.party_name(problem, p.party) for p in silent])
+            + ".",
+            indent="    ",
+            first="  ",
+        )
+
+
+def _owner(board: Board, red_line: str) -> str:
+    return next(r.party for r in board.red_lines if r.id == red_line)
 
 
 # --------------------------------------------------------------------------- blockers
 
 
 def render_blockers(console: Console, problem: Problem, result: Blockers) -> None:
-    console.print(explain.no_deal_sentence(problem, result), style="bold")
+    say(console, explain.no_deal_sentence(problem, result), indent="  ", first="")
     if result.feasible:
         if result.example:
-            console.print("For example: " + _package_text(problem, result.example))
+            say(
+                console,
+                "For example: " + _package_text(problem, result.example),
+                indent="  ",
+                first="",
+            )
         return
     for k, conflict in enumerate(result.conflicts, 1):
         issues = ", ".join(explain.issue_title(problem, i) for i in conflict.issues)
-        console.print(Text.assemble("\n", (f"Conflict {k}", "bold"), f" ({issues}):"))
+        console.print()
+        say(console, f"Conflict {k} ({issues}):")
         for c in conflict.constraints:
-            console.print(f"  • {explain.constraint_line(problem, c)}")
+            say(console, explain.constraint_line(problem, c), indent="    ", first="  • ")
         for sentence in explain.gap_sentences(problem, conflict):
-            console.print(f"  → {sentence}")
+            say(console, sentence, indent="    ", first="  → ")
     if not result.conflicts_complete:
+        console.print("The search for conflicts stopped at a limit; more may exist.")
+    heading(console, "Smallest concessions", " (ranked by how many red lines they touch):")
+    for k, concession in enumerate(result.concessions[:SHOWN_CONCESSIONS], 1):
+        lead = f"  {k}. "
+        say(
+            console,
+            explain.concession_line(problem, concession),
+            indent=" " * len(lead),
+            first=lead,
+        )
+    if len(result.concessions) > SHOWN_CONCESSIONS:
         console.print(
-            "The search for conflicts stopped at a limit; more may exist.", style="yellow"
+            f"  … and {len(result.concessions) - SHOWN_CONCESSIONS} more (--json lists all)."
         )
-    console.print(
-        Text.assemble(
-            "\n", ("Smallest concessions", "bold"), " (ranked by how many red lines they touch):"
-        )
-    )
-    for k, concession in enumerate(result.concessions[:10], 1):
-        console.print(f"  {k}. {explain.concession_line(problem, concession)}")
-    if len(result.concessions) > 10:
-        console.print(f"  … and {len(result.concessions) - 10} more (--json lists all).")
     if not result.concessions_complete:
-        console.print(
+        say(
+            console,
             "Concessions stopped at a limit: every concession of at most "
             f"{result.concessions_complete_up_to} red lines is listed.",
-            style="yellow",
         )
 
 
 def _package_text(problem: Problem, package: dict[str, Any]) -> str:
-    return "; ".join(
-        f"{explain.issue_title(problem, i)}: {_label(problem, i, v)}" for i, v in package.items()
-    )
+    return "; ".join(explain.choice(problem, i, v) for i, v in package.items())
 
 
 # --------------------------------------------------------------------------- solutions
@@ -141,32 +407,77 @@ def render_solutions(
         console.print(UNDECIDED)
         return
     if not result.feasible:
-        console.print("No package is acceptable to every veto party, so there is nothing to solve.")
+        say(
+            console,
+            f"No package is acceptable to every veto party as of {explain.date_text(problem)}, "
+            "so there is nothing to solve (see zopa blockers).",
+        )
         return
     concepts = [c for c in CONCEPTS if c in result.solutions]
-    table = Table(title=title or None, pad_edge=False, show_edge=False)
-    table.add_column("Point")
-    for c in concepts:
-        table.add_column(SHORT[c] + ("" if result.solutions[c].optimal else " (not proven)"))
+    if title:
+        heading(console, title)
+    table = _table(
+        "Point",
+        *[HEADER[c] + ("" if result.solutions[c].optimal else "\n(not proven)") for c in concepts],
+    )
     for issue in problem.issues:
-        cells = [_label(problem, issue.id, result.solutions[c].package[issue.id]) for c in concepts]
+        cells = [
+            explain.option_label(problem, issue.id, result.solutions[c].package[issue.id])
+            for c in concepts
+        ]
         table.add_row(issue.title or issue.id, *cells)
     table.add_section()
     for party in problem.parties:
         table.add_row(
-            f"utility of {party.label}",
+            f"utility of {party.label}"
+            + ("" if problem.veto[problem.party_index[party.id]] else " (no veto)"),
             *[_u(result.solutions[c].utilities[party.id]) for c in concepts],
         )
-    table.add_row("objective value", *[_u(result.solutions[c].value) for c in concepts])
+    table.add_row("value (below)", *[_u(result.solutions[c].value) for c in concepts])
     if any(not result.solutions[c].optimal for c in concepts):  # what is proven
         table.add_row(
-            "proven upper bound",
+            "proven upper bound of the value",
             *[
                 "optimal" if result.solutions[c].optimal else _u(result.solutions[c].bound)
                 for c in concepts
             ],
         )
-    console.print(table)
+    show(console, table)
+    say(
+        console,
+        "Each value is what its solution maximises over the packages every veto party "
+        "accepts: "
+        + "; ".join(f"{NAME[c]}, {explain.VALUE_MEANING[c]}" for c in concepts)
+        + ". They measure different things and are not compared across columns.",
+        indent="  ",
+        first="",
+    )
+    render_objections(console, problem, {NAME[c]: result.solutions[c].objections for c in concepts})
+
+
+def render_objections(console: Console, problem: Problem, by_answer: dict[str, list[str]]) -> None:
+    """Red lines of parties without a veto that the shown packages break (never binding)."""
+    broken: dict[str, list[str]] = {}
+    for answer, ids in by_answer.items():
+        for rid in ids:
+            broken.setdefault(rid, []).append(answer)
+    if not broken:
+        return
+    owners = {r.id: r for r, _ in problem.objections}
+    lines = []
+    for rid, answers in broken.items():
+        red = owners.get(rid)
+        who = explain.party_name(problem, red.party) if red else rid
+        which = "every one" if len(answers) == len(by_answer) > 1 else explain.names(answers)
+        lines.append(f"{who}'s red line {rid} is broken by {which}")
+    say(
+        console,
+        "Objections of parties without a veto (they cannot block a deal): "
+        + "; ".join(lines)
+        + ".",
+        indent="  ",
+        first="",
+    )
 
 
 def render_utilities(
@@ -180,23 +491,24 @@ def render_utilities(
         console.print("  No package would be acceptable even then.")
         return
     concepts = [c for c in CONCEPTS if c in result.solutions]
-    table = Table(pad_edge=False, show_edge=False)
-    table.add_column("")
-    for c in concepts:
-        table.add_column(SHORT[c])
+    table = _table("", *[HEADER[c] for c in concepts])
     for issue_id in issues:
         table.add_row(
             explain.issue_title(problem, issue_id),
-            *[_label(problem, issue_id, result.solutions[c].package[issue_id]) for c in concepts],
+            *[
+                explain.option_label(problem, issue_id, result.solutions[c].package[issue_id])
+                for c in concepts
+            ],
         )
     if issues:
         table.add_section()
     for party in problem.parties:
         table.add_row(
-            f"utility of {party.id}",
+            f"utility of {party.label}",
             *[_u(result.solutions[c].utilities[party.id]) for c in concepts],
         )
-    console.print(table)
+    show(console, table)
+    render_objections(console, problem, {NAME[c]: result.solutions[c].objections for c in concepts})
 
 
 # --------------------------------------------------------------------------- frontier
@@ -207,17 +519,28 @@ FRONTIER_SAMPLE = 8  # points shown of a larger frontier, evenly spaced
 
 
 def render_frontier(console: Console, problem: Problem, result: Frontier) -> None:
-    """A frontier: whole when small; otherwise its size, ranges, extremes and a sample."""
+    """A frontier with the package that reaches each point (its witness): whole when
+    small; otherwise its size, each party's range, and a sample of points."""
     n = len(result.vectors)
-    state = "complete" if result.complete else "stopped at a limit: verified points only"
-    console.print(
-        f"Pareto frontier of {', '.join(result.parties)}: {n:,} point{'s' if n != 1 else ''} "
-        f"({state}), method: {result.method}"
-    )
+    who = explain.names([explain.party_name(problem, p) for p in result.parties])
     if n == 0:
+        if not result.complete:
+            why = "the search stopped at a limit before it found a point"
+        else:
+            why = (
+                "no package is acceptable to every veto party as of "
+                f"{explain.date_text(problem)} (see zopa blockers for why)"
+            )
+        say(console, f"The Pareto frontier of {who} is empty: {why}.")
         return
+    say(
+        console,
+        f"Pareto frontier of {who}: {n:,} point{'s' if n != 1 else ''}"
+        + (" (exact)" if result.complete else " (stopped at a limit: verified points only)")
+        + ", each with one package that reaches it.",
+    )
     if n <= FRONTIER_ROWS:
-        _frontier_table(console, result, list(range(n)))
+        _frontier_packages(console, problem, result, list(range(n)))
         return
     for j, p in enumerate(result.parties):
         col = result.vectors[:, j]
@@ -228,11 +551,14 @@ def render_frontier(console: Console, problem: Problem, result: Frontier) -> Non
     best = [int(result.vectors[:, j].argmax()) for j in range(len(result.parties))]
     spaced = [round(k * (n - 1) / (FRONTIER_SAMPLE - 1)) for k in range(FRONTIER_SAMPLE)]
     rows = sorted(set(best) | set(spaced))
-    console.print(
+    say(
+        console,
         f"Each party's best point and {FRONTIER_SAMPLE} points spread along the frontier; "
-        "each lists what its package changes from the row above:"
+        "the first one's package in full, then what each package changes from the row above:",
     )
-    _frontier_table(console, result, rows)
+    show(console, _frontier_table(problem, result, rows))
+    first = problem.package_json([int(k) for k in result.packages[rows[0]]])
+    say(console, f"point {rows[0] + 1:,}: {_package_text(problem, first)}", "    ", "  ")
     for previous, row in itertools.pairwise(rows):
         changed = [
             f"{explain.issue_title(problem, issue.id)} → {issue.label(int(b))}"
@@ -244,18 +570,44 @@ def render_frontier(console: Console, problem: Problem, result: Frontier) -> Non
         shown = "; ".join(changed[:3]) + (
             f"; and {len(changed) - 3} more" if len(changed) > 3 else ""
         )
-        console.print(f"  point {row + 1:,}: {shown or 'same package'}")
+        say(console, f"point {row + 1:,}: {shown or 'same package'}", "    ", "  ")
     console.print(f"--json lists all {n:,} points with their packages.")
 
 
-def _frontier_table(console: Console, result: Frontier, rows: list[int]) -> None:
-    table = Table(pad_edge=False, show_edge=False)
-    table.add_column("point", justify="right")
-    for p in result.parties:
-        table.add_column(p, justify="right")
+def _frontier_table(problem: Problem, result: Frontier, rows: list[int]) -> Table:
+    names = [explain.party_name(problem, p) for p in result.parties]
+    table = _table("point", *names, right=("point", *names))
     for k in rows:
         table.add_row(f"{k + 1:,}", *[_u(int(u) / SCALE) for u in result.vectors[k]])
-    console.print(table)
+    return table
+
+
+def _frontier_packages(
+    console: Console, problem: Problem, result: Frontier, rows: list[int]
+) -> None:
+    """A small frontier: each point's utilities and package; options all share, once."""
+    packages = [problem.package_json([int(k) for k in result.packages[r]]) for r in rows]
+    common = (
+        {i: v for i, v in packages[0].items() if all(p.get(i) == v for p in packages[1:])}
+        if len(rows) > 1
+        else {}
+    )
+    names = [explain.party_name(problem, p) for p in result.parties]
+    table = _table("point", *names, "Package", right=("point", *names))
+    for r, package in zip(rows, packages, strict=True):
+        cells = [_u(int(u) / SCALE) for u in result.vectors[r]]
+        varying = [explain.choice(problem, i, v) for i, v in package.items() if i not in common]
+        table.add_row(f"{r + 1:,}", *cells, "\n".join(varying) or "(as below)")
+    show(console, table)
+    if common:
+        say(
+            console,
+            ("Every point also has: " if len(common) < len(packages[0]) else "")
+            + _package_text(problem, common)
+            + ".",
+            indent="  ",
+            first="",
+        )
 
 
 # --------------------------------------------------------------------------- amendment
@@ -269,47 +621,51 @@ def render_amendment(
         console.print(UNDECIDED)
         return
     if not result.feasible:
-        console.print(
+        say(
+            console,
             f"No amendment of {result.draft} is acceptable to every veto party as of "
-            f"{explain.date_text(problem)}: no package is (see `zopa blockers`)."
+            f"{explain.date_text(problem)}: no package is (see zopa blockers).",
         )
         return
-    n = len(result.changes)
+    n, k = len(result.changes), len(result.filled)
     proven = "" if result.optimal else " (not proven minimal)"
+    changes = f"{n} change{'s' if n != 1 else ''} to the points it settles"
     if hypothetical:
-        change = (
-            "no point the draft settles would have to change"
-            if n == 0
-            else f"{n} point{'s' if n != 1 else ''} the draft settles would have to change"
-        )
-        console.print(f"With those red lines set aside, in {result.draft} {change}{proven}")
+        lead = f"With those red lines set aside, the smallest amendment of {result.draft} makes"
     else:
-        console.print(
-            f"Smallest amendment of {result.draft}: {n} change{'s' if n != 1 else ''}{proven}"
-        )
+        lead = f"Smallest amendment of {result.draft}:"
+    filled = f", and fills in the {k} point{'s' if k != 1 else ''} it leaves open" if k else ""
+    say(console, f"{lead} {changes}{filled}{proven}.")
     for ch in result.changes:
-        console.print(
-            f"  • {explain.issue_title(problem, ch['issue'])}: "
-            f"{_label(problem, ch['issue'], ch['from'])} → {_label(problem, ch['issue'], ch['to'])}"
+        say(
+            console,
+            f"{explain.issue_title(problem, ch['issue'])}: "
+            f"{explain.option_label(problem, ch['issue'], ch['from'])} → "
+            f"{explain.option_label(problem, ch['issue'], ch['to'])}",
+            indent="    ",
+            first="  • ",
         )
-    if result.filled:
-        console.print(
-            f"  and {len(result.filled)} point(s) the draft leaves open filled in "
-            "(best Nash product among the smallest amendments; --json lists them)"
-        )
+    if k:
+        say(console, "Filled in (the best Nash product among the smallest amendments):", "  ", "  ")
+        for item in result.filled:
+            issue, value = _filled(item)
+            say(console, explain.choice(problem, issue, value), indent="    ", first="  + ")
     utilities = ", ".join(
         f"{explain.party_name(problem, p)} {_u(u)}" for p, u in result.utilities.items()
     )
-    console.print(f"  Utilities: {utilities}")
+    say(console, f"Utilities: {utilities}", indent="    ", first="  ")
+    render_objections(console, problem, {"the amendment": result.objections})
+
+
+def _filled(item: dict[str, Any]) -> tuple[str, Any]:
+    return item["issue"], item.get("to", item.get("option"))
 
 
 # --------------------------------------------------------------------------- timeline
 
 
 def render_timeline(console: Console, scenario: Scenario, entries: list[Entry]) -> None:
-    table = Table(pad_edge=False, show_edge=False)
-    for col in ("Date", "Draft", "Points", "Agreed", "Deal possible", "Blocking issues"):
-        table.add_column(col)
+    table = _table("Date", "Draft", "Points", "Agreed", "Deal possible", "Blocking issues")
     for e in entries:
         table.add_row(
             e.date.isoformat() if e.date else "",
@@ -319,7 +675,7 @@ def render_timeline(console: Console, scenario: Scenario, entries: list[Entry]) 
             "yes" if e.feasible else "no",
             ", ".join(e.blocking_issues),
         )
-    console.print(table)
+    show(console, table)
     render_timeline_stances(console, entries)
 
 
@@ -328,15 +684,13 @@ def render_timeline_stances(console: Console, entries: list[Entry]) -> None:
     if not entries or not entries[0].parties:
         return
     when = entries[0].stances_as_of
-    console.print(
+    say(
+        console,
         "Stances reported on each draft"
         + (f" by {when.isoformat()}" if when else "")
-        + ": agreed/rejected/open, then points not reported (— nothing reported)"
+        + ": agreed/rejected/open, then points not reported (— nothing reported)",
     )
-    table = Table(pad_edge=False, show_edge=False)
-    table.add_column("Draft", overflow="fold")
-    for p in entries[0].parties:
-        table.add_column(p.party + ("" if p.veto else "*"), no_wrap=True)
+    table = _table("Draft", *[p.party + ("" if p.veto else "*") for p in entries[0].parties])
     for e in entries:
         cells = []
         for p in e.parties:
@@ -347,58 +701,78 @@ def render_timeline_stances(console: Console, entries: list[Entry]) -> None:
                 else "—"
             )
         table.add_row(e.draft, *cells)
-    console.print(table)
+    show(console, table)
     if not all(p.veto for p in entries[0].parties):
         console.print("* no veto")
+
+
+# --------------------------------------------------------------------------- forecasts
+
+
+def render_forecasts(console: Console, problem: Problem, forecasts: list[Any]) -> None:
+    """Per numeric issue, each spatial model's forecast in the issue's unit, and the range
+    its sensitivity runs gave, so that no model reads as one certain number."""
+    heading(console, "Forecasts", " for numeric points (spatial models; see zopa forecast):")
+    models = (
+        ("compromise", "compromise"),
+        ("median", "weighted median"),
+        ("bdm", "expected utility"),
+    )
+    for f in forecasts:
+        title = explain.issue_title(problem, f.issue) if f.issue in problem.issue_index else f.issue
+        say(console, f"{title}:", indent="    ", first="  ")
+        for name, label in models:
+            forecast = f.forecasts.get(name)
+            if forecast is None:
+                continue
+            line = f"{label} {explain.quantity(forecast.value, f.unit)}"
+            runs = getattr(forecast, "sensitivity", None)
+            if runs is not None:
+                lo, hi = explain.quantity(runs.low), explain.quantity(runs.high)
+                unit = f" {f.unit}" if f.unit else ""
+                line += (
+                    f" (sensitivity runs: all {lo}{unit})"
+                    if lo == hi
+                    else f" (sensitivity runs: {lo} to {hi}{unit})"
+                )
+            say(console, line, indent="      ", first="    ")
 
 
 # --------------------------------------------------------------------------- analyze
 
 
 def render_analysis(console: Console, a: Analysis) -> None:
+    """The summary screen, then the detail."""
     problem = a.problem
     s = problem.scenario
-    console.print(s.title or s.id, style="bold")
+    render_summary(console, a)
     render_board(console, problem, a.board)
-    console.print()
+    if not a.blockers.feasible:
+        heading(console, "Why no deal", ": the conflicts between red lines")
+    else:
+        heading(console, "Is a deal possible?")
     render_blockers(console, problem, a.blockers)
-    console.print()
     if a.blockers.feasible:
         render_solutions(console, problem, a.solutions, "Bargaining solutions")
         if a.amendment:
             console.print()
             render_amendment(console, problem, a.amendment)
     for h in a.hypotheticals:
-        names = ", ".join(h.concession)
-        console.print(
-            Text.assemble(
-                "\n",
-                ("If every red line in a conflict were set aside", "bold"),
-                f" ({names}) — a hypothetical that shows where the parties' interests would"
-                " meet, not a recommendation; `zopa solve`/`zopa amend` give full packages:",
-            )
+        heading(console, "If every red line in a conflict were set aside")
+        say(
+            console,
+            f"({', '.join(h.concession)}): a hypothetical that shows where the parties' "
+            "interests would meet, not a recommendation; zopa solve and zopa amend give "
+            "full packages.",
         )
         render_utilities(console, problem, h.solutions, a.blockers.blocking_issues)
         if h.amendment:
             render_amendment(console, problem.without(h.concession), h.amendment, hypothetical=True)
     if a.forecasts:
-        console.print(
-            Text.assemble(
-                "\n",
-                ("Forecasts", "bold"),
-                " for numeric points (spatial models; see zopa forecast):",
-            )
-        )
-        for f in a.forecasts:
-            for line in f.to_text().splitlines():
-                console.print(f"  {line}", markup=False)
-        console.print(f"  {explain.FORECAST_ASSUMED}")
+        render_forecasts(console, problem, a.forecasts)
+        say(console, explain.FORECAST_ASSUMED, indent="  ", first="  ")
     if a.timeline:
-        console.print(
-            Text.assemble(
-                "\n", ("Timeline", "bold"), " (each draft as of its own date, up to this analysis)"
-            )
-        )
+        heading(console, "Timeline", " (each draft as of its own date, up to this analysis)")
         render_timeline(console, s, a.timeline)
     _assumption_note(console, s)
 
@@ -416,7 +790,8 @@ def assumptions_note(scenario: Scenario) -> str | None:
 def _assumption_note(console: Console, scenario: Scenario) -> None:
     note = assumptions_note(scenario)
     if note:
-        console.print(f"\n{note}", style="dim")
+        console.print()
+        say(console, note)
 
 
 # --------------------------------------------------------------------------- bridging formulas
@@ -494,5 +869,5 @@ def render_bridges(console: Console, problem: Problem, result: Bridges) -> None:
         utilities = ", ".join(f"{p.label} {_u(sol.utilities[p.id])}" for p in problem.parties)
         proven = "" if sol.optimal else " (not proven optimal)"
         _wrapped(
-            console, f"{points}. Utilities: {utilities}.", f"  {SHORT[concept]}{proven}: ", "    "
+            console, f"{points}. Utilities: {utilities}.", f"  {NAME[concept]}{proven}: ", "    "
         )

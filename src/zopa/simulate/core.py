@@ -222,6 +222,8 @@ class Protocol:
 
     name: ClassVar[str] = ""
     parameters: ClassVar[dict[str, Parameter]] = {}
+    # Called with 1 after every round (a progress bar); set by zopa.simulate.run.simulate.
+    progress: Callable[[int], None] | None = None
 
     def __init__(
         self,
@@ -252,6 +254,11 @@ class Protocol:
 
     def run(self) -> tuple[list[Step], Outcome]:
         raise NotImplementedError
+
+    def round_done(self) -> None:
+        """Report one more round played (for a progress bar)."""
+        if self.progress is not None:
+            self.progress(1)
 
     # Helpers every protocol uses, so that red-line safety cannot be forgotten.
 

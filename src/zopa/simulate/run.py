@@ -9,7 +9,7 @@ without time limits, so it returns the same offers on every run.
 from __future__ import annotations
 
 import random
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -112,13 +112,18 @@ def simulate(
     discount: float = 1.0,
     params: Mapping[str, Any] | None = None,
     draft: Sequence[int | None] | None = None,
+    progress: Callable[[int], None] | None = None,
 ) -> Run:
-    """Simulate talks on ``problem`` under ``protocol`` (ValueError on bad settings)."""
+    """Simulate talks on ``problem`` under ``protocol`` (ValueError on bad settings).
+
+    ``progress`` is called with 1 after every round played (a progress bar).
+    """
     cls, settings, specs = prepare(problem, protocol, strategies, rounds, discount, params)
     players = {k: build(problem, k, spec, seed) for k, spec in specs.items()}
     engine = cls(
         problem, players, rounds, discount, settings, random.Random(f"{seed}:protocol"), draft
     )
+    engine.progress = progress
     steps, outcome = engine.run()
     return Run(
         problem,

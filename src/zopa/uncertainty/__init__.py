@@ -58,7 +58,7 @@ def montecarlo(
 ) -> MonteCarlo:
     """Analyse ``samples`` realisations of ``scenario`` (seed ``seed``).
 
-    The date and draft follow DESIGN §1 (``scenario.select``).  ``executor``
+    The date and draft follow docs/explanation/concepts.md (``scenario.select``).  ``executor``
     runs the batches (default: in this process); ``progress`` is called with
     the number of samples finished, once per batch (twice over: the robust
     package takes a second pass over the samples).  The result is the same

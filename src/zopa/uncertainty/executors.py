@@ -3,8 +3,7 @@
 Every executor maps one function over batches ``(start, stop)`` of sample
 indices and yields results as batches finish.  Batches are the unit of work
 because a task costs ~1.5 ms of overhead on Dask (measured; see
-``research/ecosystem-measurements.md`` §4); a sample's result never depends on
-its batch.
+docs/reference/uncertainty.md); a sample's result never depends on its batch.
 
 * :class:`Serial` — in this process (tests, tiny jobs).
 * :class:`Processes` — the standard library's process pool (the default).
@@ -96,7 +95,8 @@ class Dask:
             from dask.distributed import Client, LocalCluster
         except ImportError:
             raise DaskMissing(
-                "Dask is not installed; install the extra: pip install 'zopa[dask]'"
+                "--workers and --scheduler need the optional 'dask' extra (missing: distributed): "
+                "pip install 'zopa[dask]', or from a checkout of zopa: pip install '.[dask]'"
             ) from None
         self.cluster = None
         if address is None:

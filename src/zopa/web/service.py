@@ -86,7 +86,7 @@ def context(
     as_of: dt.date | None = None,
     overrides: Overrides | None = None,
 ) -> Context:
-    """Load ``name``, apply ``overrides`` and select the draft and date (DESIGN §1)."""
+    """Load ``name``, apply ``overrides`` and select the draft and date (``Scenario.select``)."""
     sourced = catalogue.load(name)
     source_key = catalogue.key(name)
     overrides = overrides or Overrides()

@@ -56,5 +56,6 @@ class AlternatingOffers(Protocol):
                 if self.agreed(p, responses):
                     who = problem.parties[p].id
                     return steps, Outcome(package, r, f"every veto party accepted {who}'s proposal")
+            self.round_done()
         reason = f"deadline: no proposal was accepted by every veto party in {self.rounds} rounds"
         return steps, Outcome(None, self.rounds, reason)

@@ -114,6 +114,7 @@ class SingleText(Protocol):
                 who = problem.parties[m].id
                 return steps, Outcome(package, r, f"every veto party accepted {who}'s text")
             text = writer.revise(package, utils, responses, objections, self.params["step"])
+            self.round_done()
         reason = f"deadline: no text was accepted by every veto party in {self.rounds} rounds"
         return steps, Outcome(None, self.rounds, reason)
 
