@@ -435,6 +435,21 @@ def mutated(draw: Any) -> str:
     return text
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "\ufeffformat: zopa/1\nid: x: y\n",
+        "\ufeffa: b\n c: d\n",
+        "\ufeff x: y\nid: x: y\n",
+        "\ufeffid: a\n\rb: c: d\n",
+    ],
+)
+def test_a_byte_order_mark_moves_no_position(text: str, folder: Path, web: Any) -> None:
+    """Found by the mutation fuzzer: the web app counted a leading byte-order mark in
+    its columns (2:2 against check's 2:3)."""
+    exercise(text, folder, web)
+
+
 @budget(0.5, 40)
 @given(text=mutated())
 def test_mutated_files(text: str, folder: Path, web: Any) -> None:

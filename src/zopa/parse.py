@@ -117,6 +117,10 @@ def parse_document(
     and the result; each problem is reported as ``FILE:LINE:COL: message``.  The
     text is read once, with positions, under every input limit (:mod:`zopa.yamltree`).
     """
+    # a byte-order mark is not content: a file read by path loses it when decoded
+    # (utf-8-sig); a text sent to the web app must too, or the YAML reader counts it
+    # in its columns and the two report the same problem at different places
+    text = text.removeprefix("\ufeff")
     tree = _read_tree(text, filename)
     problems, result = validate(_plain(tree))
     if problems:

@@ -13,6 +13,7 @@ HTML needs no browser and works offline: plotly.js is written into the file.
 from __future__ import annotations
 
 import itertools
+import logging
 import os
 import warnings
 from collections.abc import Iterator, Mapping, Sequence
@@ -709,6 +710,10 @@ def export_session() -> Iterator[None]:
 def _use_system_chromium() -> None:
     if "BROWSER_PATH" not in os.environ and Path(CHROMIUM).exists():
         os.environ["BROWSER_PATH"] = CHROMIUM
+    # kaleido's browser driver logs the messages it ignores with their tracebacks (a
+    # "JSONError decoding message" under load, the chart written all the same); a failed
+    # export raises below with its own message, so those logs only alarm the user
+    logging.getLogger("choreographer").setLevel(logging.CRITICAL)
 
 
 def static_image(fig: go.Figure, fmt: str, width: int = 900, height: int = 560) -> bytes:
