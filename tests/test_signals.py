@@ -10,6 +10,7 @@ stop, and speed is not measured here.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -64,6 +65,7 @@ def stop(
     workers: int,
     cwd: Path,
     ready: Callable[[], bool] | None = None,
+    repeat: int = 1,
 ) -> tuple[int, str]:
     """Start ``zopa ARGS``, wait until it is at work (``workers`` descendants, one of them
     busy computing, or the command itself when it has none; or ``ready()``), signal it;
@@ -89,10 +91,14 @@ def stop(
         time.sleep(0.1)
     started = descendants(proc.pid)
     assert len(started) >= workers
-    if group:
-        os.killpg(proc.pid, sig)
-    else:
-        proc.send_signal(sig)
+    for i in range(repeat):
+        if i:
+            time.sleep(0.05 * i)  # the next one while the first is still unwinding
+        with contextlib.suppress(ProcessLookupError):
+            if group:
+                os.killpg(proc.pid, sig)
+            else:
+                proc.send_signal(sig)
     try:
         _, err = proc.communicate(timeout=30)
     finally:
@@ -128,6 +134,18 @@ def test_montecarlo_on_a_process_pool_stops_cleanly(
 
 def test_montecarlo_on_a_local_dask_cluster_stops_cleanly(tmp_path: Path) -> None:
     returned, stderr = stop([*LONG, "--workers", "2"], signal.SIGINT, True, 2, tmp_path)
+    assert returned == 130
+    one_line(stderr, "interrupted", "SIGINT")
+
+
+@pytest.mark.parametrize(
+    "extra", [["--workers", "2"], ["--processes", "1"]], ids=["dask", "serial"]
+)
+def test_repeated_ctrl_c_stops_once(tmp_path: Path, extra: list[str]) -> None:
+    """Impatient users press Ctrl-C again: the later signals must not interrupt the
+    first one's cleanup (no traceback, the same one line and exit code)."""
+    workers = 2 if "--workers" in extra else 0
+    returned, stderr = stop([*LONG, *extra], signal.SIGINT, True, workers, tmp_path, repeat=4)
     assert returned == 130
     one_line(stderr, "interrupted", "SIGINT")
 

@@ -114,8 +114,13 @@ def stops(callback: Callable[[], None]) -> Iterator[None]:
 
 def _handler(signum: int, frame: Any) -> None:
     _state["signum"] = signum
-    if _state.get("unwinding"):  # a second signal must not interrupt the cleanup
+    # One Stopped per command: a second signal must not interrupt the unwinding of the
+    # first, which may be running a library's cleanup (an asyncio callback closing a
+    # Dask cluster logs a BaseException raised inside it as a traceback).  The watcher
+    # still ends the process if the unwinding hangs.
+    if _state.get("unwinding") or _state.get("raised"):
         return
+    _state["raised"] = True
     raise Stopped(signum)
 
 
@@ -133,6 +138,7 @@ def _unraisable(hook: Any) -> Any:
         if isinstance(info.exc_value, Stopped):
             import _thread
 
+            _state["raised"] = False  # this one never reached the command: raise it again
             _thread.interrupt_main(info.exc_value.signum)  # raised again, somewhere it can
             return
         hook(info)
