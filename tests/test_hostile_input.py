@@ -392,3 +392,34 @@ def test_forecast_work_is_bounded_before_it_starts(tmp_path: Path) -> None:
     actors = fc.read_actors(_actors(tmp_path / "all.csv", MAX_ACTORS))
     with pytest.raises(ValueError, match=f"the limit is {MAX_ACTORS}"):
         fc.run([*actors, fc.Actor("one-more", actors[0].capability, 1, 50)], "compromise")
+
+
+def _many_parties(n: int) -> str:
+    parties = "".join(
+        f"  - {{id: p{k}, weights: {{cap: 1}}, values: {{cap: {{0: {k % 7 / 7:.3f}, 100: 1}}}}}}\n"
+        for k in range(n)
+    )
+    issues = "issues:\n  - {id: cap, range: {min: 0, max: 100, step: 1}}\n"
+    return "format: zopa/1\nid: many\n" + issues + "parties:\n" + parties
+
+
+def test_the_overview_of_forecasts_stays_within_the_forecast_limits(tmp_path: Path) -> None:
+    """analyze on 60 parties with a numeric issue said "internal error" (bdm's sensitivity
+    limit, raised inside the overview) before the overview kept to the limits."""
+    from zopa.limits import MAX_ACTORS, MAX_BDM_CELLS
+    from zopa.models.bdm import VARIANTS
+    from zopa.models.forecast import forecasts_for
+
+    n = 60
+    (overview,) = forecasts_for(parse_scenario(_many_parties(n)), rounds=1)
+    document = overview.to_json()
+    assert document["compromise"]["sensitivity"]["samples"] == 200
+    drawn = document["bdm"]["sensitivity"]["samples"]
+    assert drawn == (MAX_BDM_CELLS // n**3) * len(VARIANTS)  # every draw under every reading
+    assert forecasts_for(parse_scenario(_many_parties(MAX_ACTORS + 1)), rounds=1) == []
+    path = tmp_path / "many.yaml"
+    path.write_text(_many_parties(n))
+    code, out, err = run(["analyze", str(path), "--time-limit", "5", "--json"])
+    assert code in (0, 3), err
+    assert "internal error" not in err
+    assert json.loads(out)["forecasts"][0]["issue"] == "cap"

@@ -504,6 +504,8 @@ def forecasts_for(
     read at its point estimate (the means).  Each forecast carries its
     sensitivity analysis unless ``sensitivity`` is False (see :func:`run`).
     """
+    from zopa.limits import MAX_ACTORS
+
     scenario = scenario.point_estimate()  # itself when no party has a distribution
     veto = {p.id for p in scenario.parties if p.veto}
     out = []
@@ -512,6 +514,8 @@ def forecasts_for(
             continue
         actors = actors_from_scenario(scenario, issue.id)
         if sum(a.id in veto for a in actors) < 2 or all(a.weight == 0 for a in actors):
+            continue
+        if len(actors) > MAX_ACTORS:  # beyond zopa forecast's limit: left out of the overview
             continue
         forecasts = {
             m: run(
@@ -523,13 +527,24 @@ def forecasts_for(
                 issue.unit,
                 variant=variant,
                 sensitivity=sensitivity,
-                samples=samples,
+                samples=_samples_within_limit(m, len(actors), samples),
                 seed=seed,
             )
             for m in MODELS
         }
         out.append(IssueForecast(issue.id, issue.unit, actors, forecasts))
     return out
+
+
+def _samples_within_limit(model: str, n: int, samples: int | None) -> int | None:
+    """The sensitivity samples an overview runs: as asked, or as many as bdm's limit allows
+    (samples x actors^3 <= MAX_BDM_CELLS); the document records how many were drawn."""
+    from zopa.limits import MAX_BDM_CELLS
+    from zopa.models.sensitivity import SAMPLES
+
+    if model != "bdm":
+        return samples
+    return min(SAMPLES if samples is None else samples, max(1, MAX_BDM_CELLS // n**3))
 
 
 # --------------------------------------------------------------------------- helpers
