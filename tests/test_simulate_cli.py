@@ -15,6 +15,7 @@ from tests.cli import zopa as run_zopa
 from tests.cli import zopa_process
 from zopa.load import load_scenario
 from zopa.problem import SCALE, Problem
+from zopa.report.explain import party_name
 
 TESTS = Path(__file__).parent
 
@@ -117,7 +118,11 @@ def test_text_report_and_strategies_per_party(small: Path) -> None:
         "10",
     )
     assert run.returncode == 0, run.stderr
-    assert "a boulware:beta=0.3; b conceder; m conceder" in run.stdout
+    names = [party_name(Problem(load_scenario(small)), p) for p in ("a", "b", "m")]
+    # parties by their names (the JSON below keeps the ids)
+    assert f"{names[0]} boulware:beta=0.3; {names[1]} conceder; {names[2]} conceder" in " ".join(
+        run.stdout.split()
+    )
     assert "Agreement in round" in run.stdout or "Breakdown after round" in run.stdout
     doc = json.loads(
         zopa("simulate", str(small), "--strategy", "a=boulware:beta=0.3", "--json").stdout
@@ -183,6 +188,8 @@ def test_the_text_trace_shows_each_package_compactly(small: Path) -> None:
     from zopa.report.explain import choice
 
     problem = Problem(load_scenario(str(small)))
+    who = {p.id: party_name(problem, p.id) for p in problem.parties}
+    proposer = "|".join(re.escape(n) for n in who.values())
     run = zopa("simulate", str(small), "--rounds", "8")  # 24 proposals: none left out
     assert run.returncode == 0, run.stderr
     doc = json.loads(zopa("simulate", str(small), "--rounds", "8", "--json").stdout)
@@ -192,7 +199,7 @@ def test_the_text_trace_shows_each_package_compactly(small: Path) -> None:
     for line in lines[start + 2 :]:
         if not line.startswith("  "):
             break
-        if re.match(r"  \s*\d+(–\d+)? [\w-]+: ", line):
+        if re.match(rf"  \s*\d+(–\d+)? ({proposer}): ", line):
             shown.append(line.strip())
         else:
             shown[-1] += " " + line.strip()
@@ -201,14 +208,14 @@ def test_the_text_trace_shows_each_package_compactly(small: Path) -> None:
         return "; ".join(choice(problem, i, o) for i, o in package.items())
 
     first, seen, checked = doc["trace"][0], {}, 0
-    assert f"1 {first['proposer']}: {listed(first['package'])}" in shown
+    assert f"1 {who[first['proposer']]}: {listed(first['package'])}" in shown
     for step in doc["trace"]:  # every change of a proposer's package is listed
         before = seen.get(step["proposer"])
         seen[step["proposer"]] = step["package"]
         if before is None or before == step["package"]:
             continue
         changed = {i: o for i, o in step["package"].items() if before[i] != o}
-        assert f"{step['round']} {step['proposer']}: {listed(changed)}" in shown
+        assert f"{step['round']} {who[step['proposer']]}: {listed(changed)}" in shown
         checked += 1
     assert checked
     assert not re.search(r"\w=\d", run.stdout)  # never army_cap=800000: 800,000 personnel

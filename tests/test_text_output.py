@@ -302,3 +302,47 @@ def test_montecarlo_names_issues_and_parties() -> None:
         assert f"{scenario.party(party).label}: " in said, party
     if doc["robust_package"]["p_accepted"] == 0:
         assert "in none, so it is no way to a deal" in said
+
+
+# --------------------------------------------------------------------------- display names
+
+
+@pytest.mark.parametrize(
+    ("args", "parties"),
+    [
+        (["fair", "--parties", "ukraine,russia"], ["ukraine", "russia"]),
+        (["forecast", "--issue", "army_cap", "--model", "bdm", "--samples", "20"], None),
+        (["simulate", "--protocol", "single-text", "--rounds", "5"], None),
+        (["timeline"], None),
+    ],
+)
+def test_parties_and_issues_are_shown_by_their_names_not_their_ids(
+    args: list[str], parties: list[str] | None
+) -> None:
+    """Every party the JSON names is shown by its display name; its id is never used as
+    a label in the text (the JSON keeps the ids)."""
+    from zopa.load import load_scenario
+
+    scenario = load_scenario()
+    run = zopa(*args)
+    doc = json.loads(zopa(*args, "--json").stdout)
+    assert run.returncode == 0, run.stderr
+    check_80_columns(run.stdout)
+    said = flat(run.stdout)
+    ids = parties or [p.id for p in scenario.parties]
+    for party in ids:
+        assert party in json.dumps(doc), party  # the JSON still names the party by its id
+        label = scenario.party(party).label
+        if args[0] == "timeline":  # a column header: the name wraps within its column
+            assert all(word in said for word in label.split()), party
+        else:
+            assert flat(label) in said, party
+        # an id is still visible inside red-line ids (``ukraine-territory``), never as a word
+        assert not re.search(rf"(?<![\w-]){re.escape(party)}(?![\w-])", run.stdout), party
+    if args[0] == "fair":
+        for issue_id in doc["allocation"]:
+            assert flat(scenario.issue(issue_id).title or issue_id) in said, issue_id
+            # never an id at the start of a row or a step (``army_cap -> russia``)
+            assert not re.search(rf"^\s*{issue_id}\b", run.stdout, re.M), issue_id
+    if args[0] == "forecast":
+        assert flat(scenario.issue("army_cap").title or "") in said

@@ -60,7 +60,14 @@ def fair(
     if json_out:
         common.print_json({**source, **division.to_json()})
         return
-    typer.echo(division.to_text())
+    from zopa.report.terminal import render_fair
+
+    if points is None:
+        from zopa.report.explain import issue_titles, party_names
+
+        render_fair(common.console(), division, party_names(s), issue_titles(s))
+    else:
+        render_fair(common.console(), division)
 
 
 def forecast(
@@ -159,7 +166,12 @@ def forecast(
             document = labelled_forecast(document)
         common.print_json(document)
         return
-    typer.echo(result.to_text())
+    if actors is None:
+        from zopa.report.explain import party_names
+
+        typer.echo(result.to_text(party_names(s), s.issue(issue).title))
+    else:
+        typer.echo(result.to_text())
     if actors is None:
         from zopa.report.explain import FORECAST_ASSUMED
         from zopa.report.terminal import assumptions_note

@@ -140,18 +140,77 @@ class Division:
             },
         }
 
-    def to_text(self) -> str:
-        """A plain-text report: the table of shares, the points, and the steps.
+    HEADING = "Adjusted Winner (Brams & Taylor), exact arithmetic"
+    NOTE = "(numbers to 4 significant digits; exact fractions below and in --json)"
 
-        The table shows each number to four significant digits so that it fits
-        80 columns; the lines below it and ``--json`` give the exact fractions.
-        """
-        a, b = self.parties
+    def table(
+        self, parties: Mapping[str, str] | None = None, issues: Mapping[str, str] | None = None
+    ) -> tuple[tuple[str, ...], list[tuple[str, ...]]]:
+        """The table's header and rows: each issue, both parties' points and shares, to
+        four significant digits.  ``parties`` and ``issues`` give display names (ids
+        without them)."""
+        a, b = (_name(parties, p) for p in self.parties)
         heads = ("issue", a + " pts", b + " pts", a + " gets", b + " gets")
         rows = [
-            (issue, *(_decimal(v) for v in (*self.points[issue], *self.fractions(issue))))
+            (
+                _name(issues, issue),
+                *(_decimal(v) for v in (*self.points[issue], *self.fractions(issue))),
+            )
             for issue in self.issues
         ]
+        return heads, rows
+
+    def steps(
+        self, parties: Mapping[str, str] | None = None, issues: Mapping[str, str] | None = None
+    ) -> list[str]:
+        """The lines under the table: the points, the split issue and the procedure's steps
+        in exact fractions, parties and issues by their display names."""
+        a, b = (_name(parties, p) for p in self.parties)
+
+        def issue(i: str) -> str:
+            return _name(issues, i)
+
+        def party(p: str) -> str:
+            return _name(parties, p)
+
+        total = self.totals()[0]
+        lines = [
+            f"Each party ends with {_show(total)} of its own 100 points.",
+            (
+                f"Split issue: {issue(self.split)} ({a} {_show(self.fractions(self.split)[0])}, "
+                f"{b} {_show(self.fractions(self.split)[1])})."
+                if self.split
+                else "No issue is split."
+            ),
+            "",
+            "Initial winners:",
+            *(f"  {issue(s.issue)} -> {party(s.winner)} ({s.rule})" for s in self.initial),
+            f"Initial points: {a} {_show(self.initial_totals[0])}, "
+            f"{b} {_show(self.initial_totals[1])}.",
+        ]
+        if self.leader is None:
+            lines.append("The totals are already equal: nothing is transferred.")
+        else:
+            leader = party(self.leader)
+            other = b if self.leader == self.parties[0] else a
+            order = ", ".join(
+                f"{issue(i)} {'infinite' if r is None else _show(r)}" for i, r in self.ratio_order
+            )
+            lines.append(f"{leader}'s issues by increasing ratio: {order}.")
+            lines.append(f"Transfers from {leader} to {other}, in that order:")
+            for t in self.transfers:
+                ratio = "infinite" if t.ratio is None else _show(t.ratio)
+                lines.append(f"  {issue(t.issue)}: ratio {ratio}, share moved {_show(t.fraction)}")
+        return [_fit(line) for line in lines]
+
+    def to_text(self) -> str:
+        """A plain-text report by ids: the table of shares, the points, and the steps.
+
+        The table shows each number to four significant digits; the lines below it
+        and ``--json`` give the exact fractions.  (``zopa fair`` prints the same
+        through :func:`zopa.report.terminal.render_fair`, by display names.)
+        """
+        heads, rows = self.table()
         widths = [max(len(row[k]) for row in (heads, *rows)) for k in range(len(heads))]
 
         def line(row: tuple[str, ...]) -> str:
@@ -159,38 +218,8 @@ class Division:
             cells += [cell.rjust(width) for cell, width in zip(row[1:], widths[1:], strict=True)]
             return "  ".join(cells)
 
-        lines = ["Adjusted Winner (Brams & Taylor), exact arithmetic", "", line(heads)]
-        lines += [line(row) for row in rows]
-        lines += ["(numbers to 4 significant digits; exact fractions below and in --json)"]
-        total = self.totals()[0]
-        lines += [
-            "",
-            f"Each party ends with {_show(total)} of its own 100 points.",
-            (
-                f"Split issue: {self.split} ({a} {_show(self.fractions(self.split)[0])}, "
-                f"{b} {_show(self.fractions(self.split)[1])})."
-                if self.split
-                else "No issue is split."
-            ),
-            "",
-            "Initial winners:",
-            *(f"  {s.issue} -> {s.winner} ({s.rule})" for s in self.initial),
-            f"Initial points: {a} {_show(self.initial_totals[0])}, "
-            f"{b} {_show(self.initial_totals[1])}.",
-        ]
-        if self.leader is None:
-            lines.append("The totals are already equal: nothing is transferred.")
-        else:
-            other = b if self.leader == a else a
-            order = ", ".join(
-                f"{i} {'infinite' if r is None else _show(r)}" for i, r in self.ratio_order
-            )
-            lines.append(f"{self.leader}'s issues by increasing ratio: {order}.")
-            lines.append(f"Transfers from {self.leader} to {other}, in that order:")
-            for t in self.transfers:
-                ratio = "infinite" if t.ratio is None else _show(t.ratio)
-                lines.append(f"  {t.issue}: ratio {ratio}, share moved {_show(t.fraction)}")
-        return "\n".join(_fit(line) for line in lines)
+        lines = [self.HEADING, "", line(heads), *(line(row) for row in rows), self.NOTE, ""]
+        return "\n".join([*(_fit(x) for x in lines), *self.steps()])
 
 
 # --------------------------------------------------------------------------- the procedure
@@ -409,6 +438,10 @@ def _fit(line: str, width: int = 80) -> str:
             line, width, subsequent_indent=lead, break_long_words=False, break_on_hyphens=False
         )
     )
+
+
+def _name(names: Mapping[str, str] | None, ident: str) -> str:
+    return names.get(ident, ident) if names else ident
 
 
 def _decimal(x: Fraction) -> str:

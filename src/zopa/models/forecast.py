@@ -31,7 +31,7 @@ inputs take documented defaults (see that function).
 from __future__ import annotations
 
 import textwrap
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
@@ -99,20 +99,33 @@ class Forecast:
         out["actors"] = [a.to_json() for a in self.actors]
         return out
 
-    def to_text(self) -> str:
-        width = max([len("actor"), *(len(a.id) for a in self.actors)])
-        title = f"issue {self.issue}" if self.issue else "the actor table"
+    def to_text(self, names: Mapping[str, str] | None = None, title: str | None = None) -> str:
+        """The actor table, the forecast and its sensitivity, within 80 columns.
+
+        ``names`` gives the actors' display names (a scenario's party names) and
+        ``title`` the issue's; without them, the ids are shown.  A long name wraps
+        in its column.
+        """
+        names = names or {}
+        shown = {a.id: names.get(a.id, a.id) for a in self.actors}
+        width = min(max([len("actor"), *(len(n) for n in shown.values())]), _NAME_WIDTH)
+        if self.issue:
+            what = f"issue {self.issue}" if title is None else title
+        else:
+            what = "the actor table"
         lines = [
-            f"Forecast for {title} ({_MODEL_TITLES[self.model]})",
+            *textwrap.wrap(f"Forecast for {what} ({_MODEL_TITLES[self.model]})", 79),
             "",
             f"{'actor':<{width}}  {'capability':>12}  {'position':>14}  {'salience':>9}",
         ]
         for a in self.actors:
             note = "  (assumed: " + ", ".join(a.assumed) + ")" if a.assumed else ""
+            label = textwrap.wrap(shown[a.id], width, break_long_words=False) or [""]
             lines.append(
-                f"{a.id:<{width}}  {show(a.capability):>12}  {show(a.position):>14}"
+                f"{label[0]:<{width}}  {show(a.capability):>12}  {show(a.position):>14}"
                 f"  {show(a.salience):>9}{note}"
             )
+            lines += ["  " + rest for rest in label[1:]]
         unit = f" {self.unit}" if self.unit else ""
         lines += ["", f"Forecast: {show(self.value)}{unit}"]
         if self.model == "bdm":
@@ -130,13 +143,13 @@ class Forecast:
                 )
             )
         if self.model == "bdm":
-            lines += self._rounds_text()
+            lines += self._rounds_text(names)
         if self.sensitivity is not None:
             current = self.details.get("variant")
             lines += ["", *self.sensitivity.to_text(show, self.unit, current)]
         return "\n".join(lines)
 
-    def _rounds_text(self) -> list[str]:
+    def _rounds_text(self, names: Mapping[str, str]) -> list[str]:
         from zopa.models.bdm import VARIANTS
 
         d = self.details
@@ -151,8 +164,13 @@ class Forecast:
             lines.append(f"Round {r['round']}: median {show(r['median'])}, mean {show(r['mean'])}")
             for m in r["moves"]:
                 before, after = _pair(m["from"], m["to"])
-                lines.append(
-                    f"  {m['actor']} {before} -> {after} ({_MOVES[m['kind']]} {m['challenger']})"
+                who, rival = (names.get(m[k], m[k]) for k in ("actor", "challenger"))
+                lines += textwrap.wrap(
+                    f"{who} {before} -> {after} ({_MOVES[m['kind']]} {rival})",
+                    79,
+                    initial_indent="  ",
+                    subsequent_indent="    ",
+                    break_long_words=False,
                 )
         if d["converged"]:
             lines.append("Nobody moved in the last round: the positions are stable.")
@@ -170,6 +188,8 @@ class Forecast:
             )
         return lines
 
+
+_NAME_WIDTH = 80 - 41  # what the capability, position and salience columns leave
 
 _MOVES = {
     "conflict": "lost a conflict to",

@@ -13,11 +13,23 @@ from typing import Any
 from zopa.engine.blockers import Blockers, Conflict
 from zopa.engine.board import PartyStances
 from zopa.engine.gaps import ThresholdGap
+from zopa.model import Scenario
 from zopa.problem import Constraint, Problem
 
 
 def party_name(problem: Problem, party_id: str) -> str:
     return problem.parties[problem.party_index[party_id]].label
+
+
+def party_names(scenario: Scenario) -> dict[str, str]:
+    """Each party's display name by id (its ``name``, else its id), as :func:`party_name`
+    gives it, for outputs that hold a scenario rather than a problem."""
+    return {p.id: p.label for p in scenario.parties}
+
+
+def issue_titles(scenario: Scenario) -> dict[str, str]:
+    """Each issue's title by id (its ``title``, else its id), as :func:`issue_title`."""
+    return {i.id: i.title or i.id for i in scenario.issues}
 
 
 def issue_title(problem: Problem, issue_id: str) -> str:

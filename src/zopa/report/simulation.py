@@ -6,7 +6,7 @@ from typing import Any
 
 from zopa.problem import Problem
 from zopa.report import explain
-from zopa.report.terminal import say
+from zopa.report.terminal import _table, say, show
 
 SHOWN = 12  # trace rows kept at each end of a long trace
 OPENING = 8  # a party's first proposal is listed in full up to this many issues
@@ -23,23 +23,24 @@ def render_simulation(console: Any, doc: dict[str, Any], problem: Problem | None
     output writes them (``Ceiling on armed forces: 800,000 personnel``);
     without it, as issue and option ids.
     """
-    from rich.table import Table
 
     params = doc["parameters"]
     as_of = f" as of {doc['as_of']}" if doc["as_of"] else ""
-    extra = f", mediator {params['mediator']}" if params.get("mediator") else ""
+    extra = f", mediator {_party(problem, params['mediator'])}" if params.get("mediator") else ""
     console.print(
         f"{doc['scenario']}{as_of}: {doc['protocol']} protocol, {params['rounds']} rounds, "
         f"seed {params['seed']}{extra}"
     )
-    console.print("Strategies: " + "; ".join(f"{p} {s}" for p, s in doc["strategies"].items()))
+    say(
+        console,
+        "Strategies: "
+        + "; ".join(f"{_party(problem, p)} {s}" for p, s in doc["strategies"].items()),
+        indent="  ",
+        first="",
+    )
     parties = list(doc["strategies"])
-    table = Table(show_edge=False, pad_edge=False)
-    table.add_column("round", justify="right")
-    table.add_column("proposer")
-    for p in parties:
-        table.add_column(p, justify="right")
-    table.add_column("accepted by")
+    heads = [_party(problem, p) for p in parties]
+    table = _table("round", "proposer", *heads, "accepted by", right=("round", *heads))
     runs = _runs(doc["trace"])
     rows = runs if len(runs) <= 2 * SHOWN else [*runs[:SHOWN], None, *runs[-SHOWN:]]
     for run in rows:
@@ -47,15 +48,15 @@ def render_simulation(console: Any, doc: dict[str, Any], problem: Problem | None
             table.add_row("…", "…", *["…"] * len(parties), "…")
             continue
         step, last = run
-        yes = [q for q, a in step["responses"].items() if a == "accept"]
+        yes = [_party(problem, q) for q, a in step["responses"].items() if a == "accept"]
         table.add_row(
             str(step["round"]) if last == step["round"] else f"{step['round']}–{last}",
-            step["proposer"],
+            _party(problem, step["proposer"]),
             *[_u(step["utilities"][p]) for p in parties],
             ", ".join(yes) or "—",
         )
     if runs:
-        console.print(table)
+        show(console, table)
         _render_packages(console, doc["trace"], rows, problem)
     if len(runs) > 2 * SHOWN:
         hidden = sum(1 for step in doc["trace"] if step["round"] > 0) - _count(rows)
@@ -66,15 +67,16 @@ def render_simulation(console: Any, doc: dict[str, Any], problem: Problem | None
         for party, o in objections.items():
             broken = ", ".join(o["red_lines"]) or "none"
             wanted = ", ".join(_issue(problem, i) for i in o["wants"]) or "nothing"
-            say(console, f"{party}: {broken}; wants {wanted}", indent="    ", first="  ")
+            who = _party(problem, party)
+            say(console, f"{who}: {broken}; wants {wanted}", indent="    ", first="  ")
     if doc["outcome"] == "agreement":
         console.print(f"Agreement in round {doc['round']}: {doc['reason']}")
         for issue, option in doc["agreement"].items():
             say(console, _choice(problem, issue, option), indent="    ", first="  ")
     else:
         console.print(f"Breakdown after round {doc['round']}: {doc['reason']}")
-    _render_dynamics(console, doc["metrics"])
-    _render_metrics(console, doc["metrics"])
+    _render_dynamics(console, doc["metrics"], problem)
+    _render_metrics(console, doc["metrics"], problem)
 
 
 def package_changes(trace: list[dict[str, Any]], problem: Problem | None = None) -> list[str]:
@@ -106,6 +108,13 @@ def _choice(problem: Problem | None, issue: str, option: Any) -> str:
     if problem is not None and issue in problem.issue_index:
         return explain.choice(problem, issue, option)
     return f"{issue}: {explain.quantity(option)}"
+
+
+def _party(problem: Problem | None, party: str) -> str:
+    """A party's display name (its id without a problem)."""
+    if problem is not None and party in problem.party_index:
+        return explain.party_name(problem, party)
+    return party
 
 
 def _issue(problem: Problem | None, issue: str) -> str:
@@ -142,13 +151,13 @@ def _render_packages(
             lead = f"  {when.rjust(width)} "
             say(
                 console,
-                f"{row[0]['proposer']}: {changes[id(row[0])]}",
+                f"{_party(problem, row[0]['proposer'])}: {changes[id(row[0])]}",
                 indent=" " * len(lead),
                 first=lead,
             )
 
 
-def _render_dynamics(console: Any, m: dict[str, Any]) -> None:
+def _render_dynamics(console: Any, m: dict[str, Any], problem: Problem | None = None) -> None:
     """Who conceded first, and the proposal that came closest."""
     moves = sorted(
         m.get("concessions", {}).items(),
@@ -159,32 +168,36 @@ def _render_dynamics(console: Any, m: dict[str, Any]) -> None:
         for party, c in moves:
             when = c["first_concession_round"]
             start = f"first in round {when}" if when is not None else "never conceded"
-            console.print(f"  {party}: {c['first']:.3f} -> {c['last']:.3f}, {start}")
+            say(
+                console,
+                f"{_party(problem, party)}: {c['first']:.3f} -> {c['last']:.3f}, {start}",
+                indent="    ",
+                first="  ",
+            )
     closest = m.get("closest")
     if m["feasible"] and closest and closest["rejected_by"]:
-        console.print(
-            f"Closest: {closest['proposer']}'s proposal in round {closest['round']}, accepted by "
-            f"{', '.join(closest['accepted_by']) or 'no veto party'}; rejected by "
-            f"{', '.join(closest['rejected_by'])}"
+        accepted = ", ".join(_party(problem, p) for p in closest["accepted_by"])
+        say(
+            console,
+            f"Closest: {_party(problem, closest['proposer'])}'s proposal in round "
+            f"{closest['round']}, accepted by {accepted or 'no veto party'}; rejected by "
+            + ", ".join(_party(problem, p) for p in closest["rejected_by"]),
         )
 
 
-def _render_metrics(console: Any, m: dict[str, Any]) -> None:
-    from rich.table import Table
-
+def _render_metrics(console: Any, m: dict[str, Any], problem: Problem | None = None) -> None:
     nash = m.get("nash") or {}
-    table = Table(show_edge=False, pad_edge=False, title="Outcome per party")
-    for name in ("party", "utility", "reservation", "gain", "at Nash point"):
-        table.add_column(name, justify="left" if name == "party" else "right")
+    numbers = ("utility", "reservation", "gain", "at Nash point")
+    table = _table("party", *numbers, right=numbers, title="Outcome per party")
     for p, u in m["utilities"].items():
         table.add_row(
-            p,
+            _party(problem, p),
             _u(u),
             _u(m["reservations"][p]),
             f"{m['gains'][p]:+.3f}",
             _u(nash.get("utilities", {}).get(p)),
         )
-    console.print(table)
+    show(console, table)
     if not m["feasible"]:
         console.print(
             "No package is acceptable to every veto party (see `zopa blockers`): "

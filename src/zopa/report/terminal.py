@@ -26,6 +26,7 @@ from zopa.engine.frontier import Frontier
 from zopa.engine.solutions import CONCEPTS, Solutions
 from zopa.engine.timeline import Entry
 from zopa.model import Scenario
+from zopa.models.fair import Division
 from zopa.problem import SCALE, Problem
 from zopa.report import explain
 
@@ -661,6 +662,30 @@ def _filled(item: dict[str, Any]) -> tuple[str, Any]:
     return item["issue"], item.get("to", item.get("option"))
 
 
+# --------------------------------------------------------------------------- fair division
+
+
+def render_fair(
+    console: Console,
+    division: Division,
+    parties: dict[str, str] | None = None,
+    issues: dict[str, str] | None = None,
+) -> None:
+    """Adjusted Winner: the table of points and shares (within the console's width,
+    see :func:`show`), then the steps, parties and issues by their display names."""
+    heads, rows = division.table(parties, issues)
+    console.print(division.HEADING)
+    console.print()
+    table = _table(*heads, right=heads[1:])
+    for row in rows:
+        table.add_row(*row)
+    show(console, table)
+    console.print(division.NOTE)
+    console.print()
+    for line in division.steps(parties, issues):
+        console.print(line)
+
+
 # --------------------------------------------------------------------------- timeline
 
 
@@ -676,11 +701,15 @@ def render_timeline(console: Console, scenario: Scenario, entries: list[Entry]) 
             ", ".join(e.blocking_issues),
         )
     show(console, table)
-    render_timeline_stances(console, entries)
+    render_timeline_stances(console, entries, explain.party_names(scenario))
 
 
-def render_timeline_stances(console: Console, entries: list[Entry]) -> None:
-    """Per draft and party: points agreed / rejected / open, and not reported."""
+def render_timeline_stances(
+    console: Console, entries: list[Entry], names: dict[str, str] | None = None
+) -> None:
+    """Per draft and party: points agreed / rejected / open, and not reported; parties
+    by their display names (``names``; ids without it)."""
+    names = names or {}
     if not entries or not entries[0].parties:
         return
     when = entries[0].stances_as_of
@@ -690,7 +719,7 @@ def render_timeline_stances(console: Console, entries: list[Entry]) -> None:
         + (f" by {when.isoformat()}" if when else "")
         + ": agreed/rejected/open, then points not reported (— nothing reported)",
     )
-    table = _table("Draft", *[p.party + ("" if p.veto else "*") for p in entries[0].parties])
+    rows = []
     for e in entries:
         cells = []
         for p in e.parties:
@@ -700,7 +729,16 @@ def render_timeline_stances(console: Console, entries: list[Entry]) -> None:
                 if reported
                 else "—"
             )
-        table.add_row(e.draft, *cells)
+        rows.append((e.draft, *cells))
+    heads = []
+    for k, p in enumerate(entries[0].parties, start=1):
+        # a long name wraps to its column's figures, which then stay on one line
+        width = max(10, *(len(row[k]) for row in rows))
+        name = names.get(p.party, p.party) + ("" if p.veto else "*")
+        heads.append("\n".join(textwrap.wrap(name, width, break_long_words=False)))
+    table = _table("Draft", *heads)
+    for row in rows:
+        table.add_row(*row)
     show(console, table)
     if not all(p.veto for p in entries[0].parties):
         console.print("* no veto")
