@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import subprocess
+import sys
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -237,3 +238,17 @@ def test_static_export_keeps_the_browser_drivers_logs_off_stderr(
     with caplog.at_level(logging.DEBUG):  # what any handler (stderr's too) would be given
         assert static_image(Noisy(), "png") == PNG  # type: ignore[arg-type]
     assert not [r for r in caplog.records if r.name.startswith("choreographer")]
+
+
+def test_quieting_the_browser_driver_keeps_its_own_logger_class() -> None:
+    """The driver's loggers call `debug2`, a method of the logger class it installs on
+    import: quieting its logger before that import made a plain one, and a chart export
+    then failed with "'Logger' object has no attribute 'debug2'" (seen in CI)."""
+    code = (
+        "import logging\n"
+        "from zopa.report.charts import _use_system_chromium\n"
+        "_use_system_chromium()\n"
+        "assert hasattr(logging.getLogger('choreographer'), 'debug2')\n"
+    )
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr

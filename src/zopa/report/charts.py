@@ -708,6 +708,10 @@ def export_session() -> Iterator[None]:
 
 
 def _use_system_chromium() -> None:
+    # kaleido's driver installs its own logger class when imported (its loggers call
+    # `debug2`); a "choreographer" logger made before that import would be a plain one
+    import kaleido  # noqa: F401
+
     if "BROWSER_PATH" not in os.environ and Path(CHROMIUM).exists():
         os.environ["BROWSER_PATH"] = CHROMIUM
     # kaleido's browser driver logs the messages it ignores with their tracebacks (a
