@@ -33,7 +33,7 @@ PAGE_SOLVER_SECONDS = 20.0
 # the stability view makes one engine call per state with a deal that no earlier optimum
 # settles (37 on the built-in scenario, about 5 s on a quiet machine): a longer allowance
 STABILITY_PAGE_SECONDS = 60.0
-FRONTIER_POINTS = 5_000  # the exact frontier of two parties of the built-in has up to 1,097
+FRONTIER_POINTS = 5_000  # the exact frontier of two parties of the built-in has up to about 1,300
 VIEWS = (
     ("board", "Board"),
     ("why", "Why no deal"),
