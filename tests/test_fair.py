@@ -309,3 +309,44 @@ def test_cli_usage_errors():
     assert both.returncode == 2
     missing = zopa("fair", "--points", str(DATA / "no-such-file.csv"))
     assert missing.returncode == 1 and "cannot read" in missing.stderr
+
+
+def test_to_text_by_display_names_within_80_columns():
+    """``Division.to_text`` with a scenario's names: parties and issues by their names
+    (a long party name wraps in its column), every line within 80 columns, no id as a
+    word; without names, by ids as before."""
+    import re
+
+    from zopa.commands.fair import fair
+    from zopa.load import load_scenario
+    from zopa.report.explain import issue_titles, party_names
+
+    scenario = load_scenario()
+    division = fair(scenario, ["ukraine", "europe"])
+    text = division.to_text(party_names(scenario), issue_titles(scenario))
+    assert all(len(line) <= 80 for line in text.splitlines())
+    said = " ".join(text.split())
+    assert f"Initial points: {scenario.party('ukraine').label} " in said
+    for party in division.parties:
+        label = scenario.party(party).label
+        assert all(word in said for word in label.split()), party
+        assert not re.search(rf"(?<![\w-]){party}(?![\w-])", text), party
+    for issue in division.issues:
+        assert " ".join((scenario.issue(issue).title or issue).split()) in said, issue
+        # no row or step by id (a title wrapped onto a line of its own may read as one)
+        assert not re.search(rf"^{issue}\s+\d|^\s*{issue}( ->|:)", text, re.M), issue
+        assert "_" not in issue or issue not in text, issue
+    # the table: each issue's title starts the line holding its four numbers
+    names = (party_names(scenario), issue_titles(scenario))
+    table = text[: text.index(division.NOTE)].splitlines()
+    lines = [
+        m.groups()
+        for m in map(re.compile(r"^(\S.*?)\s+(\S+)\s+(\S+)\s+(\S+)\s+(\S+)$").match, table)
+        if m
+    ]
+    for title, *numbers in division.table(*names)[1]:
+        assert any(title.startswith(first) and list(rest) == numbers for first, *rest in lines), (
+            title
+        )
+    by_id = division.to_text()
+    assert "ukraine pts" in by_id and "\nsovereignty " in by_id

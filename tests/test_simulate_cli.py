@@ -419,7 +419,10 @@ def test_a_tournament_says_as_of_which_date(small: Path) -> None:
     assert doc["as_of_by_scenario"] == {"example": "2025-11-20"}
     run = zopa("tournament", str(small), "--strategies", "linear", "--rounds", "2")
     assert run.returncode == 0, run.stderr
-    assert "Tournament on example as of 2025-11-20: 1 runs" in run.stdout
+    said = " ".join(run.stdout.split())
+    # the scenario by its title (the JSON keeps its id)
+    assert "Tournament on Two parties, three issues as of 2025-11-20: 1 runs" in said
+    assert "example" not in said
 
 
 def test_a_tournament_takes_its_entrants_from_a_settings_file(small: Path, tmp_path: Path) -> None:

@@ -163,7 +163,12 @@ def test_a_feasible_analysis_with_objections_fill_ins_and_no_draft_title(deal: P
     assert "first-draft (first-draft)" not in words  # a draft without a title: its id once
     # every solution breaks the mediator's red line: said in words
     assert all(s["objections"] == ["m-withdrawal"] for s in doc["solutions"].values())
-    assert "Mediator's red line m-withdrawal is broken by every one" in words
+    objections = flat(text[text.index("Objections of parties without a veto") :])
+    assert objections.startswith(
+        "Objections of parties without a veto (they cannot block a deal): • Mediator's red "
+        "line, broken by every solution: The mediator wants a full withdrawal"
+    )
+    assert "m-withdrawal" not in words  # the red line by its text, never its id
     # what the amendment fills in is listed, as the JSON has it
     filled = doc["amendment"]["filled"]
     assert filled == [{"issue": "alliance", "to": filled[0]["to"]}]
@@ -346,3 +351,96 @@ def test_parties_and_issues_are_shown_by_their_names_not_their_ids(
             assert not re.search(rf"^\s*{issue_id}\b", run.stdout, re.M), issue_id
     if args[0] == "forecast":
         assert flat(scenario.issue("army_cap").title or "") in said
+    if args[0] == "simulate":  # the scenario by its title
+        assert said.startswith(flat(scenario.title or ""))
+        assert scenario.id not in said
+
+
+def _word(ident: str) -> str:
+    """A pattern for ``ident`` as a word of its own (not inside a longer id)."""
+    return rf"(?<![\w-]){re.escape(ident)}(?![\w-])"
+
+
+def test_the_timeline_names_drafts_and_blocking_points_by_their_titles() -> None:
+    """Each draft by its title, in the list and in the stance table; the points blocking it
+    by their titles; no draft id or issue id in the text (the JSON keeps them)."""
+    from zopa.load import load_scenario
+
+    scenario = load_scenario()
+    run = zopa("timeline")
+    doc = json.loads(zopa("timeline", "--json").stdout)
+    assert run.returncode == 0, run.stderr
+    text = run.stdout
+    check_80_columns(text)
+    listing, stances = text.split("Stances reported on each draft")
+    paragraphs = re.split(r"\n(?=\d{4}-\d\d-\d\d  )", listing)[1:]  # one per draft
+    assert len(paragraphs) == len(doc["timeline"])
+    for entry, paragraph in zip(doc["timeline"], paragraphs, strict=True):
+        said = flat(paragraph)
+        assert said.startswith(f"{entry['date']} {flat(entry['title'])}"), said
+        assert f"{entry['points']} point" in said and f"{entry['agreed']} agreed" in said
+        blocking = [flat(scenario.issue(i).title or i) for i in entry["blocking_issues"]]
+        assert ("no deal, blocked on " + "; ".join(blocking)) in said
+        assert not re.search(_word(entry["draft"]), text), entry["draft"]
+    for issue in {i for e in doc["timeline"] for i in e["blocking_issues"]}:
+        assert not re.search(_word(issue), text), issue
+    # the stance table: drafts by their titles in its first column
+    rows = [line.split("│") for line in stances.splitlines() if "│" in line]
+    first = flat(" ".join(r[0] for r in rows))
+    for entry in doc["timeline"]:
+        assert flat(entry["title"]) in first, entry["title"]
+    # a long party name wraps over a few header lines, never a lone "/" or one word a line
+    header = [line.split("┃") for line in stances.splitlines() if "┃" in line]
+    europe = [cells[-1].strip() for cells in header if cells[-1].strip()]
+    assert " ".join(europe) == scenario.party("europe").label
+    assert "/" not in europe and len(europe) <= 4
+
+
+def test_stances_name_the_points_open_or_rejected_by_their_titles(deal: Path) -> None:
+    run = zopa("analyze", str(deal))
+    assert run.returncode == 0, run.stderr
+    said = flat(run.stdout)
+    assert (
+        "rejected: Status of the contested region, Ceiling on armed forces and Alliance "
+        "membership [s1]"
+    ) in said
+    assert "rejected: territory" not in said
+
+
+def test_the_amendment_names_its_draft_by_its_title() -> None:
+    from zopa.load import load_scenario
+
+    run = zopa("amend")
+    doc = json.loads(zopa("amend", "--json").stdout)
+    assert run.returncode == 0, run.stderr
+    check_80_columns(run.stdout)
+    title = load_scenario().draft(doc["draft"]).title
+    assert title and f"No amendment of {flat(title)} is acceptable" in flat(run.stdout)
+    assert not re.search(_word(doc["draft"]), run.stdout)
+
+
+def test_a_what_if_weight_names_the_point_by_its_title() -> None:
+    """The departure says the issue's (and the attribute's) title; the JSON keeps the ids."""
+    from zopa.load import load_scenario
+
+    scenario = load_scenario()
+    args = [
+        "blockers",
+        "--weight",
+        "ukraine.army_cap=5",
+        "--weight",
+        "ukraine.territory.withdrawal=3",
+    ]
+    run = zopa(*args)
+    doc = json.loads(zopa(*args, "--json").stdout)
+    assert run.returncode == 0, run.stderr
+    said = flat(run.stdout + run.stderr)
+    territory = scenario.issue("territory")
+    assert f"Ukraine's weight on {flat(scenario.issue('army_cap').title or '')} changes" in said
+    assert (
+        f"Ukraine's weight on {flat(territory.title or '')}: "
+        f"{flat(territory.attributes['withdrawal'].title or '')} changes"
+    ) in said
+    assert "weight on army_cap" not in said and "territory.withdrawal" not in said
+    targets = {d["target"] for d in doc["departures"]}
+    assert {"ukraine.army_cap", "ukraine.territory.withdrawal"} <= targets

@@ -122,6 +122,29 @@ def test_fair_and_forecast_pages_on_the_builtin(http: httpx.Client) -> None:
     assert plain.status_code == 200 and 'id="point-estimate"' not in plain.text
 
 
+def test_the_fair_page_names_parties_and_points_not_ids(http: httpx.Client) -> None:
+    """The summary, the table and the steps say display names and titles; the ids stay
+    in the form's values and in the command line shown for the CLI."""
+    from zopa.load import load_scenario
+
+    scenario = load_scenario()
+    page = http.get("/s/ukraine-2025/fair", params={"a": "ukraine", "b": "europe"}).text
+    parts = [
+        re.search(r'<p [^>]*id="fair-summary".*?</p>', page, re.S),
+        re.search(r'<table [^>]*id="fair-table".*?</table>', page, re.S),
+        re.search(r'<details id="fair-steps".*?</details>', page, re.S),
+    ]
+    assert all(parts)
+    words = " ".join(re.sub(r"<[^>]+>", " ", m.group(0)) for m in parts if m)
+    said = " ".join(words.replace("&#39;", "'").split())
+    for party in ("ukraine", "europe"):
+        assert scenario.party(party).label in said, party
+        assert not re.search(rf"(?<![\w-]){party}(?![\w-])", said), party
+    for issue in scenario.issues:
+        assert " ".join((issue.title or issue.id).split()) in said, issue.id
+        assert "_" not in issue.id or issue.id not in said, issue.id
+
+
 @pytest.mark.parametrize(
     "args",
     [

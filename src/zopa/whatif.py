@@ -242,6 +242,16 @@ def _moved_rule(leaf: rules.Cmp | rules.UtilityCmp, number: float) -> str:
 _OP_WORDS = {"<": "below", "<=": "at most", ">": "above", ">=": "at least"}
 
 
+def _issue_name(scenario: Scenario, key: str) -> str:
+    """An issue, or ``ISSUE.ATTR`` (an attribute of it), by its title."""
+    ident, _, name = key.partition(".")
+    issue = scenario.issue(ident)
+    title = issue.title or issue.id
+    if name and issue.attributes and name in issue.attributes:
+        return f"{title}: {issue.attributes[name].title or name}"
+    return title
+
+
 def _limit_text(
     scenario: Scenario, red: RedLine, leaf: rules.Cmp | rules.UtilityCmp, number: float | None
 ) -> str:
@@ -367,7 +377,7 @@ def apply(scenario: Scenario, overrides: Overrides) -> WhatIf:
                     f"{pid}.{issue_id}",
                     before,
                     w,
-                    f"{label[pid]}'s weight on {issue_id} changes "
+                    f"{label[pid]}'s weight on {_issue_name(scenario, issue_id)} changes "
                     f"from {_show(before)} to {_show(w)}",
                 )
             )

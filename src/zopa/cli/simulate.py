@@ -231,4 +231,4 @@ def tournament(
     else:
         from zopa.report.simulation import render_tournament
 
-        render_tournament(common.console(), doc)
+        render_tournament(common.console(), doc, {s.id: s.title or s.id for s in loaded})

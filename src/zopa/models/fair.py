@@ -203,23 +203,38 @@ class Division:
                 lines.append(f"  {issue(t.issue)}: ratio {ratio}, share moved {_show(t.fraction)}")
         return [_fit(line) for line in lines]
 
-    def to_text(self) -> str:
-        """A plain-text report by ids: the table of shares, the points, and the steps.
+    def to_text(
+        self, parties: Mapping[str, str] | None = None, issues: Mapping[str, str] | None = None
+    ) -> str:
+        """A plain-text report: the table of shares, the points, and the steps, parties
+        and issues by the display names ``parties`` and ``issues`` give (ids without them;
+        ``Division.to_text(explain.party_names(s), explain.issue_titles(s))`` for a
+        scenario ``s``).
 
         The table shows each number to four significant digits; the lines below it
         and ``--json`` give the exact fractions.  (``zopa fair`` prints the same
-        through :func:`zopa.report.terminal.render_fair`, by display names.)
+        through :func:`zopa.report.terminal.render_fair`, wrapped to the terminal.)
         """
-        heads, rows = self.table()
-        widths = [max(len(row[k]) for row in (heads, *rows)) for k in range(len(heads))]
+        heads, rows = self.table(parties, issues)
+        # a number column is as wide as its numbers or a short header (a long party name
+        # wraps); the issue column wraps its titles in what is left of 80 columns
+        widths = [
+            max(
+                *(len(row[k]) for row in rows),
+                *(len(word) for word in heads[k].split()),
+                min(len(heads[k]), 12),
+            )
+            for k in range(len(heads))
+        ]
+        widths[0] = max(min(widths[0], 80 - sum(w + 2 for w in widths[1:])), 12)
 
-        def line(row: tuple[str, ...]) -> str:
-            cells = [row[0].ljust(widths[0])]
-            cells += [cell.rjust(width) for cell, width in zip(row[1:], widths[1:], strict=True)]
-            return "  ".join(cells)
+        def line(row: tuple[str, ...], bottom: bool = False) -> str:
+            return _row(row, widths, bottom)
 
-        lines = [self.HEADING, "", line(heads), *(line(row) for row in rows), self.NOTE, ""]
-        return "\n".join([*(_fit(x) for x in lines), *self.steps()])
+        table = [line(heads, True), *(line(row) for row in rows)]  # each within 80 columns
+        return "\n".join(
+            [_fit(self.HEADING), "", *table, _fit(self.NOTE), "", *self.steps(parties, issues)]
+        )
 
 
 # --------------------------------------------------------------------------- the procedure
@@ -426,6 +441,27 @@ def _exact(x: Number) -> Fraction:
 def _text(x: Fraction) -> str:
     """An exact fraction as text: ``66``, ``2/15``."""
     return str(x.numerator) if x.denominator == 1 else f"{x.numerator}/{x.denominator}"
+
+
+def _row(cells: Sequence[str], widths: Sequence[int], bottom: bool = False) -> str:
+    """One table row in fixed-width text: each cell wrapped to its column (the first
+    left-aligned, the others right-aligned); ``bottom``: cells end on the same line
+    (a header over its column), else they start on the same line."""
+    wrapped = [
+        textwrap.wrap(cell, w, break_long_words=False) or [""]
+        for cell, w in zip(cells, widths, strict=True)
+    ]
+    height = max(len(c) for c in wrapped)
+    padded = [
+        ([""] * (height - len(c)) + c) if bottom else (c + [""] * (height - len(c)))
+        for c in wrapped
+    ]
+    lines = []
+    for k in range(height):
+        parts = [padded[0][k].ljust(widths[0])]
+        parts += [c[k].rjust(w) for c, w in zip(padded[1:], widths[1:], strict=True)]
+        lines.append("  ".join(parts).rstrip())
+    return "\n".join(lines)
 
 
 def _fit(line: str, width: int = 80) -> str:

@@ -13,7 +13,7 @@ from typing import Any
 from zopa.engine.blockers import Blockers, Conflict
 from zopa.engine.board import PartyStances
 from zopa.engine.gaps import ThresholdGap
-from zopa.model import Scenario
+from zopa.model import RedLine, Scenario
 from zopa.problem import Constraint, Problem
 
 
@@ -82,6 +82,12 @@ def draft_name(draft_id: str, title: str | None) -> str:
     return f"{title} ({draft_id})" if title and title != draft_id else draft_id
 
 
+def draft_title(problem: Problem, draft_id: str) -> str:
+    """A draft as prose names it: its title, or its id when it has none."""
+    draft = next((d for d in problem.scenario.drafts if d.id == draft_id), None)
+    return draft.title if draft is not None and draft.title else draft_id
+
+
 FORECAST_ASSUMED = (
     "These forecasts are derived from assumptions: the capabilities, saliences and "
     "(where not a cited figure) positions are modelling inputs, not reported facts."
@@ -95,9 +101,9 @@ def stance_lines(problem: Problem, parties: list[PartyStances]) -> list[str]:
         name = party_name(problem, p.party) + ("" if p.veto else " (no veto)")
         line = f"{name}: {p.counts()}"
         if p.open:
-            line += "; open: " + ", ".join(p.open)
+            line += "; open: " + names([issue_title(problem, i) for i in p.open])
         if p.rejected:
-            line += "; rejected: " + ", ".join(p.rejected)
+            line += "; rejected: " + names([issue_title(problem, i) for i in p.rejected])
         if p.sources:
             line += f" [{', '.join(p.sources)}]"
         out.append(line)
@@ -113,6 +119,16 @@ def constraint_line(problem: Problem, c: Constraint) -> str:
     sources = f" [{', '.join(c.red_line.sources)}]" if c.red_line and c.red_line.sources else ""
     reason = f" Reason given: {c.red_line.reason}" if c.red_line and c.red_line.reason else ""
     return f"{party_name(problem, c.party)}: {c.text}{reason}{sources} ({c.id})"
+
+
+def objection_line(problem: Problem, red: RedLine | None, red_id: str, broken_by: str) -> str:
+    """ "Party's red line, broken by X: its text" for a red line of a party without a veto
+    (its id only when the scenario no longer has it)."""
+    if red is None:
+        return f"red line {red_id}, broken by {broken_by}"
+    return f"{party_name(problem, red.party)}'s red line, broken by {broken_by}: " + (
+        red.text or red.rule
+    )
 
 
 def _who(problem: Problem, g: ThresholdGap) -> str:

@@ -27,9 +27,13 @@ def render_simulation(console: Any, doc: dict[str, Any], problem: Problem | None
     params = doc["parameters"]
     as_of = f" as of {doc['as_of']}" if doc["as_of"] else ""
     extra = f", mediator {_party(problem, params['mediator'])}" if params.get("mediator") else ""
-    console.print(
-        f"{doc['scenario']}{as_of}: {doc['protocol']} protocol, {params['rounds']} rounds, "
-        f"seed {params['seed']}{extra}"
+    scenario = (problem.scenario.title or doc["scenario"]) if problem else doc["scenario"]
+    say(
+        console,
+        f"{scenario}{as_of}: {doc['protocol']} protocol, {params['rounds']} rounds, "
+        f"seed {params['seed']}{extra}",
+        indent="  ",
+        first="",
     )
     say(
         console,
@@ -219,27 +223,33 @@ def _render_metrics(console: Any, m: dict[str, Any], problem: Problem | None = N
         )
 
 
-def render_tournament(console: Any, doc: dict[str, Any]) -> None:
-    """The ranked table of strategies."""
-    from rich.table import Table
-
+def render_tournament(
+    console: Any, doc: dict[str, Any], titles: dict[str, str] | None = None
+) -> None:
+    """The ranked table of strategies; scenarios by their titles (``titles``, by id)."""
+    titles = titles or {}
     params = doc["parameters"]
     dates = doc.get("as_of_by_scenario") or {}
     if doc.get("as_of"):
         as_of = f" as of {doc['as_of']}"
     elif any(dates.values()):
-        as_of = " (" + ", ".join(f"{s} as of {d}" for s, d in dates.items() if d) + ")"
+        as_of = (
+            " (" + "; ".join(f"{titles.get(s, s)} as of {d}" for s, d in dates.items() if d) + ")"
+        )
     else:
         as_of = ""
     discount = params.get("discount", 1.0)
-    console.print(
-        f"Tournament on {', '.join(doc['scenarios'])}{as_of}: {doc['runs']} runs "
+    scenarios = explain.names([titles.get(s, s) for s in doc["scenarios"]])
+    say(
+        console,
+        f"Tournament on {scenarios}{as_of}: {doc['runs']} runs "
         f"({doc['protocol']} protocol, {params['rounds']} rounds, {params['repeats']} repeat(s), "
-        f"seed {params['seed']}" + (f", discount {discount:g}" if discount < 1 else "") + ")"
+        f"seed {params['seed']}" + (f", discount {discount:g}" if discount < 1 else "") + ")",
+        indent="  ",
+        first="",
     )
-    table = Table(show_edge=False, pad_edge=False)
-    for name in ("rank", "strategy", "seats", "deals", "utility", "gain", "to Nash", "round"):
-        table.add_column(name, justify="left" if name == "strategy" else "right")
+    numbers = ("rank", "seats", "deals", "utility", "gain", "to Nash", "round")
+    table = _table("rank", "strategy", *numbers[1:], right=numbers)
     for row in doc["ranking"]:
         rate = row["agreement_rate"]
         table.add_row(
@@ -252,18 +262,21 @@ def render_tournament(console: Any, doc: dict[str, Any]) -> None:
             _u(row["mean_distance_to_nash"]),
             "—" if row["mean_agreement_round"] is None else f"{row['mean_agreement_round']:.1f}",
         )
-    console.print(table)
-    console.print(
+    show(console, table)
+    say(
+        console,
         "deals: share of seats in runs that ended in agreement; utility, gain (over the "
-        "reservation), distance to the Nash point: means over seats; round: mean round of agreement"
+        "reservation), distance to the Nash point: means over seats; round: mean round of "
+        "agreement",
     )
     if discount < 1:
-        console.print(
+        say(
+            console,
             f"utility and gain are discounted: an agreement in round r is worth {discount:g}^(r-1) "
-            "of its utility (the ranking's basis); the distance to the Nash point is not"
+            "of its utility (the ranking's basis); the distance to the Nash point is not",
         )
     if all(row["mean_distance_to_nash"] is None for row in doc["ranking"]):
-        console.print("No scenario has a package every veto party accepts: no Nash point.")
+        say(console, "No scenario has a package every veto party accepts: no Nash point.")
 
 
 def _runs(trace: list[dict[str, Any]]) -> list[tuple[dict[str, Any], int]]:

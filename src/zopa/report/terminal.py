@@ -91,7 +91,8 @@ def show(console: Console, table: Table) -> None:
     words, lines = [], []
     for column in columns:
         texts = [str(cell) for cell in (column.header, *column.cells)]
-        words.append(max((len(w) for t in texts for w in t.split()), default=1))
+        longest = max((len(w) for t in texts for w in t.split()), default=1)
+        words.append(max(longest, column.min_width or 0))  # a column's own minimum holds
         lines.append(max((len(x) for t in texts for x in t.split("\n")), default=1))
     if sum(words) > available and len(columns) > 1:
         _as_list(console, table)
@@ -457,7 +458,8 @@ def render_solutions(
 
 
 def render_objections(console: Console, problem: Problem, by_answer: dict[str, list[str]]) -> None:
-    """Red lines of parties without a veto that the shown packages break (never binding)."""
+    """Red lines of parties without a veto that the shown packages break (never binding),
+    each by its party and its text."""
     broken: dict[str, list[str]] = {}
     for answer, ids in by_answer.items():
         for rid in ids:
@@ -465,20 +467,11 @@ def render_objections(console: Console, problem: Problem, by_answer: dict[str, l
     if not broken:
         return
     owners = {r.id: r for r, _ in problem.objections}
-    lines = []
+    say(console, "Objections of parties without a veto (they cannot block a deal):")
     for rid, answers in broken.items():
-        red = owners.get(rid)
-        who = explain.party_name(problem, red.party) if red else rid
-        which = "every one" if len(answers) == len(by_answer) > 1 else explain.names(answers)
-        lines.append(f"{who}'s red line {rid} is broken by {which}")
-    say(
-        console,
-        "Objections of parties without a veto (they cannot block a deal): "
-        + "; ".join(lines)
-        + ".",
-        indent="  ",
-        first="",
-    )
+        every = len(answers) == len(by_answer) > 1
+        which = "every solution" if every else explain.names(answers)
+        say(console, explain.objection_line(problem, owners.get(rid), rid, which), "    ", "  • ")
 
 
 def render_utilities(
@@ -624,17 +617,19 @@ def render_amendment(
     if not result.feasible:
         say(
             console,
-            f"No amendment of {result.draft} is acceptable to every veto party as of "
-            f"{explain.date_text(problem)}: no package is (see zopa blockers).",
+            f"No amendment of {explain.draft_title(problem, result.draft)} is acceptable to "
+            f"every veto party as of {explain.date_text(problem)}: no package is "
+            "(see zopa blockers).",
         )
         return
     n, k = len(result.changes), len(result.filled)
     proven = "" if result.optimal else " (not proven minimal)"
     changes = f"{n} change{'s' if n != 1 else ''} to the points it settles"
+    draft = explain.draft_title(problem, result.draft)
     if hypothetical:
-        lead = f"With those red lines set aside, the smallest amendment of {result.draft} makes"
+        lead = f"With those red lines set aside, the smallest amendment of {draft} makes"
     else:
-        lead = f"Smallest amendment of {result.draft}:"
+        lead = f"Smallest amendment of {draft}:"
     filled = f", and fills in the {k} point{'s' if k != 1 else ''} it leaves open" if k else ""
     say(console, f"{lead} {changes}{filled}{proven}.")
     for ch in result.changes:
@@ -690,25 +685,39 @@ def render_fair(
 
 
 def render_timeline(console: Console, scenario: Scenario, entries: list[Entry]) -> None:
-    table = _table("Date", "Draft", "Points", "Agreed", "Deal possible", "Blocking issues")
-    for e in entries:
-        table.add_row(
-            e.date.isoformat() if e.date else "",
-            e.title or e.draft,
-            str(e.points),
-            str(e.agreed),
-            "yes" if e.feasible else "no",
-            ", ".join(e.blocking_issues),
+    """One paragraph per draft: its date and title, the points it addresses and those every
+    veto party agreed, and whether a deal is possible, else the issues blocking it by their
+    titles (a table of them would wrap each title over many lines at 80 columns); then the
+    stances."""
+    titles = explain.issue_titles(scenario)
+    if entries:
+        say(
+            console,
+            "Each draft: the points it addresses and those every veto party agreed; "
+            "whether a deal is possible, else the points that block it.",
         )
-    show(console, table)
+    for e in entries:
+        when = e.date.isoformat() if e.date else "undated"
+        lead = f"{when:<10}  "
+        say(console, e.title or e.draft, indent=" " * len(lead), first=lead)
+        verdict = (
+            "a deal is possible"
+            if e.feasible
+            else "no deal, blocked on " + "; ".join(titles.get(i, i) for i in e.blocking_issues)
+        )
+        points = f"{e.points} point{'s' if e.points != 1 else ''}, {e.agreed} agreed"
+        say(console, f"{points}; {verdict}", indent=" " * (len(lead) + 2), first=" " * len(lead))
     render_timeline_stances(console, entries, explain.party_names(scenario))
+
+
+DRAFT_COLUMN = 20  # the stance table's draft titles wrap at this width at least
 
 
 def render_timeline_stances(
     console: Console, entries: list[Entry], names: dict[str, str] | None = None
 ) -> None:
-    """Per draft and party: points agreed / rejected / open, and not reported; parties
-    by their display names (``names``; ids without it)."""
+    """Per draft and party: points agreed / rejected / open, and not reported; drafts by
+    their titles, parties by their display names (``names``; ids without it)."""
     names = names or {}
     if not entries or not entries[0].parties:
         return
@@ -729,19 +738,44 @@ def render_timeline_stances(
                 if reported
                 else "—"
             )
-        rows.append((e.draft, *cells))
-    heads = []
-    for k, p in enumerate(entries[0].parties, start=1):
-        # a long name wraps to its column's figures, which then stay on one line
-        width = max(10, *(len(row[k]) for row in rows))
+        rows.append((e.title or e.draft, *cells))
+    parties = entries[0].parties
+    # each party's column: its figures on one line, its name wrapped into what the
+    # draft titles leave (a long name takes a few lines, never one word a line)
+    share = (console.width - 3 * len(parties) - DRAFT_COLUMN) // len(parties)
+    heads, widths = [], []
+    for k, p in enumerate(parties, start=1):
         name = names.get(p.party, p.party) + ("" if p.veto else "*")
-        heads.append("\n".join(textwrap.wrap(name, width, break_long_words=False)))
+        figures = max(len(row[k]) for row in rows)
+        head = _wrap_name(name, max(figures, share))
+        heads.append(head)
+        widths.append(max(figures, *(len(line) for line in head.split("\n"))))
     table = _table("Draft", *heads)
+    for column, width in zip(table.columns[1:], widths, strict=True):
+        column.min_width = width
     for row in rows:
         table.add_row(*row)
     show(console, table)
-    if not all(p.veto for p in entries[0].parties):
+    if not all(p.veto for p in parties):
         console.print("* no veto")
+
+
+def _wrap_name(name: str, width: int) -> str:
+    """``name`` in lines of at most ``width`` (a longer word on a line of its own); a word
+    of punctuation only (the ``/`` of ``E3 / coalition``) stays with the word before."""
+    words: list[str] = []
+    for word in name.split():
+        if words and not any(ch.isalnum() for ch in word):
+            words[-1] += " " + word
+        else:
+            words.append(word)
+    lines: list[str] = []
+    for word in words:
+        if lines and len(lines[-1]) + 1 + len(word) <= width:
+            lines[-1] += " " + word
+        else:
+            lines.append(word)
+    return "\n".join(lines)
 
 
 # --------------------------------------------------------------------------- forecasts
