@@ -305,6 +305,11 @@ def test_montecarlo_names_issues_and_parties() -> None:
             assert flat(scenario.issue(issue_id).title or issue_id) in said, issue_id
     for party in doc["draft_acceptance"]:
         assert f"{scenario.party(party).label}: " in said, party
+    # the scenario and the draft by their titles (the JSON keeps the ids)
+    assert said.startswith(f"{flat(scenario.title or '')} as of {doc['as_of']}")
+    title = flat(scenario.draft(doc["draft"]).title or "")
+    assert f"Draft {title}: P(party accepts some completion of it)" in said
+    assert doc["scenario"] not in said and doc["draft"] not in said
     if doc["robust_package"]["p_accepted"] == 0:
         assert "in none, so it is no way to a deal" in said
 

@@ -20,9 +20,13 @@ def render_montecarlo(console: Any, doc: dict[str, Any], scenario: Any = None) -
     from zopa.report.terminal import say, show
 
     lo, hi = doc["p_deal"]["ci95"]
-    console.print(
-        f"{doc['scenario']} as of {doc['as_of'] or 'any date'}: {doc['samples']:,} samples "
-        f"(seed {doc['seed']})"
+    title = (scenario.title or doc["scenario"]) if scenario is not None else doc["scenario"]
+    say(
+        console,
+        f"{title} as of {doc['as_of'] or 'any date'}: {doc['samples']:,} samples "
+        f"(seed {doc['seed']})",
+        indent="  ",
+        first="",
     )
     console.print(
         f"P(a deal exists) = {_pct(doc['p_deal']['estimate'])}  "
@@ -75,7 +79,11 @@ def render_montecarlo(console: Any, doc: dict[str, Any], scenario: Any = None) -
                 "  ",
             )
     if doc["draft_acceptance"]:
-        say(console, f"Draft {doc['draft']}: P(party accepts some completion of it)")
+        draft = (
+            next((d for d in scenario.drafts if d.id == doc["draft"]), None) if scenario else None
+        )
+        name = draft.title if draft is not None and draft.title else doc["draft"]
+        say(console, f"Draft {name}: P(party accepts some completion of it)", "  ", "")
         for party, p in doc["draft_acceptance"].items():
             say(console, f"{_party(scenario, party)}: {_pct(p).strip()}", "    ", "  ")
 
