@@ -17,6 +17,7 @@ import sys
 import threading
 from pathlib import Path
 
+import httpx
 import pytest
 
 from zopa.limits import MAX_FILE_BYTES
@@ -416,10 +417,41 @@ def test_the_overview_of_forecasts_stays_within_the_forecast_limits(tmp_path: Pa
     assert document["compromise"]["sensitivity"]["samples"] == 200
     drawn = document["bdm"]["sensitivity"]["samples"]
     assert drawn == (MAX_BDM_CELLS // n**3) * len(VARIANTS)  # every draw under every reading
-    assert forecasts_for(parse_scenario(_many_parties(MAX_ACTORS + 1)), rounds=1) == []
+    (beyond,) = forecasts_for(parse_scenario(_many_parties(MAX_ACTORS + 1)), rounds=1)
+    assert beyond.forecasts == {} and str(MAX_ACTORS + 1) in (beyond.left_out or "")
     path = tmp_path / "many.yaml"
     path.write_text(_many_parties(n))
     code, out, err = run(["analyze", str(path), "--time-limit", "5", "--json"])
     assert code in (0, 3), err
     assert "internal error" not in err
     assert json.loads(out)["forecasts"][0]["issue"] == "cap"
+
+
+def test_an_issue_beyond_the_forecast_limit_is_said_to_be_left_out(tmp_path: Path) -> None:
+    """The overview left such an issue out without a word; it now says so, in text and JSON."""
+    from zopa.limits import MAX_ACTORS
+
+    path = tmp_path / "crowd.yaml"
+    path.write_text(_many_parties(MAX_ACTORS + 1))
+    code, out, err = run(["analyze", str(path), "--time-limit", "5"])
+    assert code in (0, 3), err
+    n = MAX_ACTORS + 1
+    said = f"cap: left out ({n} actors; zopa forecast answers for at most {MAX_ACTORS})"
+    assert said in " ".join(out.split())
+    code, out, err = run(["analyze", str(path), "--time-limit", "5", "--json"])
+    (entry,) = json.loads(out)["forecasts"]
+    assert entry["issue"] == "cap" and "compromise" not in entry
+    assert entry["left_out"].startswith(f"{MAX_ACTORS + 1} actors")
+
+
+def test_the_forecast_page_says_which_issue_it_left_out(tmp_path: Path) -> None:
+    from tests.webserver import running_server
+    from zopa.limits import MAX_ACTORS
+
+    (tmp_path / "workspace").mkdir()
+    (tmp_path / "workspace" / "crowd.yaml").write_text(_many_parties(MAX_ACTORS + 1))
+    with running_server(tmp_path) as base:
+        page = httpx.get(f"{base}/s/crowd/forecast", timeout=120)
+    assert page.status_code == 200, page.text
+    assert f"cap: left out ({MAX_ACTORS + 1} actors;" in page.text
+    assert "No numeric point has positions" not in page.text

@@ -437,12 +437,17 @@ def default_salience(weights: dict[str, float], issue_id: str) -> Fraction:
 
 @dataclass(frozen=True)
 class IssueForecast:
-    """Compromise, median and expected-utility forecasts for one numeric issue of a scenario."""
+    """Compromise, median and expected-utility forecasts for one numeric issue of a scenario.
+
+    ``left_out`` says why an issue has no forecasts (it is beyond ``zopa
+    forecast``'s limits), so that an overview never drops an issue silently.
+    """
 
     issue: str
     unit: str | None
     actors: list[Actor]
     forecasts: dict[str, Forecast]
+    left_out: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -450,6 +455,8 @@ class IssueForecast:
             "unit": self.unit,
             "actors": [a.to_json() for a in self.actors],
         }
+        if self.left_out:
+            out["left_out"] = self.left_out
         for name, f in self.forecasts.items():
             doc = f.to_json()
             doc.pop("actors", None)
@@ -465,6 +472,8 @@ class IssueForecast:
         number.
         """
         lines = [f"{self.issue}" + (f" ({self.unit})" if self.unit else "") + ":"]
+        if self.left_out:
+            return f"{lines[0]} left out: {self.left_out}"
         for name, label in (
             ("compromise", "compromise"),
             ("median", "weighted median"),
@@ -515,7 +524,9 @@ def forecasts_for(
         actors = actors_from_scenario(scenario, issue.id)
         if sum(a.id in veto for a in actors) < 2 or all(a.weight == 0 for a in actors):
             continue
-        if len(actors) > MAX_ACTORS:  # beyond zopa forecast's limit: left out of the overview
+        if len(actors) > MAX_ACTORS:  # beyond zopa forecast's limit: said, not computed
+            reason = f"{len(actors):,} actors; zopa forecast answers for at most {MAX_ACTORS}"
+            out.append(IssueForecast(issue.id, issue.unit, [], {}, left_out=reason))
             continue
         forecasts = {
             m: run(

@@ -758,6 +758,9 @@ def render_forecasts(console: Console, problem: Problem, forecasts: list[Any]) -
     )
     for f in forecasts:
         title = explain.issue_title(problem, f.issue) if f.issue in problem.issue_index else f.issue
+        if f.left_out:
+            say(console, f"{title}: left out ({f.left_out}).", indent="    ", first="  ")
+            continue
         say(console, f"{title}:", indent="    ", first="  ")
         for name, label in models:
             forecast = f.forecasts.get(name)

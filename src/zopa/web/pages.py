@@ -543,8 +543,13 @@ async def forecast_page(request: Request, name: str) -> Response:
         from zopa.models.forecast import show
         from zopa.report.charts import figure_json, forecast_rounds_figure, sensitivity_figure
 
-        issues = []
+        issues, left_out = [], []
         for f in service.forecasts_of(ctx):
+            if f.left_out:
+                left_out.append(
+                    {"title": ctx.scenario.issue(f.issue).title or f.issue, "why": f.left_out}
+                )
+                continue
             doc = f.to_json()
             models = []
             for key, label, sentence in MODEL_SENTENCES:
@@ -596,7 +601,7 @@ async def forecast_page(request: Request, name: str) -> Response:
                     ),
                 }
             )
-        return {"issues": issues}
+        return {"issues": issues, "left_out": left_out}
 
     return await _render(request, name, "forecast", build)
 
