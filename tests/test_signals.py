@@ -192,6 +192,41 @@ def test_a_tournament_stops_cleanly(tmp_path: Path) -> None:
     one_line(stderr, "terminated", "SIGTERM")
 
 
+FINALIZER = """
+import os, signal, time
+from zopa import signals
+
+signals.install()
+
+class Held:
+    def __del__(self):  # Python cannot raise from here: the Stopped is "unraisable"
+        os.kill(os.getpid(), signal.SIGINT)
+        for _ in range(1000):
+            pass
+
+try:
+    Held()
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        pass
+    print("not raised again")
+except signals.Stopped as err:
+    print("raised again", err.signum)
+"""
+
+
+def test_a_stop_swallowed_by_a_finalizer_is_raised_again() -> None:
+    """A signal that lands in a finalizer (Dask's objects are collected while the command
+    stops) is raised again in the main thread, not printed: re-raised from inside the
+    unraisable hook, it printed "Exception ignored in sys.unraisablehook" and a traceback
+    (seen under load with the Dask cluster) and was lost."""
+    done = subprocess.run(
+        [sys.executable, "-c", FINALIZER], capture_output=True, text=True, timeout=60
+    )
+    assert done.stdout.splitlines() == [f"raised again {int(signal.SIGINT)}"], done.stdout
+    assert done.stderr == "", done.stderr
+
+
 def test_a_solver_in_the_main_process_stops_cleanly(tmp_path: Path) -> None:
     """Serial Monte Carlo: the samples' solver calls run in the command's own process."""
     returned, stderr = stop([*LONG, "--processes", "1"], signal.SIGINT, True, 0, tmp_path)

@@ -124,6 +124,9 @@ def _handler(signum: int, frame: Any) -> None:
     # still ends the process if the unwinding hangs.
     if _state.get("unwinding") or _state.get("raised"):
         return
+    if _in_unraisable_hook(frame):  # raised there, it would only be printed
+        _redeliver(signum)
+        return
     _state["raised"] = True
     raise Stopped(signum)
 
@@ -134,20 +137,40 @@ def unwinding() -> None:
     _state["unwinding"] = True
 
 
-def _unraisable(hook: Any) -> Any:
+def _unraisable(info: Any) -> None:
     """``sys.unraisablehook`` that re-delivers a :class:`Stopped` swallowed where exceptions
     cannot propagate (a garbage-collector callback, say) instead of printing it."""
+    if isinstance(info.exc_value, Stopped):
+        _state["raised"] = False  # this one never reached the command: raise it again
+        _redeliver(info.exc_value.signum)
+        return
+    _state["hook"](info)
 
-    def handle(info: Any) -> None:
-        if isinstance(info.exc_value, Stopped):
-            import _thread
 
-            _state["raised"] = False  # this one never reached the command: raise it again
-            _thread.interrupt_main(info.exc_value.signum)  # raised again, somewhere it can
-            return
-        hook(info)
+def _in_unraisable_hook(frame: Any) -> bool:
+    while frame is not None:
+        if frame.f_code is _unraisable.__code__:
+            return True
+        frame = frame.f_back
+    return False
 
-    return handle
+
+def _redeliver(signum: int, delay: float = 0.01) -> None:
+    """Deliver ``signum`` to the main thread again, from another thread a moment later.
+
+    Not from :func:`_unraisable` itself: the handler would run at once, inside the
+    hook, where Python prints the Stopped it raises ("Exception ignored in
+    sys.unraisablehook", seen under load) and drops it.  If the main thread is still
+    in the hook when the signal comes, :func:`_handler` sends it again later.
+    """
+    import _thread
+
+    def later() -> None:
+        time.sleep(delay)
+        _thread.interrupt_main(signum)
+
+    with contextlib.suppress(RuntimeError):  # no new threads at interpreter shutdown
+        threading.Thread(target=later, name="zopa-redeliver", daemon=True).start()
 
 
 def install() -> None:
@@ -159,7 +182,9 @@ def install() -> None:
     signal.set_wakeup_fd(write, warn_on_full_buffer=False)
     signal.signal(signal.SIGINT, _handler)
     signal.signal(signal.SIGTERM, _handler)
-    sys.unraisablehook = _unraisable(sys.unraisablehook)
+    if sys.unraisablehook is not _unraisable:
+        _state["hook"] = sys.unraisablehook
+        sys.unraisablehook = _unraisable
     threading.Thread(target=_watch, args=(read,), name="zopa-signals", daemon=True).start()
 
 
