@@ -18,7 +18,9 @@ multiprocessing's resource tracker — are stopped with SIGTERM, then SIGKILL
 after a short wait (:func:`stop_children`).  Workers ignore SIGINT
 (:func:`worker_init`): Ctrl-C in a terminal reaches the whole foreground
 process group, and a worker that died of it would break its pool
-("BrokenProcessPool") before the command could stop it cleanly.
+("BrokenProcessPool") before the command could stop it cleanly.  A local
+Dask cluster's processes never see SIGINT at all, not even while they import
+(:func:`shielded`).
 
 Exit codes follow the shell convention, 128 + the signal number: 130 for
 SIGINT, 143 for SIGTERM.
@@ -33,7 +35,9 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
-from typing import Any, NoReturn
+from typing import Any, NoReturn, TypeVar
+
+T = TypeVar("T")
 
 GRACE = 1.5  # seconds the command gets to unwind before the watcher ends it
 KILL_AFTER = 0.5  # seconds children get between SIGTERM and SIGKILL
@@ -120,6 +124,9 @@ def _handler(signum: int, frame: Any) -> None:
     # still ends the process if the unwinding hangs.
     if _state.get("unwinding") or _state.get("raised"):
         return
+    if _in_unraisable_hook(frame):  # raised there, it would only be printed
+        _redeliver(signum)
+        return
     _state["raised"] = True
     raise Stopped(signum)
 
@@ -130,20 +137,40 @@ def unwinding() -> None:
     _state["unwinding"] = True
 
 
-def _unraisable(hook: Any) -> Any:
+def _unraisable(info: Any) -> None:
     """``sys.unraisablehook`` that re-delivers a :class:`Stopped` swallowed where exceptions
     cannot propagate (a garbage-collector callback, say) instead of printing it."""
+    if isinstance(info.exc_value, Stopped):
+        _state["raised"] = False  # this one never reached the command: raise it again
+        _redeliver(info.exc_value.signum)
+        return
+    _state["hook"](info)
 
-    def handle(info: Any) -> None:
-        if isinstance(info.exc_value, Stopped):
-            import _thread
 
-            _state["raised"] = False  # this one never reached the command: raise it again
-            _thread.interrupt_main(info.exc_value.signum)  # raised again, somewhere it can
-            return
-        hook(info)
+def _in_unraisable_hook(frame: Any) -> bool:
+    while frame is not None:
+        if frame.f_code is _unraisable.__code__:
+            return True
+        frame = frame.f_back
+    return False
 
-    return handle
+
+def _redeliver(signum: int, delay: float = 0.01) -> None:
+    """Deliver ``signum`` to the main thread again, from another thread a moment later.
+
+    Not from :func:`_unraisable` itself: the handler would run at once, inside the
+    hook, where Python prints the Stopped it raises ("Exception ignored in
+    sys.unraisablehook", seen under load) and drops it.  If the main thread is still
+    in the hook when the signal comes, :func:`_handler` sends it again later.
+    """
+    import _thread
+
+    def later() -> None:
+        time.sleep(delay)
+        _thread.interrupt_main(signum)
+
+    with contextlib.suppress(RuntimeError):  # no new threads at interpreter shutdown
+        threading.Thread(target=later, name="zopa-redeliver", daemon=True).start()
 
 
 def install() -> None:
@@ -155,7 +182,9 @@ def install() -> None:
     signal.set_wakeup_fd(write, warn_on_full_buffer=False)
     signal.signal(signal.SIGINT, _handler)
     signal.signal(signal.SIGTERM, _handler)
-    sys.unraisablehook = _unraisable(sys.unraisablehook)
+    if sys.unraisablehook is not _unraisable:
+        _state["hook"] = sys.unraisablehook
+        sys.unraisablehook = _unraisable
     threading.Thread(target=_watch, args=(read,), name="zopa-signals", daemon=True).start()
 
 
@@ -213,6 +242,46 @@ def sheltered() -> Iterator[None]:
         yield
     finally:
         signal.signal(signal.SIGINT, old)
+
+
+def shielded(start: Callable[[], T]) -> T:
+    """``start()`` called in a new thread that blocks SIGINT; this thread waits for its result.
+
+    For starting a local Dask cluster.  A signal mask is inherited by the
+    threads a thread creates and by the processes it starts (through fork and
+    exec alike), so the cluster's event-loop thread, the threads it starts
+    processes from, and so every nanny and worker process — including the
+    ones a nanny starts again later, after this call — live with SIGINT
+    blocked from their first instruction.  Ctrl-C reaches the terminal's whole
+    foreground process group; a worker process that got it while still
+    importing printed its KeyboardInterrupt traceback, before any initializer
+    could ignore it (the standard library starts its resource tracker the same
+    way, for the same reason).  Unlike :func:`sheltered`, no Ctrl-C is lost:
+    this thread still receives it, raises :class:`Stopped` while it waits, and
+    :func:`stop_children` then stops the processes with SIGTERM.
+    """
+    from multiprocessing import resource_tracker
+
+    # The thread that first needs multiprocessing's resource tracker starts it and then
+    # *unblocks* SIGINT in itself (CPython 3.11's resource_tracker.ensure_running): the
+    # cluster's event-loop thread did, and every worker started after it got Ctrl-C
+    # again.  Started here first, no thread of the cluster has to start it.
+    resource_tracker.ensure_running()
+    outcome: dict[str, Any] = {}
+
+    def run() -> None:
+        signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+        try:
+            outcome["value"] = start()
+        except BaseException as err:  # handed to the waiting thread
+            outcome["error"] = err
+
+    thread = threading.Thread(target=run, name="zopa-shielded", daemon=True)
+    thread.start()
+    thread.join()  # a signal interrupts the wait: Stopped is raised here
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["value"]
 
 
 @contextlib.contextmanager

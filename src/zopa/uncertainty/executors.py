@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import threading
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from typing import Any
@@ -115,8 +116,9 @@ class Dask:
                 # profiler's thread, with a RuntimeError on stderr; zopa does not use them.
                 "distributed.worker.profile.enabled": False,
             }
-            with dask.config.set(settings), signals.silent_children():
-                self.cluster = LocalCluster(
+
+            def start() -> Any:
+                return LocalCluster(
                     n_workers=workers or 1,
                     threads_per_worker=1,
                     processes=True,
@@ -125,6 +127,12 @@ class Dask:
                     # cluster on this machine does not warn that 8787 is taken
                     dashboard_address="127.0.0.1:0",
                 )
+
+            # started from a thread that blocks SIGINT: its processes (and any a nanny
+            # restarts) never get Ctrl-C, which printed tracebacks from workers still
+            # importing; this thread keeps it and stops them (zopa.signals.shielded)
+            with dask.config.set(settings), signals.silent_children():
+                self.cluster = signals.shielded(start)
             self.client = Client(self.cluster)
         else:
             self.client = Client(address, timeout=30)
@@ -140,10 +148,28 @@ class Dask:
 
     def close(self) -> None:
         if signals.stopping():  # no graceful goodbyes: the command stops its processes
+            if self.cluster is not None:
+                self._park()
             return
         self.client.close()
         if self.cluster is not None:
             self.cluster.close()
+
+    def _park(self, wait: float = 1.0) -> None:
+        """Hold the local cluster's event loop until this process ends.
+
+        Its nannies run on that loop and start a worker again when one dies:
+        the workers :func:`zopa.signals.stop_children` stops were restarted
+        while it waited, and the new ones outlived the command.
+        """
+        parked, never = threading.Event(), threading.Event()
+
+        def hold() -> None:
+            parked.set()
+            never.wait()  # the process ends with os._exit (zopa.signals.leave)
+
+        self.client.loop.add_callback(hold)
+        parked.wait(wait)  # a loop too busy to answer is stopped all the same
 
 
 def dask_setup(worker: Any) -> None:
