@@ -15,6 +15,8 @@ from pathlib import Path
 
 import pytest
 
+from zopa.load import load_scenario
+
 TESTS = Path(__file__).parent
 EXAMPLE = TESTS / "data" / "example.yaml"
 
@@ -131,12 +133,18 @@ def test_the_board_lists_the_points_addressed_and_counts_the_rest(
         assert (row["title"] in points) == (row["option"] is not None), row["title"]
         for red in row["red_lines_violated"]:
             assert red in broken
+    # the red lines the draft leaves undecided, under their parties' names
+    open_part = flat(text[text.index("depend on points") : text.index("Stances reported by")])
+    undecided = [r for r in doc["board"]["red_lines"] if r["status"] == "undetermined"]
+    assert open_part.startswith("depend on points the draft leaves open: ")
+    names = {p.id: p.label for p in load_scenario().parties}
+    for party in dict.fromkeys(r["party"] for r in undecided):
+        ids = ", ".join(r["id"] for r in undecided if r["party"] == party)
+        assert f"{names[party]}: {ids}" in open_part, party
     # every party is named under the stances: with its counts, or as reporting none
     stances = flat(text[text.index("Stances reported by") : text.index("Why no deal")])
     silent = stances[stances.index("No stance reported for") :]
-    from zopa.load import load_scenario
-
-    label = {p.id: p.label for p in load_scenario().parties}
+    label = names
     for party in doc["board"]["parties"]:
         name = label[party["party"]]
         said = party["agreed"] or party["rejected"] or party["open"]

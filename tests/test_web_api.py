@@ -6,7 +6,7 @@ import json
 import re
 import time
 from collections.abc import Iterator
-from html import escape
+from html import escape, unescape
 from pathlib import Path
 
 import httpx
@@ -222,6 +222,17 @@ def test_pages_say_they_use_means(http: httpx.Client) -> None:
         assert r.status_code == 200, view
         assert 'id="point-estimate"' in r.text and escape(POINT_ESTIMATE) in r.text, view
     assert 'id="point-estimate"' not in http.get("/s/example/board").text
+
+
+def test_the_board_groups_the_undecided_red_lines_by_party(http: httpx.Client) -> None:
+    """As the terminal does: the ids (what --drop takes) under each party's name."""
+    doc = cli_json("analyze")
+    undecided = [r for r in doc["board"]["red_lines"] if r["status"] == "undetermined"]
+    page = " ".join(unescape(http.get("/s/ukraine-2025/board").text).split())
+    said = page[page.index("depend on points the draft leaves open: ") :]
+    for party in ("ukraine", "russia"):
+        ids = ", ".join(r["id"] for r in undecided if r["party"] == party)
+        assert f"{party.capitalize()}: {ids}" in said, party
 
 
 def test_whatif_has_sliders_for_distributed_weights(http: httpx.Client) -> None:

@@ -21,6 +21,16 @@ def party_name(problem: Problem, party_id: str) -> str:
     return problem.parties[problem.party_index[party_id]].label
 
 
+def by_party(problem: Problem, red_lines: list[Any]) -> str:
+    """Red lines grouped under their parties' names, in the parties' order:
+    ``Ukraine: a, b; Russia: c``.  The ids stay, since they are what ``--drop`` takes."""
+    groups: dict[str, list[str]] = {}
+    for r in red_lines:
+        groups.setdefault(r.party, []).append(r.id)
+    order = sorted(groups, key=lambda p: problem.party_index.get(p, len(problem.parties)))
+    return "; ".join(f"{party_name(problem, p)}: {', '.join(groups[p])}" for p in order)
+
+
 def party_names(scenario: Scenario) -> dict[str, str]:
     """Each party's display name by id (its ``name``, else its id), as :func:`party_name`
     gives it, for outputs that hold a scenario rather than a problem."""

@@ -316,7 +316,7 @@ def render_board(console: Console, problem: Problem, board: Board) -> None:
         say(
             console,
             f"{k} red line{'s' if k != 1 else ''} depend{'s' if k == 1 else ''} on points the "
-            "draft leaves open: " + ", ".join(r.id for r in undetermined) + ".",
+            "draft leaves open: " + explain.by_party(problem, undetermined) + ".",
             indent="  ",
             first="",
         )
