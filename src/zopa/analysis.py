@@ -25,7 +25,7 @@ from zopa.engine.board import Board, board
 from zopa.engine.sat import SatModel
 from zopa.engine.solutions import Solutions, solve
 from zopa.engine.timeline import Entry, timeline
-from zopa.model import Draft
+from zopa.model import Draft, Scenario
 from zopa.problem import Problem
 
 
@@ -76,6 +76,7 @@ class Analysis:
             "forecasts": [labelled_forecast(f.to_json()) for f in self.forecasts],
             "fuller_draft": self.fuller_draft.id if self.fuller_draft else None,
             "complete": self.complete,
+            **assumption_label(self.problem.scenario),
         }
 
 
@@ -83,6 +84,29 @@ FORECAST_ASSUMPTION = (
     "derived from assumptions: capabilities, saliences and positions are modelling inputs "
     "(see each party's assumptions); a position restating a cited figure is still a model input"
 )
+
+
+def assumptions_note(scenario: Scenario) -> str | None:
+    """The scenario's own statement of what is assumed (``assumptions.note``, else
+    ``meta.assumptions``), if any: the note every output derived from the assumed
+    weights, values and reservations carries (``zopa analyze`` first)."""
+    if scenario.assumptions is not None and scenario.assumptions.note:
+        return scenario.assumptions.note
+    meta = scenario.meta if isinstance(scenario.meta, dict) else {}
+    note = meta.get("assumptions_note") or meta.get("disclaimer") or meta.get("assumptions")
+    return str(note) if note else None
+
+
+def assumption_label(*scenarios: Scenario) -> dict[str, Any]:
+    """The JSON keys that mark a document as derived from the scenarios' assumed
+    weights, values and reservations (the keys of :func:`labelled_forecast`):
+    ``derived_from_assumptions`` and ``assumption`` (the scenario's note), or no
+    keys when no scenario declares assumptions.  With several scenarios (``zopa
+    tournament``) their distinct notes are joined."""
+    notes = list(dict.fromkeys(n for n in map(assumptions_note, scenarios) if n))
+    if not notes:
+        return {}
+    return {"derived_from_assumptions": True, "assumption": " ".join(notes)}
 
 
 def labelled_forecast(forecast: dict[str, Any]) -> dict[str, Any]:

@@ -121,11 +121,13 @@ def solve(
     problem, _ = common.problem(scenario, draft, as_of)
     result = run(problem, concept, time_limit=time_limit)
     if json_out:
-        common.print_json(result.to_json())
+        common.print_json(result.to_json(), problem.scenario)
     else:
         from zopa.report.terminal import render_solutions
 
-        render_solutions(common.console(), problem, result)
+        out = common.console()
+        render_solutions(out, problem, result)
+        common.assumed(out, problem.scenario)
     common.finish(result.all_optimal)
 
 
@@ -170,11 +172,13 @@ def frontier(
         x, y, *rest = result.parties
         common.plot(frontier_figure(problem, result, x, y, rest[0] if rest else None), plot)
     if json_out:
-        common.print_json(result.to_json(problem))
+        common.print_json(result.to_json(problem), problem.scenario)
     else:
         from zopa.report.terminal import render_frontier
 
-        render_frontier(common.console(), problem, result)
+        out = common.console()
+        render_frontier(out, problem, result)
+        common.assumed(out, problem.scenario)
     common.finish(result.complete)
 
 
@@ -201,11 +205,13 @@ def amend(
         raise UsageError("the scenario has no drafts to amend")
     result = run(problem, selected, time_limit=time_limit)
     if json_out:
-        common.print_json(result.to_json())
+        common.print_json(result.to_json(), problem.scenario)
     else:
         from zopa.report.terminal import render_amendment
 
-        render_amendment(common.console(), problem, result)
+        out = common.console()
+        render_amendment(out, problem, result)
+        common.assumed(out, problem.scenario)
     common.finish(result.optimal)
 
 

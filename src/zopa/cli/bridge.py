@@ -59,9 +59,11 @@ def bridge(
         raise UsageError(f"--issue: {err}") from None
     result = run(problem, issue, limit=limit, time_limit=time_limit)
     if json_out:
-        common.print_json(result.to_json())
+        common.print_json(result.to_json(), problem.scenario)
     else:
         from zopa.report.terminal import render_bridges
 
-        render_bridges(common.console(), problem, result)
+        out = common.console()
+        render_bridges(out, problem, result)
+        common.assumed(out, problem.scenario)
     common.finish(result.complete)

@@ -436,7 +436,14 @@ def problem(ref: str | None, draft: str | None, as_of: str | None) -> tuple[Any,
 # --------------------------------------------------------------------------- output
 
 
-def print_json(document: Any) -> None:
+def print_json(document: Any, *assumed_from: Any) -> None:
+    """One JSON document on stdout; ``assumed_from``: the scenarios whose assumed weights,
+    values and reservations its numbers derive from, labelled as such
+    (:func:`zopa.analysis.assumption_label`)."""
+    if assumed_from and isinstance(document, dict):
+        from zopa.analysis import assumption_label
+
+        document = {**document, **assumption_label(*assumed_from)}
     if noted().get("point_estimate") and isinstance(document, dict):
         from zopa.model import POINT_ESTIMATE
 
@@ -476,6 +483,14 @@ def console(point_note: bool = True) -> Any:
             )
         )
     return out
+
+
+def assumed(out: Any, *scenarios: Any) -> None:
+    """After a text output derived from the scenarios' assumed weights, values and
+    reservations: their note saying so, in ``zopa analyze``'s words."""
+    from zopa.report.terminal import assumption_note
+
+    assumption_note(out, *scenarios)
 
 
 def _wrap(text: str, width: int, first: str = "", rest: str = "") -> str:

@@ -58,14 +58,17 @@ def fair(
         division = divide(s, common.split_list(parties))
         source = {"scenario": s.id}
     if json_out:
-        common.print_json({**source, **division.to_json()})
+        # a scenario's weights are assumed; a points table is the user's own
+        common.print_json({**source, **division.to_json()}, *([s] if points is None else []))
         return
     from zopa.report.terminal import render_fair
 
     if points is None:
         from zopa.report.explain import issue_titles, party_names
 
-        render_fair(common.console(), division, party_names(s), issue_titles(s))
+        out = common.console()
+        render_fair(out, division, party_names(s), issue_titles(s))
+        common.assumed(out, s)
     else:
         render_fair(common.console(), division)
 
@@ -174,10 +177,8 @@ def forecast(
         typer.echo(result.to_text())
     if actors is None:
         from zopa.report.explain import FORECAST_ASSUMED
-        from zopa.report.terminal import assumptions_note
 
         typer.echo("\n" + textwrap.fill(FORECAST_ASSUMED, 80))
+        from rich.console import Console
 
-        note = assumptions_note(s)
-        if note:
-            typer.echo("\n" + textwrap.fill(note, 80))
+        common.assumed(Console(highlight=False, soft_wrap=False, markup=False), s)

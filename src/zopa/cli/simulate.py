@@ -162,11 +162,13 @@ def simulate(
         plane = frontier(problem, pair) if ref.feasible and len(pair) == 2 else None
         common.plot(simulation_figure(problem, doc, plane), plot)
     if json_out:
-        common.print_json(doc)
+        common.print_json(doc, problem.scenario)
     else:
         from zopa.report.simulation import render_simulation
 
-        render_simulation(common.console(), doc, problem)
+        out = common.console()
+        render_simulation(out, doc, problem)
+        common.assumed(out, problem.scenario)
     common.finish(ref.complete)
 
 
@@ -227,8 +229,10 @@ def tournament(
         executor.close()
     doc = result.to_json()
     if json_out:
-        common.print_json(doc)
+        common.print_json(doc, *loaded)
     else:
         from zopa.report.simulation import render_tournament
 
-        render_tournament(common.console(), doc, {s.id: s.title or s.id for s in loaded})
+        out = common.console()
+        render_tournament(out, doc, {s.id: s.title or s.id for s in loaded})
+        common.assumed(out, *loaded)

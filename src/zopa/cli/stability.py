@@ -104,10 +104,14 @@ def stability(
         typer.echo(f"zopa: limit: {err}", err=True)
         raise typer.Exit(EXIT_LIMIT) from None
     common.noted()["point_estimate"] = result.point_estimate  # noted in the output
+    # a scenario's standoff: states ranked by utilities from the assumed weights
+    assumed = [result.standoff.scenario] if result.standoff is not None else []
     if json_out:
-        common.print_json(result.to_json())
+        common.print_json(result.to_json(), *assumed)
     else:
         from zopa.report.stability import render
 
-        render(common.console(), result)
+        out = common.console()
+        render(out, result)
+        common.assumed(out, *assumed)
     common.finish(result.complete)

@@ -73,9 +73,11 @@ def montecarlo(
     finally:
         executor.close()
     if json_out:
-        common.print_json(result.to_json())
+        common.print_json(result.to_json(), loaded)
     else:
         from zopa.report.montecarlo import render_montecarlo
 
-        render_montecarlo(common.console(), result.to_json(), loaded)
+        out = common.console()
+        render_montecarlo(out, result.to_json(), loaded)
+        common.assumed(out, loaded)
     common.finish(result.total.incomplete == 0)

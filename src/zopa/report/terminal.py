@@ -17,7 +17,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from zopa.analysis import Analysis
+from zopa.analysis import Analysis, assumptions_note
 from zopa.engine.amend import Amendment
 from zopa.engine.blockers import Blockers
 from zopa.engine.board import Board
@@ -849,24 +849,19 @@ def render_analysis(console: Console, a: Analysis) -> None:
     if a.timeline:
         heading(console, "Timeline", " (each draft as of its own date, up to this analysis)")
         render_timeline(console, s, a.timeline)
-    _assumption_note(console, s)
+    assumption_note(console, s)
 
 
-def assumptions_note(scenario: Scenario) -> str | None:
-    """The scenario's own statement of what is assumed (``assumptions.note``, else
-    ``meta.assumptions``), if any."""
-    if scenario.assumptions is not None and scenario.assumptions.note:
-        return scenario.assumptions.note
-    meta = scenario.meta if isinstance(scenario.meta, dict) else {}
-    note = meta.get("assumptions_note") or meta.get("disclaimer") or meta.get("assumptions")
-    return str(note) if note else None
-
-
-def _assumption_note(console: Console, scenario: Scenario) -> None:
-    note = assumptions_note(scenario)
-    if note:
+def assumption_note(console: Console, *scenarios: Scenario) -> None:
+    """The scenario's note on what it assumes, after every output whose numbers derive
+    from the assumed weights, values and reservations; the same words for every command
+    (:func:`zopa.analysis.assumptions_note`), wrapped within 80 columns."""
+    notes = dict.fromkeys(n for n in map(assumptions_note, scenarios) if n)
+    width = max(40, min(console.width, 80))
+    for note in notes:
         console.print()
-        say(console, note)
+        for line in textwrap.wrap(note, width, break_long_words=False, break_on_hyphens=False):
+            console.print(line)
 
 
 # --------------------------------------------------------------------------- bridging formulas
