@@ -38,6 +38,16 @@ class Entry:
     parties: list[PartyStances] = field(default_factory=list)
     stances_as_of: Any = None
 
+    @property
+    def stance_points(self) -> int:
+        """The points the stances cover: the draft's own and any other point a party is
+        reported to take a stance on (:meth:`zopa.model.Draft.points`), so at least
+        ``points``."""
+        if not self.parties:
+            return self.points
+        p = self.parties[0]
+        return len(p.agreed) + len(p.rejected) + len(p.open) + len(p.not_reported)
+
     def to_json(self) -> dict[str, Any]:
         return {
             "draft": self.draft,
@@ -51,6 +61,7 @@ class Entry:
             "complete": self.complete,
             "stances_as_of": self.stances_as_of.isoformat() if self.stances_as_of else None,
             "parties": [p.to_json() for p in self.parties],
+            "stance_points": self.stance_points,
         }
 
 

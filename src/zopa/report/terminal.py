@@ -758,6 +758,14 @@ def render_timeline_stances(
     show(console, table)
     if not all(p.veto for p in parties):
         console.print("* no veto")
+    if any(e.stance_points > e.points for e in entries):
+        # a stance on a point the draft leaves out (a party rejecting or leaving open
+        # what the text does not address) is counted in the row, not in "N points"
+        say(
+            console,
+            "Stances also cover points outside a draft's text, so a row can add up to "
+            "more than the draft's points.",
+        )
 
 
 def _wrap_name(name: str, width: int) -> str:
