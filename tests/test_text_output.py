@@ -108,7 +108,7 @@ def test_the_first_screen_says_what_blocks_a_deal_and_who_is_on_each_side(
     assert doc["fuller_draft"] is not None
     assert f"zopa analyze --draft {doc['fuller_draft']}" in screen
     addressed = sum(r["option"] is not None for r in doc["board"]["rows"])
-    assert "the latest on the table (shown unless --draft names another)" in screen
+    assert "the latest on the table (--draft ID shows another)" in screen
     assert f"It addresses only {addressed} of {len(doc['board']['rows'])} points" in screen
     # an uncertain scenario: the summary says it is a point analysis, no note above it
     assert doc["point_estimate"]
