@@ -718,3 +718,71 @@ def test_trying_a_formula_puts_it_on_the_table(http: httpx.Client) -> None:
     overrides = {"formulas": valley, "weights": weights}
     r = http.post("/api/blockers", json={"scenario": "valley", "overrides": overrides})
     assert r.status_code == 200 and r.json()["conflicts"] == [["north-operator", "south-water"]]
+
+
+# --------------------------------------------------------------------------- names, not ids
+
+
+def _builtin_names() -> dict[str, str]:
+    from zopa.load import load_scenario
+
+    return {p.id: p.label for p in load_scenario("ukraine-2025").parties}
+
+
+def test_deal_space_pickers_show_party_names_and_send_ids(http: httpx.Client) -> None:
+    names = _builtin_names()
+    page = http.get("/s/ukraine-2025/space").text
+    form = page[page.index('id="space-form"') : page.index("</form>")]
+    options = re.findall(r'<option value="([^"]*)"[^>]*>([^<]*)</option>', form)
+    # horizontal and vertical list every party; colour "none" and the parties not on an axis
+    assert [v for v, _ in options].count("ukraine") >= 2
+    for value, text in options:
+        if value:
+            assert unescape(text) == names[value]
+    assert not any(f">{pid}<" in form for pid in names)
+
+
+def test_board_columns_are_headed_by_party_names(http: httpx.Client) -> None:
+    names = _builtin_names()
+    page = http.get("/s/ukraine-2025/board").text
+    head = page[page.index('id="board"') :]
+    head = unescape(head[: head.index("</thead>")])
+    for pid, name in names.items():
+        assert f'<th title="{pid}">{name}' in head
+        assert f">{pid}" not in head  # the id is only the title attribute
+
+
+def test_forecast_actors_are_named(http: httpx.Client) -> None:
+    names = _builtin_names()
+    page = unescape(http.get("/s/ukraine-2025/forecast").text)
+    tables = [t.split("</table>")[0] for t in page.split('class="grid forecast-actors"')[1:]]
+    assert tables  # one actors table per numeric point
+    actors = [a for t in tables for a in re.findall(r'<th scope="row">([^<]*)</th>', t)]
+    assert actors and set(actors) <= set(names.values())
+    assert not set(actors) & set(names)
+
+
+@pytest.mark.parametrize(
+    ("endpoint", "body"),
+    [
+        ("solve", {}),
+        ("frontier", {}),
+        ("amend", {}),
+        ("stability", {"as_of": "2025-11-26"}),
+        ("fair", {"parties": ["ukraine", "russia"]}),
+    ],
+)
+def test_numbers_from_assumed_weights_are_labelled(
+    http: httpx.Client, endpoint: str, body: dict
+) -> None:
+    from zopa.analysis import assumptions_note
+    from zopa.load import load_scenario
+
+    r = http.post(f"/api/{endpoint}", json={"scenario": "ukraine-2025", **body})
+    assert r.status_code == 200, r.text
+    doc = r.json()
+    assert doc["derived_from_assumptions"] is True
+    assert doc["assumption"] == assumptions_note(load_scenario("ukraine-2025"))
+    example = http.post(f"/api/{endpoint}", json={"scenario": "example", **body})
+    if example.status_code == 200:  # the example declares no assumptions: no label
+        assert "derived_from_assumptions" not in example.json()

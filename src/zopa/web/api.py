@@ -267,6 +267,14 @@ async def _analysis(
     return service.as_cli(document, ctx)
 
 
+def _assumed(c: service.Context, document: dict[str, Any]) -> dict[str, Any]:
+    """A document derived from the scenario's assumed weights, values and reservations,
+    labelled as the CLI labels it (:func:`zopa.analysis.assumption_label`)."""
+    from zopa.analysis import assumption_label
+
+    return {**document, **assumption_label(c.scenario)}
+
+
 # --------------------------------------------------------------------------- analyses
 
 
@@ -290,7 +298,9 @@ async def blockers(request: Request, q: BlockersQuery) -> dict[str, Any]:
 async def solve(request: Request, q: SolveQuery) -> dict[str, Any]:
     concepts = list(q.concepts) if q.concepts else None
     return await _analysis(
-        request, q, lambda c: service.solutions_of(c, concepts, _seconds(q)).to_json()
+        request,
+        q,
+        lambda c: _assumed(c, service.solutions_of(c, concepts, _seconds(q)).to_json()),
     )
 
 
@@ -301,7 +311,7 @@ async def frontier(request: Request, q: FrontierQuery) -> dict[str, Any]:
 
         parties = party_list(c.scenario, q.parties)
         result = service.frontier_of(c, parties, q.limit, _seconds(q))
-        return result.to_json(c.problem)
+        return _assumed(c, result.to_json(c.problem))
 
     return await _analysis(request, q, compute)
 
@@ -313,7 +323,7 @@ async def amend(request: Request, q: Query) -> dict[str, Any]:
     def compute(c: service.Context) -> dict[str, Any]:
         if c.draft is None:
             raise ApiError(422, "no_draft", "the scenario has no drafts to amend")
-        return service.amendment_of(c, _seconds(q)).to_json()
+        return _assumed(c, service.amendment_of(c, _seconds(q)).to_json())
 
     return await _analysis(request, q, compute)
 
@@ -335,7 +345,7 @@ async def timeline(request: Request, q: Query) -> dict[str, Any]:
 async def bridge(request: Request, q: BridgeQuery) -> dict[str, Any]:
     def compute(c: service.Context) -> dict[str, Any]:
         try:
-            return service.bridges_of(c, q.issues, _seconds(q)).to_json()
+            return _assumed(c, service.bridges_of(c, q.issues, _seconds(q)).to_json())
         except ValueError as err:
             raise ApiError(422, "invalid_request", f"issues: {err}") from None
 
@@ -421,7 +431,7 @@ async def stability(request: Request, q: StabilityQuery) -> dict[str, Any]:
             raise ApiError(422, "invalid_request", str(err)) from None
         except ModelLimit as err:
             raise ApiError(422, "limit", str(err)) from None
-        return result.to_json()
+        return _assumed(c, result.to_json()) if result.standoff is not None else result.to_json()
 
     return await _analysis(request, q, compute)
 
@@ -430,7 +440,7 @@ async def stability(request: Request, q: StabilityQuery) -> dict[str, Any]:
 async def fair(request: Request, q: FairQuery) -> dict[str, Any]:
     def compute(c: service.Context) -> dict[str, Any]:
         division = service.fair_of(c, q.parties)  # as `zopa fair --parties A,B`
-        return {"scenario": c.scenario.id, **division.to_json()}
+        return _assumed(c, {"scenario": c.scenario.id, **division.to_json()})
 
     return await _analysis(request, q, compute)
 

@@ -434,7 +434,7 @@ async def space_page(request: Request, name: str) -> Response:
             "x": x,
             "y": y,
             "colour": colour,
-            "party_ids": ids,
+            "parties": problem.parties,  # options show each party's name, keep its id as value
             "others": others,
             "conflicting": conflicting,
             "drop_all": _w({**ctx.overrides.model_dump(), "drop": conflicting}),
@@ -543,6 +543,7 @@ async def forecast_page(request: Request, name: str) -> Response:
         from zopa.models.forecast import show
         from zopa.report.charts import figure_json, forecast_rounds_figure, sensitivity_figure
 
+        names = {p.id: p.label for p in ctx.scenario.parties}  # actors are the parties
         issues, left_out = [], []
         for f in service.forecasts_of(ctx):
             if f.left_out:
@@ -578,6 +579,7 @@ async def forecast_page(request: Request, name: str) -> Response:
                     "actors": [
                         {
                             "id": a.id,
+                            "name": names.get(a.id, a.id),
                             "capability": show(a.capability),
                             "position": show(a.position),
                             "salience": show(a.salience),
