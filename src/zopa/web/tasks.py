@@ -12,6 +12,7 @@ import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
+from zopa.analysis import assumption_label
 from zopa.load import parse_scenario
 from zopa.problem import Problem
 from zopa.whatif import Overrides, apply
@@ -102,6 +103,7 @@ def simulate(params: dict[str, Any], progress: Progress) -> dict[str, Any]:
     progress(1.0, "done")
     return {
         **doc,
+        **assumption_label(problem.scenario),  # as zopa simulate --json labels it
         **_point_estimate(problem.scenario),
         "departures": departures,
         "figure": figure,
@@ -140,7 +142,12 @@ def montecarlo(params: dict[str, Any], progress: Progress) -> dict[str, Any]:
 
     figure = json_figure(figure_json(montecarlo_figure(doc)))
     progress(1.0, "done")
-    return {**doc, "departures": [d.to_json() for d in changed.departures], "figure": figure}
+    return {
+        **doc,
+        **assumption_label(changed.scenario),  # as zopa montecarlo --json labels it
+        "departures": [d.to_json() for d in changed.departures],
+        "figure": figure,
+    }
 
 
 def json_figure(text: str) -> dict[str, Any]:
@@ -215,6 +222,7 @@ def tournament(params: dict[str, Any], progress: Progress) -> dict[str, Any]:
     progress(1.0, "done")
     return {
         **result.to_json(),
+        **assumption_label(changed.scenario),  # as zopa tournament --json labels it
         **_point_estimate(changed.scenario),
         "departures": [d.to_json() for d in changed.departures],
     }
