@@ -58,6 +58,36 @@ class InvalidInput(Exception):
 
 # --------------------------------------------------------------------------- options
 
+
+def _plain_metavars() -> None:
+    """Show an argument as its metavar is written (``[SCENARIO]``, ``FILE...``).
+
+    Typer 0.2x wraps a given metavar again in the usage line (``[[SCENARIO]]``,
+    ``{FILE...}...``) and adds the Python type in the help (``<list[str]>``);
+    a metavar here already says whether the argument is optional or repeated.
+    Versions without these hooks print click's plain metavar and are left as
+    they are.
+    """
+    from typer.core import TyperArgument
+
+    usage = getattr(TyperArgument, "_usage_display_name", None)
+    kind = getattr(TyperArgument, "display_type_rich", None)
+    if usage is None or kind is None or getattr(TyperArgument, "_zopa_plain", False):
+        return
+
+    def usage_name(self: TyperArgument) -> str:
+        return self.metavar if self.metavar is not None else usage(self)
+
+    def type_name(self: TyperArgument, ctx: Any) -> str | None:
+        return None if self.metavar is not None else kind(self, ctx)
+
+    TyperArgument._usage_display_name = usage_name  # type: ignore[method-assign]
+    TyperArgument.display_type_rich = type_name  # type: ignore[method-assign]
+    TyperArgument._zopa_plain = True  # type: ignore[attr-defined]
+
+
+_plain_metavars()
+
 ScenarioArg = Annotated[
     str | None,
     typer.Argument(

@@ -216,13 +216,14 @@ def no_deal_sentence(problem: Problem, result: Blockers) -> str:
 
 
 def concession_line(problem: Problem, concession: list[Constraint]) -> str:
-    """``4 red lines: Russia drops a, b and c; Ukraine drops d`` (parties in scenario order)."""
+    """``4 red lines set aside — Russia: a, b and c; Ukraine: d`` (parties in scenario
+    order; no verb to agree with a party's name, singular or plural)."""
     n = len(concession)
     parts = "; ".join(
-        f"{party_name(problem, party)} drops {names(ids)}"
+        f"{party_name(problem, party)}: {names(ids)}"
         for party, ids in _by_party(problem, concession).items()
     )
-    return f"{n} red line{'s' if n != 1 else ''}: {parts}"
+    return f"{n} red line{'s' if n != 1 else ''} set aside — {parts}"
 
 
 def concession_shape(problem: Problem, concession: list[Constraint]) -> str:
