@@ -718,3 +718,42 @@ def test_trying_a_formula_puts_it_on_the_table(http: httpx.Client) -> None:
     overrides = {"formulas": valley, "weights": weights}
     r = http.post("/api/blockers", json={"scenario": "valley", "overrides": overrides})
     assert r.status_code == 200 and r.json()["conflicts"] == [["north-operator", "south-water"]]
+
+
+# --------------------------------------------------------------------------- --whatif FILE
+
+
+@pytest.mark.parametrize(
+    "overrides",
+    [
+        {"bogus": 1},
+        {"thresholds": 5},
+        {"drop": 3},
+        {"drop": "a-army"},
+        {"drop": [5]},
+        {"reservations": {"a": 2}},
+        {"weights": {"a": {"territory": 2e7}}},
+        [1],
+        {"drop": ["nope"]},
+        {"drop": ["a-army"]},
+        {"thresholds": {"b-army": "800000"}},
+        {"reservations": {"a": 0.5}, "weights": {"b": {"territory": 3}}},
+        None,
+    ],
+)
+def test_the_cli_and_the_api_accept_the_same_overrides(
+    http: httpx.Client, tmp_path: Path, overrides: object
+) -> None:
+    """One overrides model for both shells: a file refused by the command (exit 1) is refused
+    by the API (422), and one accepted gives the API's document."""
+    path = tmp_path / "w.json"
+    path.write_text(json.dumps(overrides), encoding="utf-8")
+    done = zopa("blockers", str(EXAMPLE), "--whatif", str(path), "--json")
+    r = http.post("/api/blockers", json={"scenario": "example", "overrides": overrides})
+    assert (done.returncode, r.status_code) in ((0, 200), (1, 422)), (done.stderr, r.text)
+    if done.returncode == 0:  # the command adds no departures key when nothing departs
+        document = json.loads(done.stdout)
+        assert document.get("departures", []) == r.json()["departures"]
+        assert {**document, "departures": []} == {**r.json(), "departures": []}
+    else:
+        assert "internal error" not in done.stderr and done.stdout == ""

@@ -268,9 +268,12 @@ def _pair(text: str, option: str, form: str) -> tuple[str, float]:
 
 
 def _overrides_file(path: str) -> dict[str, Any]:
-    """``--whatif FILE.json``: a JSON object; a bad file is FILE:LINE:COL: message (exit 1)."""
+    """``--whatif FILE.json``: the web API's overrides object (:func:`zopa.whatif.read_overrides`,
+    the same model); a bad file is FILE:LINE:COL: message for each problem (exit 1)."""
     from zopa.fileio import TooLarge, read_bounded
     from zopa.limits import MAX_WEB_BYTES
+    from zopa.load import ScenarioError
+    from zopa.whatif import read_overrides
 
     try:
         text = read_bounded(path, MAX_WEB_BYTES).decode("utf-8-sig")
@@ -281,14 +284,10 @@ def _overrides_file(path: str) -> dict[str, Any]:
     except UnicodeDecodeError:
         raise InvalidInput(f"{path}:1:1: the file is not valid UTF-8") from None
     try:
-        data = json.loads(text)
-    except json.JSONDecodeError as err:
-        raise InvalidInput(f"{path}:{err.lineno}:{err.colno}: {err.msg}") from None
-    except RecursionError:
-        raise InvalidInput(f"{path}:1:1: the file is nested too deeply") from None
-    if not isinstance(data, dict):
-        raise InvalidInput(f"{path}:1:1: a what-if file holds one JSON object (the overrides)")
-    return data
+        overrides = read_overrides(text, path)
+    except ScenarioError as err:
+        raise InvalidInput("\nzopa: error: ".join(str(d) for d in err.diagnostics)) from None
+    return overrides.model_dump()
 
 
 def apply_whatif(scenario: Any) -> Any:
@@ -298,7 +297,7 @@ def apply_whatif(scenario: Any) -> Any:
         return scenario
     from pydantic import ValidationError
 
-    from zopa.whatif import WhatIfError, apply, parse_overrides
+    from zopa.whatif import WhatIfError, apply, overrides_problems, parse_overrides
 
     data = dict(request.overrides)
     try:
@@ -313,7 +312,7 @@ def apply_whatif(scenario: Any) -> Any:
     except WhatIfError as err:
         raise InvalidInput("what-if: " + "; ".join(err.problems)) from None
     except ValidationError as err:
-        problems = [f"{'.'.join(str(x) for x in e['loc'])}: {e['msg']}" for e in err.errors()]
+        problems = [p.message for p in overrides_problems(err, data)]
         raise InvalidInput("what-if: " + "; ".join(problems)) from None
     noted()["departures"] = changed.departures
     return changed.scenario
