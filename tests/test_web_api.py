@@ -757,3 +757,21 @@ def test_the_cli_and_the_api_accept_the_same_overrides(
         assert {**document, "departures": []} == {**r.json(), "departures": []}
     else:
         assert "internal error" not in done.stderr and done.stdout == ""
+
+
+# --------------------------------------------------------------------------- dates off the record
+
+
+@pytest.mark.parametrize(
+    ("as_of", "noted"), [("2020-01-01", True), ("2025-11-25", False), ("2030-01-01", False)]
+)
+def test_the_api_notes_a_date_outside_the_record_as_the_cli(
+    http: httpx.Client, as_of: str, noted: bool
+) -> None:
+    """The example has no ``reviewed`` date: only a date before its first event is noted."""
+    r = http.post("/api/blockers", json={"scenario": "example", "as_of": as_of})
+    assert r.status_code == 200, r.text
+    cli = cli_json("blockers", str(EXAMPLE), "--as-of", as_of)
+    assert ("record_note" in r.json()) is noted
+    assert r.json().get("record_note") == cli.get("record_note")
+    assert without_departures(r.json()) == cli

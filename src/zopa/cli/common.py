@@ -410,7 +410,21 @@ def whatif_scenario(ref: str | None) -> Any:
     """The scenario as written, with the command line's what-if applied."""
     from zopa.load import load_scenario
 
-    return apply_whatif(load_scenario(ref))
+    scenario = apply_whatif(load_scenario(ref))
+    request: WhatIfRequest | None = noted().get("whatif")
+    if request is not None:
+        note_record(scenario, request.draft, parse_date(request.as_of))
+    return scenario
+
+
+def note_record(scenario: Any, draft: str | None, as_of: dt.date | None) -> None:
+    """Note whether the analysis date lies outside the scenario's record
+    (:meth:`zopa.model.Scenario.record_note`): printed first, ``record_note`` in JSON."""
+    try:
+        _, date = scenario.select(draft, as_of)
+    except KeyError:  # an unknown draft: the command says so itself
+        return
+    noted()["record_note"] = scenario.record_note(date)
 
 
 def load(ref: str | None) -> Any:
@@ -440,6 +454,8 @@ def print_json(document: Any) -> None:
         from zopa.model import POINT_ESTIMATE
 
         document = {**document, "point_estimate": POINT_ESTIMATE}
+    if noted().get("record_note") and isinstance(document, dict):
+        document = {**document, "record_note": noted()["record_note"]}
     departures = noted().get("departures")
     if departures is not None and isinstance(document, dict):
         document = {**document, "departures": [d.to_json() for d in departures]}
@@ -459,15 +475,17 @@ def console(point_note: bool = True) -> Any:
     from rich.console import Console
 
     out = Console(highlight=False, soft_wrap=False, markup=False)  # user text is never markup
+    if noted().get("record_note"):
+        out.print(wrap(f"Note: {noted()['record_note']}", out.width))
     if noted().get("departures"):
         out.print("What if — this analysis departs from the sourced scenario:")
         for d in noted()["departures"]:
             # a dropped red line: who and which (its full wording is in --json)
             text = d.text.split(": ", 1)[0] if d.kind == "drop" else d.text
-            out.print(_wrap(text, out.width, "  • ", "    "))
+            out.print(wrap(text, out.width, "  • ", "    "))
     if point_note and noted().get("point_estimate"):
         out.print(
-            _wrap(
+            wrap(
                 "Note: the scenario is uncertain; this is a point analysis (distribution "
                 "means, red lines with firmness >= 0.5). See `zopa montecarlo` for "
                 "probabilities.",
@@ -477,7 +495,7 @@ def console(point_note: bool = True) -> Any:
     return out
 
 
-def _wrap(text: str, width: int, first: str = "", rest: str = "") -> str:
+def wrap(text: str, width: int, first: str = "", rest: str = "") -> str:
     """A paragraph wrapped at spaces (ids and rules stay whole), continuations indented."""
     import textwrap
 

@@ -104,6 +104,7 @@ def stability(
         typer.echo(f"zopa: limit: {err}", err=True)
         raise typer.Exit(EXIT_LIMIT) from None
     common.noted()["point_estimate"] = result.point_estimate  # noted in the output
+    common.noted()["record_note"] = result.record_note
     if json_out:
         common.print_json(result.to_json())
     else:

@@ -49,6 +49,7 @@ class StabilityRun:
     inverse: Inverse | None = None
     standoff: Standoff | None = None
     point_estimate: bool = False  # an uncertain scenario, analysed at its means
+    record_note: str | None = None  # a date outside the scenario's record (Scenario.record_note)
 
     @property
     def complete(self) -> bool:
@@ -137,10 +138,13 @@ def run(
         if derived.model is None:  # a deal exists: nothing to analyse
             empty = StabilityRun(_empty_model(loaded.id), _empty(), standoff=derived)
             empty.point_estimate = uncertain
+            empty.record_note = loaded.record_note(derived.as_of)
             return empty
         model = derived.model
     result = analyse_model(model, coalitions or [], start, inverse_state, vary, derived)
     result.point_estimate = uncertain
+    if derived is not None:
+        result.record_note = loaded.record_note(derived.as_of)
     return result
 
 
