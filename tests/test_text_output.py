@@ -108,7 +108,7 @@ def test_the_first_screen_says_what_blocks_a_deal_and_who_is_on_each_side(
     assert doc["fuller_draft"] is not None
     assert f"zopa analyze --draft {doc['fuller_draft']}" in screen
     addressed = sum(r["option"] is not None for r in doc["board"]["rows"])
-    assert "the latest on the table (shown unless --draft names another)" in screen
+    assert "the latest on the table (--draft ID shows another)" in screen
     assert f"It addresses only {addressed} of {len(doc['board']['rows'])} points" in screen
     # an uncertain scenario: the summary says it is a point analysis, no note above it
     assert doc["point_estimate"]
@@ -457,3 +457,21 @@ def test_a_what_if_weight_names_the_point_by_its_title() -> None:
     assert "weight on army_cap" not in said and "territory.withdrawal" not in said
     targets = {d["target"] for d in doc["departures"]}
     assert {"ukraine.army_cap", "ukraine.territory.withdrawal"} <= targets
+
+
+def test_a_strict_threshold_names_itself_beside_its_step_on_the_grid() -> None:
+    """ "at most 695,000 (… the mean, 700,000 …)" puzzled a reader: the threshold is now
+    said beside the grid step it lands on."""
+    text = zopa("blockers", "--as-of", "2025-11-26")
+    doc = json.loads(zopa("blockers", "--as-of", "2025-11-26", "--json").stdout)
+    strict = [
+        g
+        for e in doc["explanations"]
+        for g in e["thresholds"]
+        if g["op"] in ("<", ">") and g["bound"] != g["threshold"]
+    ]
+    assert strict
+    said = flat(text.stdout)
+    for g in strict:
+        side = "below" if g["op"] == "<" else "above"
+        assert f"{g['bound']:,} personnel (the nearest step {side} {g['threshold']:,}" in said

@@ -142,9 +142,15 @@ def objection_line(problem: Problem, red: RedLine | None, red_id: str, broken_by
 
 
 def _who(problem: Problem, g: ThresholdGap) -> str:
-    """``Russia`` or ``Russia; an assumption: the mean of an assumed uniform range …``."""
+    """``Russia`` or ``Russia; an assumption: the mean of an assumed uniform range …``,
+    preceded by the threshold itself when a strict one lands on the grid's next step
+    (``below 700,000, the nearest step; Russia; …``), so the two numbers do not puzzle."""
     name = party_name(problem, g.party)
-    return f"{name}; assumed: {g.assumption}" if g.assumption else name
+    who = f"{name}; assumed: {g.assumption}" if g.assumption else name
+    if g.op in ("<", ">") and g.bound is not None and g.bound != g.threshold:
+        side = "below" if g.op == "<" else "above"
+        who = f"the nearest step {side} {number(problem, g.issue, g.threshold)}; {who}"
+    return who
 
 
 def gap_sentences(problem: Problem, conflict: Conflict) -> list[str]:

@@ -188,7 +188,7 @@ def _draft_sentence(a: Analysis) -> str:
     n, total = len(a.draft.package), problem.n_issues
     if latest is a.draft:
         text = (
-            f"Draft: {title}, {when}, the latest on the table (shown unless --draft names "
+            f"Draft: {title}, {when}, the latest on the table (--draft ID shows "
             f"another). It addresses {'only ' if n <= total / 2 else ''}{n} of {total} points."
         )
     else:
