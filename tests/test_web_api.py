@@ -775,3 +775,30 @@ def test_the_api_notes_a_date_outside_the_record_as_the_cli(
     assert ("record_note" in r.json()) is noted
     assert r.json().get("record_note") == cli.get("record_note")
     assert without_departures(r.json()) == cli
+
+
+# --------------------------------------------------------------------------- reasons on the pages
+
+
+def test_why_and_whatif_pages_show_the_reason_given_on_the_date(http: httpx.Client) -> None:
+    """Each red line's reason, as worded on the analysis date, beside its text; the same
+    reason the JSON of `zopa blockers` gives, and none for a line without one."""
+    doc = cli_json("blockers", "ukraine-2025", "--as-of", "2025-11-26")
+    reds = {r["id"]: r for c in doc["explanations"] for r in c["red_lines"]}
+    with_reason = reds["russia-territory-donbas"]["reason"]
+    assert with_reason and reds["europe-army-800k"]["reason"] is None
+    for view in ("why", "whatif"):
+        page = unescape(http.get(f"/s/ukraine-2025/{view}", params={"as_of": "2025-11-26"}).text)
+        items = (
+            {
+                m.group(1): " ".join(m.group(0).split())
+                for m in re.finditer(r'<li[^>]*data-id="([\w-]+)".*?</li>', page, re.S)
+            }
+            if view == "whatif"
+            else {
+                m.group(2): " ".join(m.group(1).split())
+                for m in re.finditer(r"<li>(.*?)<code>([\w-]+)</code>", page, re.S)
+            }
+        )
+        assert f"Reason given: {' '.join(with_reason.split())}" in items["russia-territory-donbas"]
+        assert "Reason given" not in items["europe-army-800k"]
