@@ -122,9 +122,18 @@ def run(
     as_of: dt.date | None = None,
     draft: str | None = None,
     outcome: str = "nash",
+    scenario: Any = None,
 ) -> StabilityRun:
-    """Everything ``zopa stability`` reports for a graph model or a scenario's standoff."""
-    loaded, uncertain = load(ref)
+    """Everything ``zopa stability`` reports for a graph model or a scenario's standoff.
+
+    ``scenario``, when given, is the scenario ``ref`` names already loaded (the
+    command line's what-if applied to it); it is analysed instead of reloading ``ref``.
+    """
+    if scenario is None:
+        loaded, uncertain = load(ref)
+    else:
+        uncertain = scenario.uncertain
+        loaded = scenario.point_estimate() if uncertain else scenario
     derived: Standoff | None = None
     if isinstance(loaded, GraphModel):
         if as_of is not None or draft is not None:
