@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import json
 import subprocess
 import sys
@@ -377,3 +378,116 @@ def test_audit_asks_a_rationale_for_each_attribute_and_exclude_rule() -> None:
     ).replace("{troops: whose forces are present}", "{troops: whose forces, admin: who governs}")
     report = audit_text(complete, "zone.yaml")
     assert report.ok, [f.text("zone.yaml") for f in report.problems]
+
+
+# --------------------------------------------------------------------------- reasons by date
+
+# A reason of its own in the December wording, so that the date selects the reason too.
+RESTATED = DATED.replace(
+    "        text: A repeated it after the December talks.\n",
+    "        text: A repeated it after the December talks.\n"
+    "        reason: Its need, restated in December.\n",
+)
+
+
+def test_blockers_and_board_json_give_the_reason_in_force_on_the_date(tmp_path: Path) -> None:
+    path = tmp_path / "restated.yaml"
+    path.write_text(RESTATED)
+
+    def lines(as_of: str) -> dict[str, dict]:
+        run = zopa("blockers", str(path), "--as-of", as_of, "--json")
+        assert run.returncode == 0, run.stderr
+        (conflict,) = json.loads(run.stdout)["explanations"]
+        return {r["id"]: r for r in conflict["red_lines"]}
+
+    november, december = lines("2025-11-20"), lines("2025-12-02")
+    assert november["a-floor"]["reason"] == "Its own stated need."
+    assert december["a-floor"]["reason"] == "Its need, restated in December."
+    assert november["b-ceiling"]["reason"] is None and december["b-ceiling"]["reason"] is None
+    # keys are added, never renamed
+    assert set(november["a-floor"]) == {"id", "party", "kind", "rule", "text", "sources", "reason"}
+    text = " ".join(zopa("blockers", str(path), "--as-of", "2025-12-02").stdout.split())
+    assert "Reason given: Its need, restated in December." in text
+    assert "Its own stated need." not in text
+    board = json.loads(zopa("analyze", str(path), "--as-of", "2025-12-02", "--json").stdout)
+    reasons = {r["id"]: r["reason"] for r in board["board"]["red_lines"]}
+    assert reasons == {"a-floor": "Its need, restated in December.", "b-ceiling": None}
+
+
+def test_audit_counts_reasons_per_date(tmp_path: Path) -> None:
+    """A reason given only from December on counts on December dates, not before."""
+    late_only = (
+        DATED.replace("    reason: Its own stated need.\n", "").replace(
+            "        text: A repeated it after the December talks.\n",
+            "        text: A repeated it after the December talks.\n"
+            "        reason: Its need, first stated in December.\n",
+        )
+    ) + "  - {id: d2, date: 2025-12-05, source: late, package: {cap: 50}}\n"  # the last draft
+    assert late_only.count("reason:") == 1 and "id: d2" in late_only
+    path = tmp_path / "late.yaml"
+    path.write_text(late_only)
+    run = zopa("audit", str(path), "--json")
+    assert run.returncode == 0, run.stderr
+    a, b = json.loads(run.stdout)["balance"]
+    assert a["red_lines_with_reason"] == 0  # not on every date it is shown
+    assert a["red_lines_in_force"] == {"d1": 1, "d2": 1}
+    assert a["red_lines_in_force_with_reason"] == {"d1": 0, "d2": 1}
+    assert a["red_lines_without_reason"] == [
+        {"red_line": "a-floor", "from": "2025-11-01", "to": "2025-11-30"}
+    ]
+    assert b["red_lines_without_reason"] == [
+        {"red_line": "b-ceiling", "from": "2025-11-01", "to": None}
+    ]
+    text = zopa("audit", str(path)).stdout
+    assert "a-floor: from 2025-11-01 to 2025-11-30" in text
+    (tmp_path / "dated.yaml").write_text(DATED)
+    clean = json.loads(zopa("audit", str(tmp_path / "dated.yaml"), "--json").stdout)
+    assert clean["balance"][0]["red_lines_without_reason"] == []  # the December wording keeps it
+
+
+REASONS = st.one_of(st.none(), st.just("why"))
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    since=st.one_of(st.none(), st.dates(D(2025, 2, 1), D(2025, 11, 30))),
+    length=st.one_of(st.none(), st.integers(0, 200)),
+    base=REASONS,
+    wordings=st.lists(
+        st.tuples(st.dates(D(2025, 1, 15), D(2025, 12, 15)), REASONS),
+        max_size=4,
+        unique_by=lambda w: w[0],
+    ),
+    first=st.one_of(st.none(), st.dates(D(2025, 2, 1), D(2025, 11, 30))),
+)
+def test_reason_gaps_match_a_day_by_day_reading(since, length, base, wordings, first) -> None:
+    """The spans without a reason are exactly the days on which the view gives none."""
+    from zopa.audit import reason_gaps
+    from zopa.model import RedLine, Wording
+
+    until = since + dt.timedelta(days=length) if since and length is not None else None
+    red = RedLine(
+        id="r",
+        party="p",
+        rule="x == 1",
+        text="t",
+        reason=base,
+        since=since,
+        until=until,
+        wording=[Wording(since=d, text=f"w{k}", reason=r) for k, (d, r) in enumerate(wordings)],
+    )
+    lo, hi = D(2025, 1, 1), D(2026, 1, 31)
+    start = since or first
+    days = [lo + dt.timedelta(days=k) for k in range((hi - lo).days + 1)]
+    shown = [d for d in days if (start is None or d >= start) and (until is None or d <= until)]
+    expected = {d for d in shown if not red.view(d, {}).reason}
+    gaps = reason_gaps(red, first)
+    got = {
+        d
+        for g in gaps
+        for d in shown
+        if (g.start is None or d >= g.start) and (g.end is None or d <= g.end)
+    }
+    assert got == expected
+    for g, h in itertools.pairwise(gaps):  # disjoint, ordered, not adjacent
+        assert g.end is not None and h.start is not None and g.end + dt.timedelta(days=1) < h.start

@@ -139,8 +139,8 @@ def test_analyze_text_on_the_built_in_scenario() -> None:
     text = " ".join(run.stdout.split())  # undo the terminal's line wrapping
     assert "No deal is possible as of 2025-11-26" in text
     assert (
-        "at most 695,000 personnel (the nearest step below 700,000 personnel; Russia; "
-        "assumed: the mean, 700,000, of an assumed uniform range 600,000–800,000): "
+        "(the nearest step below 700,000 personnel; Russia; assumed: the mean, 700,000, of an "
+        "assumed uniform range 600,000–800,000): "
         "a gap of 105,000 personnel, derived from an assumed threshold"
     ) in text  # a number derived from an assumption says so
     assert "Forecasts for numeric points" in text

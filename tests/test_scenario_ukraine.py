@@ -293,3 +293,92 @@ def test_stances_per_party_on_the_20_point_framework(scenario):
     then = {p.party: p for p in party_stances(Problem(scenario, draft.date), draft)}
     assert then["russia"].rejected == []  # on the draft's own date no reaction was reported
     assert now["europe"].agreed == now["europe"].rejected == []  # not reported, not rejected
+
+
+def test_on_the_seed_date_each_main_red_line_shows_its_own_sides_reason(scenario):
+    """The lines of the six conflicts as of 26 Nov 2025 carry a reason in the wording of
+    that day (Europe's army line excepted: no reason in Europe's own words was found,
+    and the explanation says so), each resting on a source published by then."""
+    problem = Problem(scenario, SEED_DATE)
+    shown = {r.id: r for r, _ in problem.red_lines}
+    ids = {c.id for conflict in blockers(problem).conflicts for c in conflict.constraints}
+    without = {i for i in ids if not shown[i].reason}
+    assert without == {"europe-army-800k"}
+    donbas = shown["russia-territory-donbas"]
+    assert "s146" in donbas.sources and "incorporation" in donbas.reason  # memorandum, 2 Jun 2025
+    assert scenario.source_dates()["s146"] <= SEED_DATE
+
+
+def _tables(markdown: str) -> list[list[list[str]]]:
+    """The pipe tables of a markdown text, each as rows of cells (header first, no rule)."""
+    tables: list[list[list[str]]] = []
+    rows: list[list[str]] = []
+    for line in [*markdown.splitlines(), ""]:
+        if line.startswith("|"):
+            cells = [c.strip() for c in line.strip().strip("|").split("|")]
+            if not all(set(c) <= {"-", ":"} for c in cells):
+                rows.append(cells)
+        elif rows:
+            tables.append(rows)
+            rows = []
+    return tables
+
+
+def test_the_explanations_balance_tables_are_the_audits_figures(scenario):
+    """docs/explanation/ukraine-2025.md's balance section says what `zopa audit` reports."""
+    import json
+    import re
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    run = subprocess.run(
+        [sys.executable, "-m", "zopa.cli", "audit", "ukraine-2025", "--json"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert run.returncode == 0, run.stderr
+    report = json.loads(run.stdout)
+    doc = (Path(__file__).parent.parent / "docs/explanation/ukraine-2025.md").read_text()
+    section = doc.split("\n## Balance\n", 1)[1].split("\n## ", 1)[0]
+    parties, by_date = _tables(section)[:2]
+    ids = {p.label: p.id for p in scenario.parties}  # the label, or the id in words
+    ids |= {p.id.replace("_", " ").title(): p.id for p in scenario.parties}
+    balance = {b["party"]: b for b in report["balance"]}
+    seen = set()
+    for name, lines, reason, sources, firmness, rationale, terms in parties[1:]:
+        b = balance[ids[name.removesuffix(" (no veto)")]]
+        seen.add(b["party"])
+        assert name.endswith("(no veto)") == (not b["veto"]), name
+        assert int(lines) == b["red_lines"], name
+        assert reason == ("—" if not b["red_lines"] else str(b["red_lines_with_reason"])), name
+        t = b["source_tiers"]
+        cited = f"{b['sources_cited']} ({t['official']} / {t['original']} / {t['repost']})"
+        assert sources == cited, name
+        assert firmness == (", ".join(f"{x:g}" for x in sorted(set(b["firmness"].values()))) or "—")
+        assert (int(rationale), int(terms)) == (
+            b["assumptions_without_rationale"],
+            b["loaded_terms"],
+        ), name
+    assert seen == set(balance)
+    header, *rows = by_date
+    columns = [ids[name] for name in header[1:]]
+    assert set(columns) == {b for b in balance if balance[b]["red_lines"]}
+    table = {row[0]: dict(zip(columns, row[1:], strict=True)) for row in rows}
+    assert set(table) == {d["date"] for d in report["drafts"]}
+    for d in report["drafts"]:
+        for party in columns:
+            b = balance[party]
+            expected = f"{b['red_lines_in_force_with_reason'][d['draft']]} / "
+            expected += str(b["red_lines_in_force"][d["draft"]])
+            assert table[d["date"]][party] == expected, (d["draft"], party)
+    s = report["sources"]
+    tiers = s["tiers"]
+    said = " ".join(section.split())
+    assert re.search(
+        rf"The file has {s['count']} sources, all dated, all with a publisher; "
+        rf"{tiers['official']} official, {tiers['original']} original, {tiers['repost']} reposts",
+        said,
+    )
+    assert not s["without_date"] and not s["without_publisher"]

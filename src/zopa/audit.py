@@ -45,7 +45,7 @@ from pathlib import Path
 from typing import Any
 
 from zopa.load import Locator, display_name, parse_scenario, read_text, resolve
-from zopa.model import Problem, Scenario, Source
+from zopa.model import Problem, RedLine, Scenario, Source
 
 # The default list of loaded terms: (name, pattern).  ``*`` ends a stem; matching is
 # case-insensitive and on whole words.  Users pass their own list (see :func:`read_terms`).
@@ -150,6 +150,26 @@ class Finding:
         return f"{filename}:{self.line}:{self.column}: {self.message}"
 
 
+@dataclass(frozen=True)
+class ReasonGap:
+    """A span of dates (inclusive; None: open) on which a red line is shown without a reason."""
+
+    red_line: str
+    start: dt.date | None
+    end: dt.date | None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "red_line": self.red_line,
+            "from": self.start.isoformat() if self.start else None,
+            "to": self.end.isoformat() if self.end else None,
+        }
+
+    def text(self) -> str:
+        start = self.start.isoformat() if self.start else "the start"
+        return f"{self.red_line}: from {start}" + (f" to {self.end}" if self.end else " on")
+
+
 @dataclass
 class PartyBalance:
     """The balance figures of one party."""
@@ -157,8 +177,11 @@ class PartyBalance:
     party: str
     veto: bool
     red_lines: int = 0
-    with_reason: int = 0
+    with_reason: int = 0  # red lines with a reason on every date they are shown
     in_force: dict[str, int] = field(default_factory=dict)  # draft id -> red lines in force
+    # draft id -> red lines in force whose wording in force on the draft's date gives a reason
+    in_force_with_reason: dict[str, int] = field(default_factory=dict)
+    without_reason: list[ReasonGap] = field(default_factory=list)
     sources: list[str] = field(default_factory=list)
     tiers: dict[str, int] = field(default_factory=dict)
     firmness: dict[str, float] = field(default_factory=dict)
@@ -173,6 +196,8 @@ class PartyBalance:
             "red_lines": self.red_lines,
             "red_lines_with_reason": self.with_reason,
             "red_lines_in_force": self.in_force,
+            "red_lines_in_force_with_reason": self.in_force_with_reason,
+            "red_lines_without_reason": [g.to_json() for g in self.without_reason],
             "sources_cited": len(self.sources),
             "source_tiers": self.tiers,
             "firmness": self.firmness,
@@ -631,14 +656,15 @@ def _balance(scenario: Scenario, problems: list[Finding]) -> list[PartyBalance]:
             if red.party != party.id:
                 continue
             b.red_lines += 1
-            latest = red.view(None, {})
-            b.with_reason += bool(latest.reason)
+            gaps = reason_gaps(red, start_date(scenario))
+            b.with_reason += not gaps
+            b.without_reason += gaps
             b.firmness[red.id] = red.firmness
             cited += [*red.sources, *(x for w in red.wording for x in w.sources)]
         for d in scenario.drafts:
-            b.in_force[d.id] = sum(
-                1 for r in scenario.red_lines if r.party == party.id and r.in_force(d.date)
-            )
+            shown = [r for r in scenario.red_lines if r.party == party.id and r.in_force(d.date)]
+            b.in_force[d.id] = len(shown)
+            b.in_force_with_reason[d.id] = sum(1 for r in shown if r.view(d.date, {}).reason)
             for issue in d.positions.get(party.id, {}):
                 b.stances += 1
                 cited += [x for r in d.records(party.id, issue) for x in r.sources]
@@ -652,6 +678,40 @@ def _balance(scenario: Scenario, problems: list[Finding]) -> list[PartyBalance]:
         b.loaded_terms = sum(1 for f in problems if f.kind == "loaded_term" and f.party == party.id)
         out.append(b)
     return out
+
+
+def reason_gaps(red: RedLine, first: dt.date | None) -> list[ReasonGap]:
+    """The spans of dates on which ``red`` is shown without a reason.
+
+    The reason shown on a date is the one :meth:`zopa.model.RedLine.view` gives (the
+    wording in force then; a wording without a reason keeps the one given before), so
+    it can change only where a wording starts: checking the line's first date and
+    each wording's start covers every date.  The line is shown from its ``since``, or
+    from the file's first draft date (as in the as-of purity check).
+    """
+    start = red.since or first
+    if red.until is not None and start is not None and red.until < start:
+        return []  # never shown within the file's period
+    changes = sorted({w.since for w in red.wording if start is None or w.since > start})
+    if start is None and changes:
+        points: list[dt.date | None] = [None, *changes]
+        reasons = [red.view(changes[0] - dt.timedelta(days=1), {}).reason]
+    else:
+        points = [start, *changes]
+        reasons = [red.view(start, {}).reason] if start else [red.reason]
+    reasons += [red.view(c, {}).reason for c in changes]
+    gaps: list[ReasonGap] = []
+    for k, (at, reason) in enumerate(zip(points, reasons, strict=True)):
+        if red.until is not None and at is not None and at > red.until:
+            break
+        if reason:
+            continue
+        end = changes[k] - dt.timedelta(days=1) if k < len(changes) else red.until
+        if gaps and at is not None and gaps[-1].end == at - dt.timedelta(days=1):
+            gaps[-1] = ReasonGap(red.id, gaps[-1].start, end)  # the same gap goes on
+        else:
+            gaps.append(ReasonGap(red.id, at, end))
+    return gaps
 
 
 # --------------------------------------------------------------------------- text
@@ -697,17 +757,24 @@ def render(a: Audit) -> str:
         )
     lines += _table(rows)
     lines.append("* no veto")
-    lines += ["", "Red lines in force on each draft's date:"]
+    lines += ["", "Red lines in force on each draft's date (with a reason then / in force):"]
     rows = [("date", "draft", *(b.party for b in a.balance))]
     for draft, date in a.drafts:
         rows.append(
             (
                 date.isoformat() if date else "",
                 draft,
-                *(str(b.in_force.get(draft, 0)) for b in a.balance),
+                *(
+                    f"{b.in_force_with_reason.get(draft, 0)}/{b.in_force.get(draft, 0)}"
+                    for b in a.balance
+                ),
             )
         )
     lines += _table(rows)
+    gaps = [(b.party, g) for b in a.balance for g in b.without_reason]
+    if gaps:
+        lines += ["", "Red lines shown without a reason (the wording then in force gives none):"]
+        lines += [f"  {party}: {g.text()}" for party, g in gaps]
     lines.append("")
     if a.problems:
         lines.append(f"Problems ({len(a.problems)}):")

@@ -91,6 +91,7 @@ def _constraint_json(c: Constraint) -> dict[str, Any]:
         "rule": red.rule if red else f"utility({c.party}) >= reservation",
         "text": c.text,
         "sources": red.sources if red else [],
+        "reason": red.reason if red else None,  # as given on the analysis date (RedLine.view)
     }
 
 

@@ -33,6 +33,7 @@ class RedLineStatus:
     status: Status
     issues: tuple[str, ...]
     text: str
+    reason: str | None = None  # the reason its party gives, as worded on the board's date
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -42,6 +43,7 @@ class RedLineStatus:
             "status": self.status,
             "issues": list(self.issues),
             "text": self.text,
+            "reason": self.reason,
         }
 
 
@@ -172,6 +174,7 @@ def board(problem: Problem, draft: Draft | None) -> Board:
                 status,
                 tuple(problem.issues[i].id for i in named),
                 red.text or red.rule,
+                red.reason,
             )
         )
     rows = []

@@ -361,7 +361,7 @@ async def whatif_page(request: Request, name: str) -> Response:
             **_whatif_results(ctx),
             "overrides": o,
             "red_lines": [
-                (r, r.in_force(ctx.problem.as_of), r.id not in o.drop, _red_line_text(ctx, r))
+                (r, r.in_force(ctx.problem.as_of), r.id not in o.drop, _red_line_shown(ctx, r))
                 for r in sourced.red_lines
             ],
             "movable": [(t, moved.get(t.red_line)) for t in thresholds(sourced)],
@@ -443,10 +443,10 @@ async def space_page(request: Request, name: str) -> Response:
     return await _render(request, name, "space", build)
 
 
-def _red_line_text(ctx: service.Context, red: Any) -> str:
-    """A red line in its party's reported words as they stood on the analysis date (the
-    wording then in force); the rule itself when no words are recorded."""
-    return red.view(ctx.problem.as_of, ctx.sourced.source_dates()).text or red.rule
+def _red_line_shown(ctx: service.Context, red: Any) -> Any:
+    """A red line as the record stood on the analysis date: its party's reported words and
+    reason then in force (the template falls back on the rule when no words are recorded)."""
+    return red.view(ctx.problem.as_of, ctx.sourced.source_dates())
 
 
 def _robust_mark(request: Request, name: str, ctx: service.Context) -> dict[str, Any] | None:
