@@ -745,3 +745,12 @@ def test_why_and_whatif_pages_show_the_reason_given_on_the_date(http: httpx.Clie
         )
         assert f"Reason given: {' '.join(with_reason.split())}" in items["russia-territory-donbas"]
         assert "Reason given" not in items["europe-army-800k"]
+
+
+def test_page_titles_are_plain_text(http: httpx.Client) -> None:
+    """A page's <title> holds words only (the board's once held a copy of its stances)."""
+    for view in ("board", "why", "whatif", "timeline"):
+        page = http.get(f"/s/ukraine-2025/{view}")
+        assert page.status_code == 200, view
+        (title,) = re.findall(r"<title>(.*?)</title>", page.text, re.S)
+        assert "<" not in title and len(title) < 200, (view, title[:200])
