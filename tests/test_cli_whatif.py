@@ -99,6 +99,58 @@ def test_a_broken_whatif_file_points_at_the_error(tmp_path: Path) -> None:
     assert done.returncode == 1 and "drop" in done.stderr
 
 
+@pytest.mark.parametrize(
+    ("text", "where", "words"),
+    [
+        ('{"bogus": 1}', "1:2", "unknown key 'bogus' (allowed: drop, thresholds"),
+        ('{"thresholds": 5}', "1:16", "'thresholds' must be an object of red-line id: number"),
+        ('{"drop": 3}', "1:10", "'drop' must be a list of red-line ids"),
+        ('{"drop": "a-army"}', "1:10", "'drop' must be a list of red-line ids"),
+        ('{\n  "dorp": ["a-army"]\n}', "2:3", "unknown key 'dorp'; did you mean 'drop'?"),
+        ('{"weights": {"a": 3}}', "1:19", "weights.a: expected a mapping"),
+        ('{"reservations": {"a": 2}}', "1:24", "reservations.a: value 2 must be at most 1"),
+        ('{"weights": {"a": {"territory": 2e7}}}', "1:33", "at most 1000000"),
+        ('{"thresholds": {"a-army": "high"}}', "1:27", "thresholds.a-army: expected a number"),
+        ('{"drop": [5]}', "1:11", "drop[0]: expected text, got the number 5"),
+        ("[1]", "1:1", "a what-if file holds one JSON object (the overrides)"),
+        ('{"drop": [\n', "2:1", "not valid JSON: expected a value here"),
+        ('{"drop": []\n "weights": {}}', "2:2", "not valid JSON: expected ',' between"),
+        ("{'drop': []}", "1:2", "not valid JSON: expected a key in double quotes"),
+    ],
+)
+def test_a_whatif_file_of_the_wrong_shape_is_refused_at_its_key(
+    tmp_path: Path, text: str, where: str, words: str
+) -> None:
+    """The web API's overrides model, through the command: FILE:LINE:COL, plain words, exit 1."""
+    path = tmp_path / "w.json"
+    path.write_text(text, encoding="utf-8")
+    done = zopa("blockers", EXAMPLE, "--whatif", str(path))
+    assert done.returncode == 1, done.stderr
+    assert done.stdout == ""
+    assert done.stderr.startswith(f"zopa: error: {path}:{where}: "), done.stderr
+    assert words in done.stderr
+    for raw in ("internal error", "Traceback", "Input should be", "Expecting"):
+        assert raw not in done.stderr
+
+
+def test_a_whatif_file_reports_every_problem_on_its_own_line(tmp_path: Path) -> None:
+    path = tmp_path / "w.json"
+    path.write_text('{"drop": "a-army",\n "thresholds": [1]}', encoding="utf-8")
+    done = zopa("blockers", EXAMPLE, "--whatif", str(path))
+    assert done.returncode == 1
+    assert done.stderr.splitlines() == [
+        f"zopa: error: {path}:1:10: 'drop' must be a list of red-line ids (or PARTY:reservation)",
+        f"zopa: error: {path}:2:16: 'thresholds' must be an object of red-line id: number",
+    ]
+
+
+def test_a_flag_of_the_wrong_range_is_said_in_plain_words() -> None:
+    done = zopa("blockers", EXAMPLE, "--reservation", "a=2")
+    assert done.returncode == 1
+    assert "reservations.a: value 2.0 must be at most 1" in done.stderr
+    assert "Input should be" not in done.stderr
+
+
 def test_drop_conflicting_is_every_conflict_of_the_analysis_date() -> None:
     """The built-in at its latest draft: the same as dropping each conflicting id by hand."""
     blockers = json.loads(zopa("blockers", "--json").stdout)

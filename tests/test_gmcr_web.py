@@ -51,6 +51,25 @@ def test_api_applies_the_what_if(http: httpx.Client) -> None:
     assert [d["target"] for d in doc["departures"]] == ["a-army"]
 
 
+def test_the_cli_applies_the_what_if_as_the_api_does(http: httpx.Client) -> None:
+    """zopa stability took the what-if options and ignored them (exit 0 on --drop nosuch)."""
+    body = {"scenario": "example", "overrides": {"drop": ["a-army"]}}
+    api = http.post("/api/stability", json=body).json()
+    assert cli(str(DATA / "example.yaml"), "--drop", "a-army") == api
+    bad = subprocess.run(
+        [*ZOPA, "stability", str(DATA / "example.yaml"), "--drop", "nosuch"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert bad.returncode == 1 and "'nosuch'" in bad.stderr and "Traceback" not in bad.stderr
+    model = DATA / "gmcr" / "prisoners-dilemma.yaml"  # takes no what-if: said, not ignored
+    refused = subprocess.run(
+        [*ZOPA, "stability", str(model), "--drop", "x"], capture_output=True, text=True
+    )
+    assert refused.returncode == 2 and "graph models" in refused.stderr
+
+
 @pytest.mark.parametrize(
     "body",
     [

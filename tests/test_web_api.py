@@ -720,6 +720,63 @@ def test_trying_a_formula_puts_it_on_the_table(http: httpx.Client) -> None:
     assert r.status_code == 200 and r.json()["conflicts"] == [["north-operator", "south-water"]]
 
 
+# --------------------------------------------------------------------------- --whatif FILE
+
+
+@pytest.mark.parametrize(
+    "overrides",
+    [
+        {"bogus": 1},
+        {"thresholds": 5},
+        {"drop": 3},
+        {"drop": "a-army"},
+        {"drop": [5]},
+        {"reservations": {"a": 2}},
+        {"weights": {"a": {"territory": 2e7}}},
+        [1],
+        {"drop": ["nope"]},
+        {"drop": ["a-army"]},
+        {"thresholds": {"b-army": "800000"}},
+        {"reservations": {"a": 0.5}, "weights": {"b": {"territory": 3}}},
+        None,
+    ],
+)
+def test_the_cli_and_the_api_accept_the_same_overrides(
+    http: httpx.Client, tmp_path: Path, overrides: object
+) -> None:
+    """One overrides model for both shells: a file refused by the command (exit 1) is refused
+    by the API (422), and one accepted gives the API's document."""
+    path = tmp_path / "w.json"
+    path.write_text(json.dumps(overrides), encoding="utf-8")
+    done = zopa("blockers", str(EXAMPLE), "--whatif", str(path), "--json")
+    r = http.post("/api/blockers", json={"scenario": "example", "overrides": overrides})
+    assert (done.returncode, r.status_code) in ((0, 200), (1, 422)), (done.stderr, r.text)
+    if done.returncode == 0:  # the command adds no departures key when nothing departs
+        document = json.loads(done.stdout)
+        assert document.get("departures", []) == r.json()["departures"]
+        assert {**document, "departures": []} == {**r.json(), "departures": []}
+    else:
+        assert "internal error" not in done.stderr and done.stdout == ""
+
+
+# --------------------------------------------------------------------------- dates off the record
+
+
+@pytest.mark.parametrize(
+    ("as_of", "noted"), [("2020-01-01", True), ("2025-11-25", False), ("2030-01-01", False)]
+)
+def test_the_api_notes_a_date_outside_the_record_as_the_cli(
+    http: httpx.Client, as_of: str, noted: bool
+) -> None:
+    """The example has no ``reviewed`` date: only a date before its first event is noted."""
+    r = http.post("/api/blockers", json={"scenario": "example", "as_of": as_of})
+    assert r.status_code == 200, r.text
+    cli = cli_json("blockers", str(EXAMPLE), "--as-of", as_of)
+    assert ("record_note" in r.json()) is noted
+    assert r.json().get("record_note") == cli.get("record_note")
+    assert without_departures(r.json()) == cli
+
+
 # --------------------------------------------------------------------------- reasons on the pages
 
 

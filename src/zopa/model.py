@@ -1149,6 +1149,46 @@ class Scenario(_Part):
     def red_lines_in_force(self, on: dt.date | None) -> list[RedLine]:
         return [r for r in self.red_lines if r.in_force(on)]
 
+    def record_start(self) -> dt.date | None:
+        """The first event of the record: the earliest red-line start or draft date.
+
+        Sources are left out while a red line or draft is dated: a background source
+        may be years older than the talks it informs, and a date after it but before
+        any red line or draft still finds nothing of the talks in the record.
+        """
+        events = [r.since for r in self.red_lines if r.since] + [
+            d.date for d in self.drafts if d.date
+        ]
+        return min(events or [s.date for s in self.sources if s.date], default=None)
+
+    def record_note(self, on: dt.date | None) -> str | None:
+        """A sentence when an analysis date lies outside the record, else None.
+
+        Before the first event (:meth:`record_start`) the answer rests on an almost
+        empty record; after ``reviewed`` nothing is in it.  Every command that takes
+        a date, and the web app, prints it after ``Note:`` (``record_note`` in JSON).
+        """
+        start = self.record_start()
+        if on is None:
+            return None
+        if start is not None and on < start:
+            why = (
+                "no red line is recorded yet, so a 'deal possible' answer says nothing "
+                "about the talks"
+                if not self.red_lines_in_force(on)
+                else "only the red lines recorded without a start date count"
+            )
+            return (
+                f"{on.isoformat()} is before the first event in this scenario's "
+                f"record ({start.isoformat()}): {why}."
+            )
+        if self.reviewed is not None and on > self.reviewed:
+            return (
+                f"the record was reviewed up to {self.reviewed.isoformat()}; "
+                "nothing after that date is in it."
+            )
+        return None
+
     @property
     def uncertain(self) -> bool:
         """Whether any number is a distribution or any red line has firmness below 1."""

@@ -500,7 +500,7 @@ def _message(e: Any, path: tuple[str | int, ...]) -> str:
     if kind in ("greater_than_equal", "less_than_equal"):
         if unit_field:
             return f"value {shown} is outside [0, 1]"
-        if "weights" in path:
+        if "weights" in path and kind == "greater_than_equal":  # an upper bound is no sign
             return f"weight {shown} is negative; weights are 0 or more"
         bound = _bound(ctx.get("ge", ctx.get("le")))
         word = "at least" if kind == "greater_than_equal" else "at most"

@@ -18,11 +18,12 @@ import json
 from dataclasses import dataclass
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from zopa import rules
-from zopa.load import ScenarioError, parse_scenario
-from zopa.model import RedLine, Scenario, new_formula_id, plain_number
+from zopa.load import Diagnostic, Locator, ScenarioError, parse_scenario
+from zopa.model import Problem, RedLine, Scenario, new_formula_id, plain_number
+from zopa.parse import pydantic_problems
 
 MAX_OVERRIDES = 1_000  # entries per field; a what-if is a handful of changes
 RESERVATION_SUFFIX = ":reservation"
@@ -482,3 +483,81 @@ def _show(x: Any) -> str:
 def parse_overrides(data: Any) -> Overrides:
     """Overrides from decoded JSON (``None`` for none); raises pydantic's ValidationError."""
     return Overrides() if data is None else Overrides.model_validate(data)
+
+
+# --------------------------------------------------------------------------- reading a file
+
+# What each key of the overrides object holds, for a value of the wrong shape.
+_SHAPES = {
+    "drop": "'drop' must be a list of red-line ids (or PARTY:reservation)",
+    "thresholds": "'thresholds' must be an object of red-line id: number",
+    "weights": "'weights' must be an object of party id: {issue id: weight}",
+    "reservations": "'reservations' must be an object of party id: number in [0, 1]",
+    "formulas": "'formulas' must be an object of issue id: [formula, ...]",
+}
+
+# The JSON decoder's messages (json.JSONDecodeError.msg) in plain words.
+_JSON_WORDS = {
+    "Expecting value": "expected a value here (a number, text in double quotes, a list, "
+    "an object, true, false or null)",
+    "Expecting property name enclosed in double quotes": "expected a key in double quotes "
+    "(or '}' with no ',' before it)",
+    "Expecting ',' delimiter": "expected ',' between two items, or the closing bracket",
+    "Expecting ':' delimiter": "expected ':' after the key",
+    "Extra data": "more text after the end of the JSON object",
+    "Unterminated string starting at": "text in quotes that is never closed",
+    "Invalid control character at": "a line break or control character inside quotes "
+    "(write it as \\n or \\t)",
+    "Invalid \\escape": "an invalid escape after '\\' inside quotes",
+}
+
+
+def overrides_problems(err: ValidationError, data: Any) -> list[Problem]:
+    """The overrides model's validation error as problems in plain words, at paths into
+    ``data``: the key's expected shape for a value of the wrong kind, and the dotted path
+    (``reservations.ukraine: ...``) before a message about a value inside one."""
+    out: list[Problem] = []
+    for problem in pydantic_problems(err, Overrides, data):
+        path = problem.path
+        if len(path) == 1 and problem.message.startswith(("expected a list", "expected a mapping")):
+            out.append(Problem(path, _SHAPES.get(str(path[0]), problem.message)))
+        elif len(path) > 1 and not problem.on_key:
+            where = "".join(f"[{seg}]" if isinstance(seg, int) else f".{seg}" for seg in path)
+            out.append(Problem(path, f"{where.lstrip('.')}: {problem.message}"))
+        elif not path and problem.message.startswith("expected a mapping"):
+            out.append(Problem(path, "a what-if file holds one JSON object (the overrides)"))
+        else:
+            out.append(problem)
+    return out
+
+
+def read_overrides(text: str, filename: str) -> Overrides:
+    """The overrides in the text of a JSON file, accepted exactly as the JSON API accepts its
+    ``overrides`` object: decoded by :func:`json.loads` and validated by :class:`Overrides`.
+
+    Raises :class:`ScenarioError` with ``FILE:LINE:COL: message`` for each problem: where
+    the decoder stopped for malformed JSON, else at the offending key or value (found by
+    :class:`zopa.load.Locator`, the scenario loader's positions; 1:1 if it cannot read it).
+    """
+    text = text.removeprefix("\ufeff")
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as err:
+        words = _JSON_WORDS.get(err.msg, err.msg)
+        message = f"not valid JSON: {words}"
+        raise ScenarioError([Diagnostic(filename, err.lineno, err.colno, message)]) from None
+    except RecursionError:
+        raise ScenarioError([Diagnostic(filename, 1, 1, "the file is nested too deeply")]) from None
+    try:
+        return parse_overrides(data)
+    except ValidationError as err:
+        problems = overrides_problems(err, data)
+    try:
+        locator: Locator | None = Locator(text, "overrides.json")
+    except ScenarioError:  # e.g. a key given twice: json.loads keeps the last, as the API
+        locator = None
+    diagnostics = []
+    for p in problems:
+        line, col = locator.position(p.path, p.on_key) if locator else (1, 1)
+        diagnostics.append(Diagnostic(filename, line, col, p.message))
+    raise ScenarioError(sorted(set(diagnostics)))

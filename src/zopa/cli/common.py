@@ -268,9 +268,12 @@ def _pair(text: str, option: str, form: str) -> tuple[str, float]:
 
 
 def _overrides_file(path: str) -> dict[str, Any]:
-    """``--whatif FILE.json``: a JSON object; a bad file is FILE:LINE:COL: message (exit 1)."""
+    """``--whatif FILE.json``: the web API's overrides object (:func:`zopa.whatif.read_overrides`,
+    the same model); a bad file is FILE:LINE:COL: message for each problem (exit 1)."""
     from zopa.fileio import TooLarge, read_bounded
     from zopa.limits import MAX_WEB_BYTES
+    from zopa.load import ScenarioError
+    from zopa.whatif import read_overrides
 
     try:
         text = read_bounded(path, MAX_WEB_BYTES).decode("utf-8-sig")
@@ -281,14 +284,10 @@ def _overrides_file(path: str) -> dict[str, Any]:
     except UnicodeDecodeError:
         raise InvalidInput(f"{path}:1:1: the file is not valid UTF-8") from None
     try:
-        data = json.loads(text)
-    except json.JSONDecodeError as err:
-        raise InvalidInput(f"{path}:{err.lineno}:{err.colno}: {err.msg}") from None
-    except RecursionError:
-        raise InvalidInput(f"{path}:1:1: the file is nested too deeply") from None
-    if not isinstance(data, dict):
-        raise InvalidInput(f"{path}:1:1: a what-if file holds one JSON object (the overrides)")
-    return data
+        overrides = read_overrides(text, path)
+    except ScenarioError as err:
+        raise InvalidInput("\nzopa: error: ".join(str(d) for d in err.diagnostics)) from None
+    return overrides.model_dump()
 
 
 def apply_whatif(scenario: Any) -> Any:
@@ -298,7 +297,7 @@ def apply_whatif(scenario: Any) -> Any:
         return scenario
     from pydantic import ValidationError
 
-    from zopa.whatif import WhatIfError, apply, parse_overrides
+    from zopa.whatif import WhatIfError, apply, overrides_problems, parse_overrides
 
     data = dict(request.overrides)
     try:
@@ -313,7 +312,7 @@ def apply_whatif(scenario: Any) -> Any:
     except WhatIfError as err:
         raise InvalidInput("what-if: " + "; ".join(err.problems)) from None
     except ValidationError as err:
-        problems = [f"{'.'.join(str(x) for x in e['loc'])}: {e['msg']}" for e in err.errors()]
+        problems = [p.message for p in overrides_problems(err, data)]
         raise InvalidInput("what-if: " + "; ".join(problems)) from None
     noted()["departures"] = changed.departures
     return changed.scenario
@@ -411,7 +410,21 @@ def whatif_scenario(ref: str | None) -> Any:
     """The scenario as written, with the command line's what-if applied."""
     from zopa.load import load_scenario
 
-    return apply_whatif(load_scenario(ref))
+    scenario = apply_whatif(load_scenario(ref))
+    request: WhatIfRequest | None = noted().get("whatif")
+    if request is not None:
+        note_record(scenario, request.draft, parse_date(request.as_of))
+    return scenario
+
+
+def note_record(scenario: Any, draft: str | None, as_of: dt.date | None) -> None:
+    """Note whether the analysis date lies outside the scenario's record
+    (:meth:`zopa.model.Scenario.record_note`): printed first, ``record_note`` in JSON."""
+    try:
+        _, date = scenario.select(draft, as_of)
+    except KeyError:  # an unknown draft: the command says so itself
+        return
+    noted()["record_note"] = scenario.record_note(date)
 
 
 def load(ref: str | None) -> Any:
@@ -441,6 +454,8 @@ def print_json(document: Any) -> None:
         from zopa.model import POINT_ESTIMATE
 
         document = {**document, "point_estimate": POINT_ESTIMATE}
+    if noted().get("record_note") and isinstance(document, dict):
+        document = {**document, "record_note": noted()["record_note"]}
     departures = noted().get("departures")
     if departures is not None and isinstance(document, dict):
         document = {**document, "departures": [d.to_json() for d in departures]}
@@ -460,15 +475,17 @@ def console(point_note: bool = True) -> Any:
     from rich.console import Console
 
     out = Console(highlight=False, soft_wrap=False, markup=False)  # user text is never markup
+    if noted().get("record_note"):
+        out.print(wrap(f"Note: {noted()['record_note']}", out.width))
     if noted().get("departures"):
         out.print("What if — this analysis departs from the sourced scenario:")
         for d in noted()["departures"]:
             # a dropped red line: who and which (its full wording is in --json)
             text = d.text.split(": ", 1)[0] if d.kind == "drop" else d.text
-            out.print(_wrap(text, out.width, "  • ", "    "))
+            out.print(wrap(text, out.width, "  • ", "    "))
     if point_note and noted().get("point_estimate"):
         out.print(
-            _wrap(
+            wrap(
                 "Note: the scenario is uncertain; this is a point analysis (distribution "
                 "means, red lines with firmness >= 0.5). See `zopa montecarlo` for "
                 "probabilities.",
@@ -478,7 +495,7 @@ def console(point_note: bool = True) -> Any:
     return out
 
 
-def _wrap(text: str, width: int, first: str = "", rest: str = "") -> str:
+def wrap(text: str, width: int, first: str = "", rest: str = "") -> str:
     """A paragraph wrapped at spaces (ids and rules stay whole), continuations indented."""
     import textwrap
 

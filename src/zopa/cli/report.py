@@ -64,6 +64,9 @@ def report(
         from zopa.model import POINT_ESTIMATE
 
         extra["point_estimate"] = POINT_ESTIMATE  # as `zopa analyze --json` prints it
+    if common.noted().get("record_note"):  # a date outside the record: said before writing
+        extra["record_note"] = common.noted()["record_note"]
+        typer.echo(common.wrap(f"Note: {extra['record_note']}", 80), err=True)
     try:
         written, complete = write_report(problem, selected, path, time_limit, extra=extra)
     except RuntimeError as err:  # no browser for a Markdown report's PNG charts

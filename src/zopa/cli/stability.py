@@ -97,6 +97,7 @@ def stability(
             common.parse_date(as_of),
             draft,
             outcome,
+            scenario=_whatif_scenario(source),
         )
     except StabilityUsage as err:
         raise UsageError(str(err)) from None
@@ -104,6 +105,7 @@ def stability(
         typer.echo(f"zopa: limit: {err}", err=True)
         raise typer.Exit(EXIT_LIMIT) from None
     common.noted()["point_estimate"] = result.point_estimate  # noted in the output
+    common.noted()["record_note"] = result.record_note
     if json_out:
         common.print_json(result.to_json())
     else:
@@ -111,3 +113,19 @@ def stability(
 
         render(common.console(), result)
     common.finish(result.complete)
+
+
+def _whatif_scenario(source: str | None) -> object | None:
+    """The scenario with the command line's what-if applied, when there is one to apply
+    (None: ``run`` loads ``source`` itself); a graph model takes no what-if."""
+    from pathlib import Path
+
+    from zopa.gmcr.run import declares_model
+    from zopa.load import builtin_ids
+
+    request = common.noted().get("whatif")
+    if request is None or request.empty:
+        return None
+    if source is not None and source not in builtin_ids() and declares_model(Path(source)):
+        raise UsageError("the what-if options apply to scenarios, not to graph models")
+    return common.whatif_scenario(source)

@@ -49,6 +49,7 @@ class StabilityRun:
     inverse: Inverse | None = None
     standoff: Standoff | None = None
     point_estimate: bool = False  # an uncertain scenario, analysed at its means
+    record_note: str | None = None  # a date outside the scenario's record (Scenario.record_note)
 
     @property
     def complete(self) -> bool:
@@ -121,9 +122,18 @@ def run(
     as_of: dt.date | None = None,
     draft: str | None = None,
     outcome: str = "nash",
+    scenario: Any = None,
 ) -> StabilityRun:
-    """Everything ``zopa stability`` reports for a graph model or a scenario's standoff."""
-    loaded, uncertain = load(ref)
+    """Everything ``zopa stability`` reports for a graph model or a scenario's standoff.
+
+    ``scenario``, when given, is the scenario ``ref`` names already loaded (the
+    command line's what-if applied to it); it is analysed instead of reloading ``ref``.
+    """
+    if scenario is None:
+        loaded, uncertain = load(ref)
+    else:
+        uncertain = scenario.uncertain
+        loaded = scenario.point_estimate() if uncertain else scenario
     derived: Standoff | None = None
     if isinstance(loaded, GraphModel):
         if as_of is not None or draft is not None:
@@ -137,10 +147,13 @@ def run(
         if derived.model is None:  # a deal exists: nothing to analyse
             empty = StabilityRun(_empty_model(loaded.id), _empty(), standoff=derived)
             empty.point_estimate = uncertain
+            empty.record_note = loaded.record_note(derived.as_of)
             return empty
         model = derived.model
     result = analyse_model(model, coalitions or [], start, inverse_state, vary, derived)
     result.point_estimate = uncertain
+    if derived is not None:
+        result.record_note = loaded.record_note(derived.as_of)
     return result
 
 

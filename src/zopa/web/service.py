@@ -268,9 +268,16 @@ def point_estimate(scenario: Scenario) -> dict[str, str]:
     return {"point_estimate": POINT_ESTIMATE} if scenario.uncertain else {}
 
 
+def record_note(scenario: Scenario, on: dt.date | None) -> dict[str, str]:
+    """The CLI's ``record_note`` key when the analysis date lies outside the record."""
+    note = scenario.record_note(on)
+    return {"record_note": note} if note else {}
+
+
 def as_cli(document: dict[str, Any], ctx: Context) -> dict[str, Any]:
     """The document ``zopa … --json`` prints for this context, plus the departures."""
-    return with_departures({**document, **point_estimate(ctx.scenario)}, ctx)
+    notes = {**point_estimate(ctx.scenario), **record_note(ctx.scenario, ctx.problem.as_of)}
+    return with_departures({**document, **notes}, ctx)
 
 
 def dates_of(scenario: Scenario) -> list[dt.date]:

@@ -35,10 +35,17 @@ def _problem(params: dict[str, Any]) -> tuple[Any, Any, list[dict[str, Any]]]:
     return problem, draft, [d.to_json() for d in changed.departures]
 
 
-def _point_estimate(scenario: Any) -> dict[str, str]:
+def _point_estimate(scenario: Any, on: dt.date | None = None) -> dict[str, str]:
+    """The CLI's notes: ``point_estimate``, and ``record_note`` for a date off the record."""
     from zopa.web.service import point_estimate
 
-    return point_estimate(scenario)
+    return {**point_estimate(scenario), **_record_note(scenario, on)}
+
+
+def _record_note(scenario: Any, on: dt.date | None) -> dict[str, str]:
+    from zopa.web.service import record_note
+
+    return record_note(scenario, on)
 
 
 def analyze(params: dict[str, Any], progress: Progress) -> dict[str, Any]:
@@ -50,7 +57,8 @@ def analyze(params: dict[str, Any], progress: Progress) -> dict[str, Any]:
     progress(0.1, "analysing: conflicts, concessions, solutions, amendment, timeline")
     result = run(problem, draft, params.get("time_limit"))
     progress(1.0, "done")
-    return {**result.to_json(), **_point_estimate(problem.scenario), "departures": departures}
+    notes = _point_estimate(problem.scenario, problem.as_of)
+    return {**result.to_json(), **notes, "departures": departures}
 
 
 def _settings(given: dict[str, Any], code: str) -> tuple[Any, dict[str, Any] | None]:
@@ -102,7 +110,7 @@ def simulate(params: dict[str, Any], progress: Progress) -> dict[str, Any]:
     progress(1.0, "done")
     return {
         **doc,
-        **_point_estimate(problem.scenario),
+        **_point_estimate(problem.scenario, problem.as_of),
         "departures": departures,
         "figure": figure,
     }
@@ -140,7 +148,13 @@ def montecarlo(params: dict[str, Any], progress: Progress) -> dict[str, Any]:
 
     figure = json_figure(figure_json(montecarlo_figure(doc)))
     progress(1.0, "done")
-    return {**doc, "departures": [d.to_json() for d in changed.departures], "figure": figure}
+    _, date = changed.scenario.select(params.get("draft"), as_of)
+    return {
+        **doc,
+        **_record_note(changed.scenario, date),
+        "departures": [d.to_json() for d in changed.departures],
+        "figure": figure,
+    }
 
 
 def json_figure(text: str) -> dict[str, Any]:
