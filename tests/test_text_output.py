@@ -478,3 +478,14 @@ def test_a_strict_threshold_names_itself_beside_its_step_on_the_grid() -> None:
     for g in strict:
         side = "below" if g["op"] == "<" else "above"
         assert f"{g['bound']:,} personnel (the nearest step {side} {g['threshold']:,}" in said
+
+
+def test_amend_before_any_draft_says_none_was_tabled_yet() -> None:
+    """It said "the scenario has no drafts to amend" of a scenario that has drafts."""
+    from zopa.load import load_scenario as load
+
+    first = min(d.date for d in load(str(EXAMPLE)).drafts if d.date is not None)
+    run = zopa("amend", str(EXAMPLE), "--as-of", "2020-01-01")
+    assert run.returncode == 2
+    said = "no draft had been tabled by 2020-01-01"
+    assert f"{said} (the first is dated {first.isoformat()})" in run.stderr

@@ -870,3 +870,12 @@ def test_numbers_from_assumed_weights_are_labelled(
     example = http.post(f"/api/{endpoint}", json={"scenario": "example", **body})
     if example.status_code == 200:  # the example declares no assumptions: no label
         assert "derived_from_assumptions" not in example.json()
+
+
+def test_page_titles_are_plain_text(http: httpx.Client) -> None:
+    """A page's <title> holds words only (the board's once held a copy of its stances)."""
+    for view in ("board", "why", "whatif", "timeline"):
+        page = http.get(f"/s/ukraine-2025/{view}")
+        assert page.status_code == 200, view
+        (title,) = re.findall(r"<title>(.*?)</title>", page.text, re.S)
+        assert "<" not in title and len(title) < 200, (view, title[:200])

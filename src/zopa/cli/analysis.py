@@ -199,10 +199,11 @@ def amend(
       zopa amend --draft us-28-point
     """
     from zopa.engine.amend import amend as run
+    from zopa.engine.amend import no_draft
 
     problem, selected = common.problem(scenario, draft, as_of)
     if selected is None:
-        raise UsageError("the scenario has no drafts to amend")
+        raise UsageError(no_draft(problem))
     result = run(problem, selected, time_limit=time_limit)
     if json_out:
         common.print_json(result.to_json(), problem.scenario)

@@ -48,6 +48,16 @@ class Amendment:
         }
 
 
+def no_draft(problem: Problem) -> str:
+    """Why there is no draft to amend: none in the scenario, or none tabled by the date."""
+    dated = sorted(d.date for d in problem.scenario.drafts if d.date is not None)
+    if not problem.scenario.drafts:
+        return "the scenario has no drafts to amend"
+    when = problem.as_of.isoformat() if problem.as_of else "that date"
+    first = f" (the first is dated {dated[0].isoformat()})" if dated else ""
+    return f"no draft had been tabled by {when}{first}: nothing to amend"
+
+
 def amend(problem: Problem, draft: Draft, time_limit: float | None = None) -> Amendment:
     """Fewest changed points of ``draft`` that make it acceptable; ties by Nash product."""
     begun = time.monotonic()

@@ -322,7 +322,9 @@ async def frontier(request: Request, q: FrontierQuery) -> dict[str, Any]:
 async def amend(request: Request, q: Query) -> dict[str, Any]:
     def compute(c: service.Context) -> dict[str, Any]:
         if c.draft is None:
-            raise ApiError(422, "no_draft", "the scenario has no drafts to amend")
+            from zopa.engine.amend import no_draft
+
+            raise ApiError(422, "no_draft", no_draft(c.problem))
         return _assumed(c, service.amendment_of(c, _seconds(q)).to_json())
 
     return await _analysis(request, q, compute)
