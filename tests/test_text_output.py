@@ -139,7 +139,7 @@ def test_the_board_lists_the_points_addressed_and_counts_the_rest(
     assert open_part.startswith("depend on points the draft leaves open: ")
     names = {p.id: p.label for p in load_scenario().parties}
     for party in dict.fromkeys(r["party"] for r in undecided):
-        ids = ", ".join(r["id"] for r in undecided if r["party"] == party)
+        ids = ", ".join(sorted(r["id"] for r in undecided if r["party"] == party))
         assert f"{names[party]}: {ids}" in open_part, party
     # every party is named under the stances: with its counts, or as reporting none
     stances = flat(text[text.index("Stances reported by") : text.index("Why no deal")])

@@ -23,12 +23,12 @@ def party_name(problem: Problem, party_id: str) -> str:
 
 def by_party(problem: Problem, red_lines: list[Any]) -> str:
     """Red lines grouped under their parties' names, in the parties' order:
-    ``Ukraine: a, b; Russia: c``.  The ids stay, since they are what ``--drop`` takes."""
-    groups: dict[str, list[str]] = {}
-    for r in red_lines:
-        groups.setdefault(r.party, []).append(r.id)
-    order = sorted(groups, key=lambda p: problem.party_index.get(p, len(problem.parties)))
-    return "; ".join(f"{party_name(problem, p)}: {', '.join(groups[p])}" for p in order)
+    ``Ukraine: a, b; Russia: c`` (:func:`_by_party`).  The ids stay, since they are what
+    ``--drop`` takes."""
+    return "; ".join(
+        f"{party_name(problem, p)}: {', '.join(ids)}"
+        for p, ids in _by_party(problem, red_lines).items()
+    )
 
 
 def party_names(scenario: Scenario) -> dict[str, str]:
@@ -236,7 +236,9 @@ def concession_shape(problem: Problem, concession: list[Constraint]) -> str:
     )
 
 
-def _by_party(problem: Problem, constraints: list[Constraint]) -> dict[str, list[str]]:
+def _by_party(problem: Problem, constraints: list[Any]) -> dict[str, list[str]]:
+    """Ids by party, parties in scenario order, ids sorted (anything with ``party`` and
+    ``id``: constraints, red lines, their statuses)."""
     out: dict[str, list[str]] = {}
     for c in sorted(constraints, key=lambda c: (problem.party_index[c.party], c.id)):
         out.setdefault(c.party, []).append(c.id)
