@@ -122,14 +122,11 @@ def stability(
 def _whatif_scenario(source: str | None) -> object | None:
     """The scenario with the command line's what-if applied, when there is one to apply
     (None: ``run`` loads ``source`` itself); a graph model takes no what-if."""
-    from pathlib import Path
-
-    from zopa.gmcr.run import declares_model
-    from zopa.load import builtin_ids
+    from zopa.gmcr.run import names_model
 
     request = common.noted().get("whatif")
     if request is None or request.empty:
         return None
-    if source is not None and source not in builtin_ids() and declares_model(Path(source)):
+    if names_model(source):
         raise UsageError("the what-if options apply to scenarios, not to graph models")
     return common.whatif_scenario(source)

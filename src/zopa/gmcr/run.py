@@ -64,14 +64,21 @@ def load(ref: str | None) -> tuple[GraphModel | Any, bool]:
     """A graph model when ``ref`` is a ``zopa-gmcr/1`` file, else the scenario it names (an
     uncertain one at its means); and whether it was uncertain."""
     from zopa.gmcr.format import load_model
-    from zopa.load import builtin_ids, load_scenario
+    from zopa.load import load_scenario
 
-    if ref is not None and ref not in builtin_ids() and declares_model(Path(ref)):
-        return load_model(ref), False
+    if names_model(ref):
+        return load_model(ref), False  # type: ignore[arg-type]
     scenario = load_scenario(ref)
     if scenario.uncertain:
         return scenario.point_estimate(), True
     return scenario, False
+
+
+def names_model(ref: str | None) -> bool:
+    """Whether ``ref`` is a graph model file (not a built-in id, not a scenario)."""
+    from zopa.load import builtin_ids
+
+    return ref is not None and ref not in builtin_ids() and declares_model(Path(ref))
 
 
 def declares_model(path: Path) -> bool:
